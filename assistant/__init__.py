@@ -1,0 +1,1 @@
+"""Offline-first question answering over fund research reports."""
