@@ -1,0 +1,229 @@
+"""Look up one fund — a US active ETF from the report's tables or a Chinese exchange-traded fund from
+corpus/market/etf_facts.csv — and return every fact the data holds, each with its source."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from assistant.settings import get_settings
+from tools.report_tables import FUND_TABLES, LABELS, closest, fmt, load_report
+from tools.result import Source, ToolInputError, ToolResult
+
+ETF_FACTS_AS_OF = "2025-04-20"
+ETF_FACTS_SOURCE = Source(
+    kind="data",
+    title="tushare fund_basic 场内基金列表",
+    path="corpus/market/etf_facts.csv",
+    as_of=ETF_FACTS_AS_OF,
+    note="BeeFengs/A-share-technical-genius fund_basic.csv @ 93cd1c05; derived by scripts/derive_etf_facts.py",
+)
+CN_FIELDS = {  # etf_facts column → (label, unit)
+    "code": ("代码", None),
+    "ts_code": ("TS 代码", None),
+    "name": ("基金简称", None),
+    "manager": ("基金管理人", None),
+    "custodian": ("托管人", None),
+    "fund_type": ("基金类型", None),
+    "invest_type": ("投资类型", None),
+    "structure": ("运作方式", None),
+    "benchmark": ("业绩比较基准", None),
+    "mgmt_fee_pct": ("管理费", "% p.a."),
+    "custody_fee_pct": ("托管费", "% p.a."),
+    "issue_amount_100m_units": ("发行份额", "亿份"),
+    "found_date": ("成立日期", "ISO date"),
+    "list_date": ("上市日期", "ISO date"),
+    "delist_date": ("退市日期", "ISO date"),
+    "status": ("状态", None),
+}
+CN_SUMMARY = ["manager", "custodian", "invest_type", "mgmt_fee_pct", "custody_fee_pct", "list_date", "benchmark"]
+STATUS = {"L": "L 上市", "D": "D 摘牌", "I": "I 发行中"}
+US_FIELDS = ["name", "asset_class", "inception", "fee_pct", "aum_usd_m", "inflow_usd_m"]
+NAME_CUTOFF = 0.6
+TICKER_LIKE = re.compile(r"[A-Za-z]{1,5}")  # such a query must be contained in a name: "DFAK" is not DFAC
+
+
+@lru_cache
+def load_etf_facts() -> pd.DataFrame:
+    """The Chinese fund list indexed by ts_code (the code alone is not unique across exchanges in general)."""
+    path = get_settings().corpus_dir / "market" / "etf_facts.csv"
+    return pd.read_csv(path, dtype={"code": str}).set_index("ts_code", drop=False)
+
+
+@lru_cache
+def _candidates() -> tuple[tuple[str, str, str], ...]:
+    """(match key, kind, id) for every known fund: US tickers and names, Chinese names with and without manager."""
+    report = load_report()
+    keys = []
+    for number in FUND_TABLES:
+        for row in report.tables[number].frame.itertuples():
+            keys += [(row.ticker, "us", row.ticker), (row.name, "us", row.ticker)]
+    for tickers in report.tables["表 4"].frame["tickers"]:
+        keys += [(t, "us", t) for t in tickers.split(";")]
+    for row in load_etf_facts().itertuples():
+        keys += [(row.name, "cn", row.ts_code), (f"{row.manager.removesuffix('基金')}{row.name}", "cn", row.ts_code)]
+    return tuple(dict.fromkeys(keys))
+
+
+def _display(kind: str, ident: str) -> str:
+    if kind == "us":
+        return ident
+    row = load_etf_facts().loc[ident]
+    return f"{row['code']} {row['name']}（{row['manager']}）"
+
+
+def _scored(query: str) -> list[tuple[float, str, str]]:
+    """(score, kind, id) best first; a query contained in a name scores above any mere resemblance."""
+    q = query.lower()
+    best: dict[tuple[str, str], float] = {}
+    for key, kind, ident in _candidates():
+        k = key.lower()
+        score = SequenceMatcher(None, q, k).ratio() + (1.0 if q in k else 0.0)
+        best[(kind, ident)] = max(score, best.get((kind, ident), 0.0))
+    return sorted(((s, kind, ident) for (kind, ident), s in best.items()), reverse=True)
+
+
+def _no_match(query: str, suggestions: list[str]) -> ToolInputError:
+    hint = "; closest known funds" if suggestions else ""
+    return ToolInputError("query", f"no fund matches {query!r}{hint}", allowed=suggestions)
+
+
+def _us_facts(ticker: str) -> tuple[list[dict[str, Any]], list[Source], list[str], str]:
+    """Fact rows, sources, caveats and a summary for a US ticker, each value tagged with its table."""
+    report = load_report()
+    rows: list[dict[str, Any]] = []
+    sources, caveats, parts = [], [], []
+    listed = {}
+    for number in FUND_TABLES:
+        frame = report.tables[number].frame
+        hits = frame[frame["ticker"] == ticker]
+        if not hits.empty:
+            listed[number] = hits.iloc[0]
+    for number, row in listed.items():
+        rank = int(row.name) + 1
+        rows.append(
+            {
+                "field": "rank",
+                "label": f"{report.tables[number].meta['caption']} 排名",
+                "value": rank,
+                "unit": None,
+                "source": number,
+            }
+        )
+        sources.append(report.tables[number].source())
+    units = report.tables["表 3"].units()
+    for field in US_FIELDS:
+        values = {n: row[field] for n, row in listed.items() if field in row and pd.notna(row[field])}
+        if not values:
+            continue
+        distinct = {str(v) for v in values.values()}
+        groups = [(", ".join(values), next(iter(values.values())))] if len(distinct) == 1 else list(values.items())
+        for where, value in groups:
+            plain = value.item() if hasattr(value, "item") else value
+            rows.append(
+                {"field": field, "label": LABELS[field], "value": plain, "unit": units.get(field), "source": where}
+            )
+        if field == "name":
+            continue
+        parts.append(f"{LABELS[field]} " + " / ".join(f"{fmt(field, v)}（{w}）" for w, v in groups))
+        if len(groups) > 1:
+            caveats.append(f"{ticker} {LABELS[field]} differs between 表 1 and 表 3: the report gives both values.")
+    t4 = report.tables["表 4"]
+    issuers = [r.issuer for r in t4.frame.itertuples() if ticker in r.tickers.split(";")]
+    for issuer in issuers:
+        rows.append(
+            {
+                "field": "converted_from_mutual_fund",
+                "label": "共同基金转 ETF 示例（发行人）",
+                "value": issuer,
+                "unit": None,
+                "source": t4.number,
+            }
+        )
+        parts.append(f"表 4 将其列为 {issuer} 的共同基金转 ETF 示例")
+        sources.append(t4.source())
+    name = f"（{listed[next(iter(listed))]['name']}）" if listed else ""
+    if not listed:
+        caveats.append(f"{ticker} appears only in 表 4; the report gives no fee, AUM or dates for it.")
+    return rows, sources, caveats, f"{ticker}{name}：" + "；".join(parts) + "。"
+
+
+def _cn_facts(ts_code: str) -> tuple[list[dict[str, Any]], str]:
+    """Fact rows and a summary for a Chinese fund; missing values are left out rather than shown as blanks."""
+    row = load_etf_facts().loc[ts_code]
+    rows, parts = [], []
+    for field, (label, unit) in CN_FIELDS.items():
+        value = row[field]
+        if pd.isna(value):
+            continue
+        value = STATUS.get(value, value) if field == "status" else value
+        plain = value.item() if hasattr(value, "item") else value
+        rows.append({"field": field, "label": label, "value": plain, "unit": unit, "source": "etf_facts.csv"})
+        if field in CN_SUMMARY:
+            parts.append(f"{label} {plain:.2f}%/年" if unit == "% p.a." else f"{label} {plain}")
+    summary = (
+        f"{row['code']}（{row['name']}）：" + "，".join(parts) + f"（tushare 场内基金列表，截至 {ETF_FACTS_AS_OF}）。"
+    )
+    return rows, summary
+
+
+def fund_facts(query: str) -> ToolResult:
+    """What the data knows about one fund: fee, AUM, inflow, dates, manager, benchmark, each with its source.
+
+    US active ETFs come from the report's 表 1, 表 3 and 表 4 (where the tables disagree both values are shown);
+    Chinese exchange-traded funds come from tushare's fund list as of 2025-04-20.
+
+    Args:
+        query: a US ticker from the report (e.g. "DFAC"), a Chinese fund code with or without exchange suffix
+            ("159680", "159680.SZ"), or a fund name, matched fuzzily ("国泰中证1000增强", "Avantis Small Cap").
+    """
+    text = query.strip()
+    if not text:
+        raise ToolInputError("query", "must not be empty", allowed=["a ticker, a fund code or a fund name"])
+    facts = load_etf_facts()
+    code = re.fullmatch(r"(\d{6,7})(?:\.(SH|SZ))?", text, flags=re.IGNORECASE)
+    others: list[str] = []
+    caveats: list[str] = []
+    if code:
+        hits = facts[facts["ts_code"] == text.upper()] if code.group(2) else facts[facts["code"] == code.group(1)]
+        if hits.empty:
+            raise _no_match(text, closest(code.group(1), facts["code"], cutoff=0.6))
+        kind, ident = "cn", hits["ts_code"].iloc[0]
+        others = [_display("cn", c) for c in hits["ts_code"].iloc[1:]]
+    else:
+        scored = _scored(text)
+        if scored[0][0] < (1.0 if TICKER_LIKE.fullmatch(text) else NAME_CUTOFF):
+            raise _no_match(text, [_display(k, i) for _, k, i in scored[:5]])
+        _, kind, ident = scored[0]
+        if text.upper() != ident:
+            others = [_display(k, i) for s, k, i in scored[1:6] if s >= NAME_CUTOFF]
+            caveats.append(f"'{text}' matched by name to {_display(kind, ident)}.")
+    if others:
+        caveats.append(f"Other close matches: {', '.join(others)}.")
+    if kind == "us":
+        rows, sources, more, summary = _us_facts(ident)
+        caveats += more
+        data = {"kind": "us_active_etf", "ticker": ident}
+        data["discrepancies"] = [d for d in load_report().discrepancies if d["ticker"] == ident]
+    else:
+        rows, summary = _cn_facts(ident)
+        sources = [ETF_FACTS_SOURCE]
+        data = {"kind": "cn_exchange_fund", "ts_code": ident}
+    data["facts"] = {}
+    for row in rows:  # field → {source: value}; two entries where tables disagree
+        data["facts"].setdefault(row["field"], {})[row["source"]] = row["value"]
+    data["other_matches"] = others
+    return ToolResult(
+        tool="fund_facts",
+        args={"query": query},
+        summary=summary,
+        data=data,
+        rows=rows,
+        units={r["field"]: r["unit"] for r in rows if r["unit"]},
+        sources=sources,
+        caveats=caveats,
+    )
