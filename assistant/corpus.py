@@ -1,0 +1,58 @@
+"""Load the report corpus: Markdown files with YAML front matter, one per report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field
+
+
+class Report(BaseModel):
+    """One research report: its metadata and Markdown body."""
+
+    id: str
+    title: str
+    publisher: str = ""
+    date: str = ""
+    authors: list[str] = Field(default_factory=list)
+    language: str = "zh"
+    source: str = ""
+    notes: str = ""
+    body: str = ""
+
+    def metadata(self) -> dict[str, str]:
+        return {"id": self.id, "title": self.title, "publisher": self.publisher, "date": self.date,
+                "authors": ", ".join(self.authors), "language": self.language}
+
+
+class CorpusError(ValueError):
+    """A corpus file that cannot be read as a report."""
+
+
+def parse_report(text: str, origin: str) -> Report:
+    """Parse a corpus file's text; raise CorpusError naming the file and the problem."""
+    if not text.startswith("---\n"):
+        raise CorpusError(f"{origin}: missing YAML front matter (a file must start with '---')")
+    try:
+        _, front, body = text.split("---\n", 2)
+        meta = yaml.safe_load(front) or {}
+    except (ValueError, yaml.YAMLError) as exc:
+        raise CorpusError(f"{origin}: unreadable front matter ({exc})") from exc
+    if not isinstance(meta, dict) or not meta.get("id") or not meta.get("title"):
+        raise CorpusError(f"{origin}: front matter needs at least 'id' and 'title'")
+    meta["id"] = str(meta["id"])
+    meta["date"] = str(meta.get("date", ""))
+    return Report(**meta, body=body.strip() + "\n")
+
+
+def render_report(report: Report) -> str:
+    """The corpus-file text for a report (inverse of parse_report)."""
+    meta = report.model_dump(exclude={"body"})
+    return f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n\n{report.body}"
+
+
+def load_reports(reports_dir: Path) -> list[Report]:
+    """All reports in the corpus folder, sorted by id."""
+    reports = [parse_report(p.read_text(encoding="utf-8"), p.name) for p in sorted(reports_dir.glob("*.md"))]
+    return sorted(reports, key=lambda r: r.id)

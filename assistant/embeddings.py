@@ -1,0 +1,79 @@
+"""Sentence-transformers embeddings with a content-hash cache, because embedding runs at about 1 chunk/s on CPU."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from assistant.model_fetch import ModelIntegrityError, verify_model_dir
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Embedder:
+    """Encodes queries and documents with the model's own prompts; caches document vectors by text hash."""
+
+    def __init__(self, model_ref: str, cache_path: Path, local_only: bool) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        self.name = model_ref
+        self.model = SentenceTransformer(model_ref, device="cpu", local_files_only=local_only)
+        self.prompts = self.model.prompts or {}
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(cache_path, check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
+
+    def _prompt(self, kind: str) -> str | None:
+        return kind if kind in self.prompts else None
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.model.encode([text], prompt_name=self._prompt("query"), normalize_embeddings=True)[0]
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        """Vectors for documents, computing only those whose text hash is not cached yet."""
+        hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+        cached = self._cached(hashes)
+        missing = [i for i, h in enumerate(hashes) if h not in cached]
+        if missing:
+            vectors = self.model.encode([texts[i] for i in missing], prompt_name=self._prompt("document"),
+                                        normalize_embeddings=True, batch_size=16)
+            rows = [(self.name, hashes[i], v.astype(np.float32).tobytes()) for i, v in zip(missing, vectors, strict=True)]
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+            self._db.commit()
+            cached.update({hashes[i]: v.astype(np.float32) for i, v in zip(missing, vectors, strict=True)})
+        return np.stack([cached[h] for h in hashes]) if texts else np.zeros((0, 0), dtype=np.float32)
+
+    def _cached(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(hashes), 500):
+            batch = hashes[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(f"SELECT hash, vec FROM vectors WHERE model = ? AND hash IN ({marks})",
+                                    [self.name, *batch])
+            found.update({h: np.frombuffer(v, dtype=np.float32) for h, v in rows})
+        return found
+
+
+def load_embedder(settings: Settings) -> tuple[Embedder | None, str | None]:
+    """The configured embedder, or (None, warning) so that search degrades to keywords instead of crashing."""
+    ref = settings.embedding_model or str(settings.model_dir)
+    is_path = Path(ref).expanduser().exists() or not settings.embedding_model
+    try:
+        if is_path:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            if not settings.embedding_model:
+                verify_model_dir(settings.model_dir)
+        return Embedder(ref, settings.cache_dir / "embeddings.sqlite", local_only=is_path), None
+    except (ModelIntegrityError, OSError, ValueError, RuntimeError) as exc:
+        warning = (f"Embedding model unavailable ({exc}). Falling back to keyword-only search; "
+                   "run `python -m assistant fetch-model` or set EMBEDDING_MODEL to a sentence-transformers path.")
+        log.warning(warning)
+        return None, warning

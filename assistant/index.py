@@ -1,0 +1,117 @@
+"""The persistent vector index: a Chroma collection of chunk embeddings, synced incrementally by content hash.
+
+Embedded (`PersistentClient` under `index/`) by default; a Chroma server when CHROMA_HOST is set — the same code
+path. An unreadable embedded index is moved aside and rebuilt rather than crashing the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from datetime import UTC, datetime
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from pydantic import BaseModel
+
+from assistant.chunking import Chunk
+from assistant.embeddings import Embedder
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+BATCH = 64
+
+
+class SyncReport(BaseModel):
+    """What an index refresh did."""
+
+    added: int
+    removed: int
+    unchanged: int
+    seconds: float
+    rebuilt_from_scratch: bool = False
+    note: str | None = None
+
+
+class VectorIndex:
+    """Chunk vectors in Chroma (cosine space), keyed by chunk content hash."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.note: str | None = None
+        self.client = self._client()
+        self.collection = self._collection()
+
+    def _client(self) -> chromadb.ClientAPI:
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if self.settings.chroma_host:
+            return chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
+                                       settings=chroma_settings)
+        path = self.settings.index_dir
+        try:
+            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            client.list_collections()
+            return client
+        except Exception as exc:  # any failure to open means the on-disk index is unusable
+            aside = path.with_name(f"{path.name}.broken-{datetime.now(UTC):%Y%m%d%H%M%S}")
+            shutil.move(path, aside)
+            self.note = f"The index at {path} was unreadable ({type(exc).__name__}); moved to {aside} and rebuilt."
+            log.warning(self.note)
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+    def _collection(self) -> chromadb.Collection:
+        name = self.settings.collection
+        options = {"configuration": {"hnsw": {"space": "cosine"}}, "metadata": {"embedding_model": self.embedder.name},
+                   "embedding_function": None}
+        collection = self.client.get_or_create_collection(name, **options)
+        if (collection.metadata or {}).get("embedding_model") != self.embedder.name:  # vectors of another model
+            self.client.delete_collection(name)
+            collection = self.client.create_collection(name, **options)
+        return collection
+
+    def sync(self, chunks: list[Chunk]) -> SyncReport:
+        """Make the collection hold exactly these chunks, embedding only the new ones."""
+        start = time.perf_counter()
+        existing = set(self.collection.get(include=[])["ids"])
+        wanted = {c.id: c for c in chunks}
+        stale = sorted(existing - wanted.keys())
+        fresh = [c for cid, c in wanted.items() if cid not in existing]
+        for i in range(0, len(stale), 5000):
+            self.collection.delete(ids=stale[i : i + 5000])
+        for i in range(0, len(fresh), BATCH):
+            batch = fresh[i : i + BATCH]
+            vectors = self.embedder.encode_documents([c.search_text() for c in batch])
+            self.collection.add(ids=[c.id for c in batch], embeddings=vectors.tolist(),
+                                documents=[c.text for c in batch], metadatas=[_metadata(c) for c in batch])
+        if stale or fresh:
+            self.collection.modify(metadata={"embedding_model": self.embedder.name,
+                                             "built_at": datetime.now(UTC).isoformat(timespec="seconds")})
+        return SyncReport(added=len(fresh), removed=len(stale), unchanged=len(existing & wanted.keys()),
+                          seconds=round(time.perf_counter() - start, 2), rebuilt_from_scratch=not existing,
+                          note=self.note)
+
+    def query(self, text: str, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest chunks."""
+        count = self.collection.count()
+        if not count:
+            return []
+        result = self.collection.query(query_embeddings=[self.embedder.encode_query(text).tolist()],
+                                       n_results=min(k, count), include=["distances"])
+        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def status(self) -> dict[str, object]:
+        meta = self.collection.metadata or {}
+        where = (f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+                 if self.settings.chroma_host else str(self.settings.index_dir))
+        return {"backend": where, "chunks": self.collection.count(), "embedding_model": meta.get("embedding_model"),
+                "built_at": meta.get("built_at")}
+
+
+def _metadata(chunk: Chunk) -> dict[str, str | int]:
+    meta: dict[str, str | int] = {"report_id": chunk.report_id, "title": chunk.title, "section": chunk.section,
+                                  "pages": chunk.pages, "kind": chunk.kind, "seq": chunk.seq}
+    if chunk.page is not None:
+        meta["page"] = chunk.page
+    return meta

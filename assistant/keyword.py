@@ -1,0 +1,69 @@
+"""Keyword search: jieba tokens (with a domain dictionary) ranked by BM25, plus an English→Chinese glossary."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+import yaml
+
+HERE = Path(__file__).resolve().parent
+TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9][a-z0-9.%]*", re.IGNORECASE)
+STOPWORDS = set(
+    "的 了 和 与 及 或 在 是 为 对 中 等 其 该 这 那 有 被 将 以 于 从 由 而 也 都 就 并 个 只 各 之 上 下 "
+    "吗 呢 啊 吧 么 什么 多少 哪些 哪个 哪 如何 怎么 怎样 为什么 是否 请问 请 一下 一个 "
+    "the a an of to in on for and or is are was were be by with as at what which who how many much "
+    "does do did it its this that from their there than".split()
+)
+
+
+@lru_cache
+def _init_jieba() -> None:
+    jieba.setLogLevel(logging.WARNING)
+    jieba.load_userdict(str(HERE / "userdict.txt"))
+
+
+@lru_cache
+def glossary() -> dict[str, list[str]]:
+    """English domain terms → Chinese equivalents, so English questions find Chinese passages."""
+    data = yaml.safe_load((HERE / "glossary.yaml").read_text(encoding="utf-8"))
+    return {str(k).lower(): [str(z) for z in v] for k, v in data.items()}
+
+
+def expand_query(query: str) -> str:
+    """Append the Chinese equivalents of English glossary terms found in the query."""
+    lowered = query.lower()
+    extra = [zh for en, zhs in glossary().items() if re.search(rf"\b{re.escape(en)}\b", lowered) for zh in zhs]
+    return f"{query} {' '.join(extra)}" if extra else query
+
+
+def tokenize(text: str) -> list[str]:
+    """Search tokens: jieba words (search mode) lower-cased, minus punctuation and stop words."""
+    _init_jieba()
+    tokens = []
+    for word in jieba.cut_for_search(text.lower()):
+        word = word.strip()
+        if word and word not in STOPWORDS and TOKEN.search(word):
+            tokens.append(word)
+    return tokens
+
+
+class KeywordIndex:
+    """An in-memory BM25 index over chunk texts (a few hundred chunks index in well under a second)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.size = len(texts)
+        self.bm25 = bm25s.BM25()
+        if texts:
+            self.bm25.index([tokenize(t) or ["∅"] for t in texts], show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        tokens = tokenize(expand_query(query))
+        if not tokens or not self.size:
+            return np.zeros(self.size, dtype=np.float32)
+        return self.bm25.get_scores(tokens)

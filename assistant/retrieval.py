@@ -1,0 +1,136 @@
+"""Hybrid retrieval: BM25 over jieba tokens fused with dense vectors by reciprocal rank fusion (RRF).
+
+Measured on this corpus, each retriever alone misses passages the other finds; fused they miss fewest.
+Without an embedding model the retriever still answers from keywords and says so in `warnings`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.chunking import Chunk, chunk_corpus
+from assistant.corpus import Report, load_reports
+from assistant.embeddings import Embedder, load_embedder
+from assistant.index import SyncReport, VectorIndex
+from assistant.keyword import KeywordIndex, expand_query, glossary, tokenize
+from assistant.settings import Settings, get_settings
+
+Mode = Literal["hybrid", "keyword", "dense"]
+RRF_K = 60
+CANDIDATES = 50
+MIN_COVERAGE = 0.5
+MIN_SIMILARITY = 0.45
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with the evidence of why it ranked where it did."""
+
+    chunk: Chunk
+    score: float
+    keyword_rank: int | None = None
+    dense_rank: int | None = None
+    dense_similarity: float | None = None
+
+
+class SearchResult(BaseModel):
+    """Ranked passages plus the signals used to decide whether the corpus covers the question at all."""
+
+    query: str
+    mode: Mode
+    passages: list[Passage]
+    coverage: float = Field(description="share of the question's content words found in the top passages")
+    top_similarity: float | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def covered(self) -> bool:
+        """Whether the top passages plausibly answer the question (off-topic questions fail both tests)."""
+        if not self.passages:
+            return False
+        if self.top_similarity is None:
+            return self.coverage >= MIN_COVERAGE
+        return self.coverage >= MIN_COVERAGE or self.top_similarity >= MIN_SIMILARITY + 0.1
+
+
+def content_terms(query: str) -> set[str]:
+    """The query's content words; English glossary words count through their Chinese equivalents."""
+    terms = set(tokenize(query))
+    english = {t for t in terms if t.isascii() and any(t in key.split() for key in glossary())}
+    return (terms - english) | set(tokenize(expand_query(query))) - english if english else terms
+
+
+class Retriever:
+    """Loads the corpus, keeps the keyword index in memory and the vector index in Chroma."""
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None | Literal["auto"] = "auto") -> None:
+        self.settings = settings or get_settings()
+        self.warnings: list[str] = []
+        if embedder == "auto":
+            embedder, warning = load_embedder(self.settings)
+            if warning:
+                self.warnings.append(warning)
+        self.embedder = embedder
+        self.vectors = VectorIndex(self.settings, embedder) if embedder else None
+        self._lock = threading.Lock()
+        self.reports: list[Report] = []
+        self.chunks: list[Chunk] = []
+        self._load()
+
+    def _load(self) -> None:
+        reports = load_reports(self.settings.reports_dir)
+        chunks = chunk_corpus(reports)
+        keyword = KeywordIndex([c.search_text() for c in chunks])
+        with self._lock:
+            self.reports, self.chunks, self.keyword = reports, chunks, keyword
+            self._by_id = {c.id: i for i, c in enumerate(chunks)}
+
+    def refresh(self) -> SyncReport | None:
+        """Re-read the corpus and sync the vector index (only changed chunks are embedded)."""
+        self._load()
+        return self.vectors.sync(self.chunks) if self.vectors else None
+
+    def ensure_index(self) -> SyncReport | None:
+        """Sync only when the vector index does not hold exactly the corpus chunks."""
+        if self.vectors and self.vectors.collection.count() != len(self.chunks):
+            return self.vectors.sync(self.chunks)
+        return None
+
+    @property
+    def mode(self) -> Mode:
+        return "hybrid" if self.vectors else "keyword"
+
+    def search(self, query: str, k: int = 5, mode: Mode | None = None) -> SearchResult:
+        mode = mode or self.mode
+        warnings = list(self.warnings)
+        if mode != "keyword" and not self.vectors:
+            warnings.append(f"{mode} search needs the embedding model; used keyword search instead.")
+            mode = "keyword"
+        rankings: list[list[int]] = []
+        keyword_rank: dict[int, int] = {}
+        dense: dict[int, tuple[int, float]] = {}
+        if mode in ("hybrid", "keyword"):
+            scores = self.keyword.scores(query)
+            order = [int(i) for i in scores.argsort()[::-1][:CANDIDATES] if scores[i] > 0]
+            keyword_rank = {idx: rank for rank, idx in enumerate(order, 1)}
+            rankings.append(order)
+        if mode in ("hybrid", "dense") and self.vectors:
+            hits = [(self._by_id[cid], sim) for cid, sim in self.vectors.query(query, CANDIDATES) if cid in self._by_id]
+            dense = {idx: (rank, sim) for rank, (idx, sim) in enumerate(hits, 1)}
+            rankings.append([idx for idx, _ in hits])
+        fused: dict[int, float] = {}
+        for ranking in rankings:
+            for rank, idx in enumerate(ranking, 1):
+                fused[idx] = fused.get(idx, 0.0) + 1.0 / (RRF_K + rank)
+        top = sorted(fused, key=lambda i: -fused[i])[:k]
+        passages = [Passage(chunk=self.chunks[i], score=round(fused[i], 6), keyword_rank=keyword_rank.get(i),
+                            dense_rank=dense.get(i, (None, None))[0], dense_similarity=dense.get(i, (None, None))[1])
+                    for i in top]
+        terms = content_terms(query)
+        found = set().union(*(tokenize(p.chunk.search_text()) for p in passages[:5])) if passages else set()
+        coverage = len(terms & found) / len(terms) if terms else 0.0
+        similarities = [sim for _, sim in dense.values()]
+        return SearchResult(query=query, mode=mode, passages=passages, coverage=round(coverage, 3),
+                            top_similarity=round(max(similarities), 4) if similarities else None, warnings=warnings)
