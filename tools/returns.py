@@ -297,6 +297,14 @@ def compare_returns(
         w_start = selected["first_date"]
         w_end = pd.Series(REPORT_END if report_period == "report" else LATEST_END, index=selected.index)
     else:
+        latest = selected["first_date"].idxmax()
+        if start_ts is None and end_ts is not None and selected.at[latest, "first_date"] > end_ts:
+            raise ToolInputError(
+                "end",
+                f"the funds' common window starts {selected.at[latest, 'first_date'].date()} (listing of {latest}), "
+                f"after end {end_ts.date()}; give a start or fewer funds",
+                _fund_choices(members),
+            )
         w_start = selected["first_date"].clip(lower=start_ts if start_ts is not None else selected["first_date"].max())
         w_end = selected["last_date"].clip(upper=end_ts if end_ts is not None else selected["last_date"].min())
     bench_code, bench_rule = _benchmark(benchmark, members, index_code, w_start.min())
