@@ -55,7 +55,8 @@ REPORT_CLAIMS: dict[str, tuple[Literal["beat", "lag"], str]] = {
     "399006": ("lag", "创业板增强 ETF 表现不及对应被动 ETF"),
     "931643": ("lag", "科创创业50 增强 ETF 表现不及对应被动 ETF"),
 }
-PCT_COLUMNS = [
+# per-fund figures; a fund's row has them all (None where not computable)
+STAT_COLUMNS = [
     "total_return_pct",
     "annualised_return_pct",
     "volatility_pct",
@@ -64,9 +65,8 @@ PCT_COLUMNS = [
     "excess_return_pct",
     "excess_annualised_pct",
     "tracking_error_pct",
-    "report_window_excess_pct",
+    "information_ratio",
 ]
-STAT_COLUMNS = [c for c in PCT_COLUMNS if c != "report_window_excess_pct"] + ["information_ratio"]
 
 
 @dataclass(frozen=True)
@@ -375,10 +375,14 @@ def compare_returns(
         data=data,
         rows=rows,
         units={
-            **{c: "%" for c in PCT_COLUMNS},
+            **{c: "%" for c in STAT_COLUMNS if c.endswith("_pct")},
             "excess_return_pct": "percentage points (fund − benchmark total return)",
             "excess_annualised_pct": "percentage points per year",
-            "report_window_excess_pct": "percentage points, listing → 2023-02-10",
+            **(
+                {"report_window_excess_pct": "percentage points, listing → 2023-02-10"}
+                if report_period == "latest"
+                else {}
+            ),
             "information_ratio": "ratio (annualised mean active return / tracking error)",
             "m_fee_pct": "% per year",
             "trading_days": "days with a close",
