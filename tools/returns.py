@@ -172,9 +172,9 @@ def _benchmark(
     if benchmark is not None and benchmark.strip():
         code = _codes(benchmark)[0]
         if code in members.index:
-            return code, "given"
+            return code, "given by the caller"
         if INDEX_KEYS.get(_key(benchmark)) == index_code and has_index:
-            return index_code, "given"
+            return index_code, "given by the caller"
         allowed = [*_fund_choices(members), *([f"{index_code} (the index)"] if has_index else [])]
         raise ToolInputError(
             "benchmark", f"{benchmark!r} is not a fund or index closes of {INDEXES[index_code][0]}", allowed
@@ -223,10 +223,7 @@ def _stats(prices: pd.Series, bench: pd.Series | None) -> dict[str, float | None
 
 def _excess_pct(code: str, bench: str, start: pd.Timestamp, end: pd.Timestamp) -> float | None:
     prices = _series(code).loc[start:end]
-    b = _series(bench).reindex(prices.index).ffill()
-    if len(prices) < 2 or b.isna().iloc[0]:
-        return None
-    return (prices.iloc[-1] / prices.iloc[0] - b.iloc[-1] / b.iloc[0]) * 100
+    return _stats(prices, _series(bench))["excess_return_pct"] if len(prices) > 1 else None
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
