@@ -75,6 +75,13 @@ def _format_cny(value: float) -> str:
     return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
 
 
+def _format_number(value: float) -> str:
+    """15.0 → '15', 1.5e9 → '1,500,000,000', 0.5 → '0.5': a number as a person would write it."""
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:,.0f}" if value == round(value) and abs(value) < 1e15 else f"{value:,.6g}"
+
+
 def _unit_word(raw: str) -> str:
     """'亿元' → '亿', 'billion yuan' → 'billion', '元' → '元': currency words only matter when alone."""
     word = re.sub(r"\s+", "", raw)
@@ -102,7 +109,7 @@ def parse_amount_cny(
         flag = UNITS.get(_unit_word(unicodedata.normalize("NFKC", unit).lower()))
         if flag is None:
             raise ToolInputError(param, f"unknown unit {unit!r}", list(UNIT_FLAGS))
-    original = str(text).strip()
+    original = text.strip() if isinstance(text, str) else _format_number(float(text))
     if isinstance(text, str):
         cleaned = _PREFIX.sub("", unicodedata.normalize("NFKC", original).lower().replace("￥", "¥"))
         match = _AMOUNT.match(cleaned)

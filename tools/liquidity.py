@@ -418,7 +418,8 @@ def liquidity_shock(
     if show_report:
         rep_above = int((frame["report_ratio"] > threshold).sum())
         rep_levels = {f"{lvl:.0%}": int((frame["report_ratio"] > lvl).sum()) for lvl in LEVELS}
-        ranks = {row["name"]: i + 1 for i, row in frame.iterrows() if row["name"] in REPORT_NAMES}
+        named = frame[frame["name"].isin(REPORT_NAMES)]
+        ranks = {name: int(i) + 1 for name, i in zip(named["name"], named.index, strict=True)}
         stated = next((text for size, text in REPORT_STATES.items() if math.isclose(amount.value, size)), None)
         one_day = threshold * build_days / REPORT_FACTOR
         explanation = (
