@@ -226,3 +226,13 @@ def test_deriving_etf_facts_reproduces_committed_table(tmp_path):
     out = tmp_path / "etf_facts.csv"
     subprocess.run([sys.executable, ROOT / "scripts" / "derive_etf_facts.py", "--out", out], check=True)
     assert out.read_bytes() == (ROOT / "corpus" / "market" / "etf_facts.csv").read_bytes()
+
+
+@pytest.mark.skipif(not (ROOT / "assistant" / "__main__.py").exists(), reason="main CLI not present yet")
+def test_main_cli_runs_tool_commands():
+    command = [sys.executable, "-m", "assistant", "tool", "rank_issuers", "--by", "etf_count", "--top", "3"]
+    ok = subprocess.run([*command, "--json"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["result"]["rows"][0]["issuer"] == "AJM Ventures"
+    bad = subprocess.run([*command, "--ascending", "maybe"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "ascending" in bad.stderr and "Traceback" not in bad.stderr

@@ -92,63 +92,45 @@ def _no_match(query: str, suggestions: list[str]) -> ToolInputError:
     return ToolInputError("query", f"no fund matches {query!r}{hint}", allowed=suggestions)
 
 
+def _fact(field: str, label: str, value: Any, unit: str | None, source: str) -> dict[str, Any]:
+    """One fact row; numpy scalars become Python ones so results serialise to JSON."""
+    value = value.item() if hasattr(value, "item") else value
+    return {"field": field, "label": label, "value": value, "unit": unit, "source": source}
+
+
 def _us_facts(ticker: str) -> tuple[list[dict[str, Any]], list[Source], list[str], str]:
     """Fact rows, sources, caveats and a summary for a US ticker, each value tagged with its table."""
     report = load_report()
-    rows: list[dict[str, Any]] = []
-    sources, caveats, parts = [], [], []
-    listed = {}
+    rows, sources, caveats, parts = [], [], [], []
+    listed = {}  # table number → the fund's row in it
     for number in FUND_TABLES:
-        frame = report.tables[number].frame
-        hits = frame[frame["ticker"] == ticker]
+        table = report.tables[number]
+        hits = table.frame[table.frame["ticker"] == ticker]
         if not hits.empty:
             listed[number] = hits.iloc[0]
-    for number, row in listed.items():
-        rank = int(row.name) + 1
-        rows.append(
-            {
-                "field": "rank",
-                "label": f"{report.tables[number].meta['caption']} 排名",
-                "value": rank,
-                "unit": None,
-                "source": number,
-            }
-        )
-        sources.append(report.tables[number].source())
+            rows.append(_fact("rank", f"{table.meta['caption']} 排名", int(hits.index[0]) + 1, None, number))
+            sources.append(table.source())
     units = report.tables["表 3"].units()
     for field in US_FIELDS:
         values = {n: row[field] for n, row in listed.items() if field in row and pd.notna(row[field])}
         if not values:
             continue
-        distinct = {str(v) for v in values.values()}
-        groups = [(", ".join(values), next(iter(values.values())))] if len(distinct) == 1 else list(values.items())
-        for where, value in groups:
-            plain = value.item() if hasattr(value, "item") else value
-            rows.append(
-                {"field": field, "label": LABELS[field], "value": plain, "unit": units.get(field), "source": where}
-            )
+        agree = len({str(v) for v in values.values()}) == 1
+        groups = [(", ".join(values), next(iter(values.values())))] if agree else list(values.items())
+        rows += [_fact(field, LABELS[field], value, units.get(field), where) for where, value in groups]
         if field == "name":
             continue
         parts.append(f"{LABELS[field]} " + " / ".join(f"{fmt(field, v)}（{w}）" for w, v in groups))
-        if len(groups) > 1:
+        if not agree:
             caveats.append(f"{ticker} {LABELS[field]} differs between 表 1 and 表 3: the report gives both values.")
     t4 = report.tables["表 4"]
-    issuers = [r.issuer for r in t4.frame.itertuples() if ticker in r.tickers.split(";")]
-    for issuer in issuers:
-        rows.append(
-            {
-                "field": "converted_from_mutual_fund",
-                "label": "共同基金转 ETF 示例（发行人）",
-                "value": issuer,
-                "unit": None,
-                "source": t4.number,
-            }
-        )
+    for issuer in [r.issuer for r in t4.frame.itertuples() if ticker in r.tickers.split(";")]:
+        rows.append(_fact("converted_from_mutual_fund", "共同基金转 ETF 示例（发行人）", issuer, None, t4.number))
         parts.append(f"表 4 将其列为 {issuer} 的共同基金转 ETF 示例")
         sources.append(t4.source())
-    name = f"（{listed[next(iter(listed))]['name']}）" if listed else ""
     if not listed:
         caveats.append(f"{ticker} appears only in 表 4; the report gives no fee, AUM or dates for it.")
+    name = f"（{next(iter(listed.values()))['name']}）" if listed else ""
     return rows, sources, caveats, f"{ticker}{name}：" + "；".join(parts) + "。"
 
 
@@ -160,11 +142,11 @@ def _cn_facts(ts_code: str) -> tuple[list[dict[str, Any]], str]:
         value = row[field]
         if pd.isna(value):
             continue
-        value = STATUS.get(value, value) if field == "status" else value
-        plain = value.item() if hasattr(value, "item") else value
-        rows.append({"field": field, "label": label, "value": plain, "unit": unit, "source": "etf_facts.csv"})
+        rows.append(
+            _fact(field, label, STATUS.get(value, value) if field == "status" else value, unit, "etf_facts.csv")
+        )
         if field in CN_SUMMARY:
-            parts.append(f"{label} {plain:.2f}%/年" if unit == "% p.a." else f"{label} {plain}")
+            parts.append(f"{label} {value:.2f}%/年" if unit == "% p.a." else f"{label} {value}")
     summary = (
         f"{row['code']}（{row['name']}）：" + "，".join(parts) + f"（tushare 场内基金列表，截至 {ETF_FACTS_AS_OF}）。"
     )

@@ -132,7 +132,9 @@ def check_top(top: int, available: int) -> None:
 
 def _ranked(frame: pd.DataFrame, column: str, top: int, ascending: bool) -> pd.DataFrame:
     ranked = frame.dropna(subset=[column]).sort_values(column, ascending=ascending, kind="stable").head(top)
-    return ranked.reset_index(drop=True).rename_axis("rank").reset_index().assign(rank=lambda f: f["rank"] + 1)
+    ranked = ranked.reset_index(drop=True)
+    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    return ranked
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
