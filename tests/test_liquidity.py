@@ -165,23 +165,25 @@ def test_chart_marks_the_threshold() -> None:
 # --- monotonicity -------------------------------------------------------------------------------------------------
 
 
+SIZES = st.floats(1e6, 1.5e11)  # up to what one day's turnover of all constituents (about 1,740亿) can absorb
+
+
 @settings(max_examples=40, deadline=None)
 @given(
-    small=st.floats(1e6, 1.5e11),
-    factor=st.floats(1.0, 10.0),
-    days=st.integers(1, 120),
-    shorter=st.integers(0, 119),
+    sizes=st.tuples(SIZES, SIZES),
+    days=st.tuples(st.integers(1, 120), st.integers(1, 120)),
     threshold=st.floats(1e-4, 1.0),
 )
 def test_counts_grow_with_fund_size_and_shorter_builds(
-    small: float, factor: float, days: int, shorter: int, threshold: float
+    sizes: tuple[float, float], days: tuple[int, int], threshold: float
 ) -> None:
     def count(size: float, build: int) -> int:
         return liquidity_shock(size, build_days=build, threshold=threshold).data["above_threshold"]
 
-    short = max(1, days - shorter)
-    assert count(small, days) <= count(small * factor, days)
-    assert count(small, days) <= count(small, short)
+    small, large = sorted(sizes)
+    short, long = sorted(days)
+    assert count(small, long) <= count(large, long)
+    assert count(small, long) <= count(small, short)
 
 
 # --- bad input ----------------------------------------------------------------------------------------------------
@@ -296,3 +298,13 @@ def test_csv_problems_are_refused(tmp_path: Path, text: str, message: str) -> No
     with pytest.raises(ToolInputError, match=message) as err:
         liquidity_shock("1亿", constituents=write(tmp_path, text))
     assert err.value.param == "constituents"
+
+
+def test_csv_blank_lines_and_missing_names_keep_line_numbers(tmp_path: Path) -> None:
+    path = write(tmp_path, "code,name,weight,turnover\n000528,,60,30000000\n\n000001,平安,40,1e9\n000001,平安,40,1e9\n")
+    result = liquidity_shock("1亿", constituents=path)
+    assert result.rows[0]["name"] == "000528"
+    assert {r["line"]: r["reason"] for r in result.data["constituents_excluded"]} == {
+        3: "missing code",
+        5: "duplicate code (the first row is kept)",
+    }

@@ -4,6 +4,10 @@ The fund buys every constituent in proportion to its index weight, evenly over t
 its daily purchase over its 20-trading-day average turnover. The report's own figures (525 stocks above 5% for 15亿)
 only follow if the weight *in percent* is used as a fraction, i.e. purchases 100 times too large; the tool computes
 the real ratio and can show the report's convention beside it, saying so every time the report's scenario comes up.
+
+A fund size is refused as absurd when its daily purchase would exceed the constituents' combined average daily
+turnover (it would have to buy more than everything that trades): the data has no market caps, so the free float
+itself cannot serve as the bound.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ _CODE = re.compile(r"^(?:sh|sz|bj)?\.?(\d{1,6})(?:\.(?:sh|sz|bj|ss))?$", re.IGNO
 class Constituents:
     """Constituents ready for the computation: weights as fractions of the fund, turnover in CNY per day."""
 
-    frame: pd.DataFrame  # code, name, weight (fraction), turnover (CNY/day), days (trading days in the window)
+    frame: pd.DataFrame  # code, name, weight (fraction of the fund), turnover (CNY per trading day)
     excluded: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
@@ -109,8 +113,6 @@ def market_constituents(as_of: str) -> Constituents:
             "turnover": table[f"amt20_{used}"],
         }
     ).rename_axis("code")
-    partial = meta["partial_windows"].get(used, {})
-    frame["days"] = pd.Series(partial, dtype=float).reindex(frame.index).fillna(meta["window_trading_days"])
     missing = frame["turnover"].isna() | (frame["turnover"] <= 0)
     excluded = [
         {
@@ -122,10 +124,11 @@ def market_constituents(as_of: str) -> Constituents:
         for code, row in frame[missing].iterrows()
     ]
     start, end = meta["windows"][used]
-    short = frame[~missing & (frame["days"] < meta["window_trading_days"])]
+    counted = frame.index[~missing]
+    short = {code: days for code, days in meta["partial_windows"].get(used, {}).items() if code in counted}
     notes = [note] if note else []
-    if len(short):
-        listed = ", ".join(f"{c} {r['name']} ({int(r['days'])} days)" for c, r in short.iterrows())
+    if short:
+        listed = ", ".join(f"{code} {frame.at[code, 'name']} ({days} days)" for code, days in short.items())
         notes.append(
             f"{len(short)} constituents traded on fewer than 20 days of the window, averaged over those: {listed}"
         )
@@ -189,17 +192,24 @@ def _weight_scale(weights: pd.Series, unit: str | None, has_percent_sign: bool) 
     return scale, f"weights {how}: they cover {total / scale:.2%} of the fund"
 
 
+def _read_csv(file: Path) -> pd.DataFrame:
+    """All cells as text, blank lines kept so that row i is on line i + 2; UTF-8 or GBK (common for A-share exports)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(file, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.EmptyDataError, pd.errors.ParserError) as err:
+            raise ToolInputError("constituents", f"cannot read {file} as CSV: {err}") from None
+    raise ToolInputError("constituents", f"cannot read {file}: neither UTF-8 nor GBK text")
+
+
 def read_constituents(path: str) -> Constituents:
     """Validate an analyst's CSV (code, name, weight, turnover); bad rows are set aside with the reason."""
     file = Path(path).expanduser()
     if not file.is_file():
         raise ToolInputError("constituents", f"file not found: {path}")
-    try:
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="gb18030")
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as err:
-        raise ToolInputError("constituents", f"cannot read {path} as CSV: {err}") from None
+    raw = _read_csv(file)
     headers = {col: _header(col) for col in raw.columns}
     code_col = _pick(headers, CODE_COLUMNS, "code", True)
     name_col = _pick(headers, NAME_COLUMNS, "name", False)
@@ -215,7 +225,7 @@ def read_constituents(path: str) -> Constituents:
     weights = pd.to_numeric(weight_text.str.rstrip("%"), errors="coerce")
     turnover_unit = headers[turnover_col][1]
     turnover = pd.to_numeric(cells[turnover_col].str.replace(",", "", regex=False), errors="coerce")
-    multiplier = parse_amount_cny(1, turnover_unit).multiplier if turnover_unit else 1.0
+    multiplier = parse_amount_cny(1, turnover_unit, param="constituents").multiplier if turnover_unit else 1.0
     turnover = turnover * multiplier
     worded = turnover.isna() & (cells[turnover_col] != "")
     reasons = pd.Series("", index=raw.index)
@@ -250,10 +260,9 @@ def read_constituents(path: str) -> Constituents:
     frame = pd.DataFrame(
         {
             "code": codes[ok],
-            "name": cells.loc[ok, name_col] if name_col else codes[ok],
+            "name": cells.loc[ok, name_col].where(cells.loc[ok, name_col] != "", codes[ok]) if name_col else codes[ok],
             "weight": weights[ok] / scale,
             "turnover": turnover[ok],
-            "days": np.nan,
         }
     ).reset_index(drop=True)
     unit_note = (
