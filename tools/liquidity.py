@@ -524,6 +524,7 @@ def liquidity_chart(result: ToolResult) -> go.Figure:
             opacity=0.6,
         )
     threshold = inputs["threshold"]
+    report = result.data.get("report_convention")
     fig.add_vline(
         x=math.log10(threshold),
         line_dash="dash",
@@ -539,7 +540,8 @@ def liquidity_chart(result: ToolResult) -> go.Figure:
     )
     fig.update_layout(
         title=f"{inputs['interpretation'].split(' = ')[0]} over {inputs['build_days']} days: "
-        f"{result.data['above_threshold']} of {result.data['constituents_counted']} above {_pct(threshold)}",
+        f"{result.data['above_threshold']} of {result.data['constituents_counted']} above {_pct(threshold)}"
+        + (f" (report's convention: {report['above_threshold']})" if report else ""),
         yaxis_title="constituents",
         barmode="overlay",
         bargap=0,
