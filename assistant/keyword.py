@@ -12,6 +12,8 @@ import jieba
 import numpy as np
 import yaml
 
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s forces DEBUG on its own logger
+
 HERE = Path(__file__).resolve().parent
 TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9][a-z0-9.%]*", re.IGNORECASE)
 STOPWORDS = set(

