@@ -80,7 +80,7 @@ class Retriever:
         self._load()
 
     def _load(self) -> None:
-        reports = load_reports(self.settings.reports_dir)
+        reports = load_reports(self.settings.reports_dir) + load_reports(self.settings.data_dir / "reports")
         chunks = chunk_corpus(reports)
         keyword = KeywordIndex([c.search_text() for c in chunks])
         with self._lock:
