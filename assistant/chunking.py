@@ -45,7 +45,7 @@ def _pages(text: str) -> list[int]:
             bounds = [int(x) for x in part.split("-") if x.isdigit()]
             if bounds:
                 pages.extend(range(bounds[0], bounds[-1] + 1))
-    return sorted(set(pages))
+    return list(dict.fromkeys(pages))  # in order of appearance: the first one is where the passage starts
 
 
 def strip_page_marks(text: str) -> str:

@@ -29,7 +29,9 @@ class Embedder:
         self.prompts = self.model.prompts or {}
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(cache_path, check_same_thread=False)
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))"
+        )
 
     def _prompt(self, kind: str) -> str | None:
         return kind if kind in self.prompts else None
@@ -45,10 +47,11 @@ class Embedder:
         if missing:
             vectors = self.model.encode([texts[i] for i in missing], prompt_name=self._prompt("document"),
                                         normalize_embeddings=True, batch_size=16)
-            rows = [(self.name, hashes[i], v.astype(np.float32).tobytes()) for i, v in zip(missing, vectors, strict=True)]
+            pairs = list(zip(missing, vectors, strict=True))
+            rows = [(self.name, hashes[i], v.astype(np.float32).tobytes()) for i, v in pairs]
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
             self._db.commit()
-            cached.update({hashes[i]: v.astype(np.float32) for i, v in zip(missing, vectors, strict=True)})
+            cached.update({hashes[i]: v.astype(np.float32) for i, v in pairs})
         return np.stack([cached[h] for h in hashes]) if texts else np.zeros((0, 0), dtype=np.float32)
 
     def _cached(self, hashes: list[str]) -> dict[str, np.ndarray]:

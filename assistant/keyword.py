@@ -16,12 +16,10 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s forces DEBUG on it
 
 HERE = Path(__file__).resolve().parent
 TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9][a-z0-9.%]*", re.IGNORECASE)
-STOPWORDS = set(
-    "的 了 和 与 及 或 在 是 为 对 中 等 其 该 这 那 有 被 将 以 于 从 由 而 也 都 就 并 个 只 各 之 上 下 "
-    "吗 呢 啊 吧 么 什么 多少 哪些 哪个 哪 如何 怎么 怎样 为什么 是否 请问 请 一下 一个 "
-    "the a an of to in on for and or is are was were be by with as at what which who how many much "
-    "does do did it its this that from their there than".split()
-)
+STOPWORDS = {
+    line.strip() for line in (HERE / "stopwords.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+}
 
 
 @lru_cache

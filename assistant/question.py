@@ -19,7 +19,8 @@ def clean_question(text: object) -> str:
         raise QuestionError(f"a question must be text, got {type(text).__name__}")
     cleaned = " ".join(CONTROL.sub(" ", unicodedata.normalize("NFKC", text)).split())
     if not cleaned:
-        raise QuestionError("the question is empty; ask about the reports, e.g. '截至2024年底，美国市场共有多少只主动管理ETF？'")
+        raise QuestionError("the question is empty; ask about the reports, e.g. "
+                            "'截至2024年底，美国市场共有多少只主动管理ETF？'")
     if len(cleaned) > MAX_CHARS:
         raise QuestionError(f"the question is {len(cleaned):,} characters long; the limit is {MAX_CHARS:,}. "
                             "Ask one question at a time, or use `ask --file` with one question per line.")

@@ -65,7 +65,7 @@ def content_terms(query: str) -> set[str]:
 class Retriever:
     """Loads the corpus, keeps the keyword index in memory and the vector index in Chroma."""
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None | Literal["auto"] = "auto") -> None:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | Literal["auto"] | None = "auto") -> None:
         self.settings = settings or get_settings()
         self.warnings: list[str] = []
         if embedder == "auto":

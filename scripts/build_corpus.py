@@ -159,7 +159,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "corpus" / "reports")
     args = parser.parse_args()
     for path in build(args.shared, args.out):
-        print(f"wrote {path.relative_to(ROOT)}")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":
