@@ -1,0 +1,157 @@
+"""The web app: chat, analyst forms, corpus and settings, plus named API endpoints; `serve` runs it on localhost.
+
+A thin adapter over `assistant.service.Assistant` and `tools`: it renders their events and results and adds nothing
+to what an answer says. Binding beyond loopback must be asked for (ALLOW_REMOTE=1), since the app has no accounts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import gradio as gr
+
+from assistant.service import Assistant, Session
+from assistant.settings import Settings, get_settings
+from assistant.ui.analyst import FILE_PARAMS, build_analyst_tab
+from assistant.ui.chat import Chat, build_chat_tab
+from assistant.ui.corpus import build_corpus_tab, build_settings_tab, status_line, warnings_markdown
+from tools.registry import get_spec, run_tool, tool_specs
+from tools.result import ToolInputError
+
+CONCURRENCY = 20  # events of one kind running at once: about 20 people asking at the same time
+QUEUE_SIZE = 200  # waiting requests beyond which new ones are turned away rather than left hanging
+API_SESSIONS = 1000  # follow-up sessions kept for API clients, oldest dropped first
+TITLE = "基金研究助手 · Fund Research Assistant"
+THEME = gr.themes.Soft(
+    primary_hue="teal",
+    neutral_hue="slate",
+    font=["Inter", "system-ui", "-apple-system", "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC",
+          "WenQuanYi Micro Hei", "sans-serif"],
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+)
+CSS = """
+.gradio-container { max-width: 1180px !important; margin: 0 auto; }
+#header h1 { margin-bottom: 0.1em; }
+#header p { margin-top: 0; color: var(--body-text-color-subdued); }
+#status { font-size: 0.9em; color: var(--body-text-color-subdued); }
+#warnings { background: #fff7ed; border: 1px solid #fdba74; border-radius: 8px; padding: 0.4em 0.8em; }
+.hint { font-size: 0.85em; color: var(--body-text-color-subdued); align-self: center; }
+.sources { margin-top: 0.8em; padding-top: 0.5em; border-top: 1px solid var(--border-color-primary); }
+.sources-title { font-size: 0.78em; font-weight: 600; letter-spacing: 0.06em; text-transform: uppercase;
+  color: var(--body-text-color-subdued); margin-bottom: 0.2em; }
+details.source { margin: 0.3em 0; }
+details.source summary { cursor: pointer; line-height: 1.5; }
+.source-n { display: inline-block; min-width: 1.5em; padding: 0 0.3em; border-radius: 999px; text-align: center;
+  font-size: 0.8em; font-weight: 700; background: var(--color-accent-soft); color: var(--color-accent); }
+.source-where { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.passage { margin: 0.4em 0 0.6em 1.8em; padding: 0.5em 0.8em; border-left: 3px solid var(--color-accent);
+  background: var(--background-fill-secondary); border-radius: 0 6px 6px 0; font-size: 0.92em; line-height: 1.6; }
+.passage mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }
+.tool-intro { font-size: 0.92em; }
+"""
+
+
+def register_api(assistant: Assistant) -> None:
+    """Named endpoints for programs (documented in the README); the UI's own events are private."""
+    sessions: OrderedDict[str, Session] = OrderedDict()
+    lock = threading.Lock()
+
+    def ask(question: str, session_id: str = "") -> dict[str, Any]:
+        """Answer a question over the reports. Pass the same session_id again for follow-up questions.
+
+        Returns the answer JSON (question, answer, status, citations, tool_calls, latency_ms) plus session_id.
+        """
+        with lock:
+            session = sessions.pop(session_id, None) or (Session(id=session_id) if session_id else Session())
+            sessions[session.id] = session
+            while len(sessions) > API_SESSIONS:
+                sessions.popitem(last=False)
+        return {**assistant.ask(question, session).public_dict(), "session_id": session.id}
+
+    def tool(name: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Run one deterministic tool by name with keyword arguments; returns its result with sources (see /tools)."""
+        try:
+            files = [p for p in args if p in FILE_PARAMS and get_spec(name).param(p)]
+            if files:
+                raise ToolInputError(files[0], "takes a file path on the server; upload it in the Analyst tab")
+            return run_tool(name, **args).model_dump(mode="json")
+        except ToolInputError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def tools() -> list[dict[str, Any]]:
+        """The tools with their parameters (name, type, default, choices, description)."""
+        return [spec.as_dict() for spec in tool_specs()]
+
+    gr.api(ask, api_name="ask")
+    gr.api(tool, api_name="tool")
+    gr.api(tools, api_name="tools")
+
+
+def build_app(assistant: Assistant | None = None) -> gr.Blocks:
+    """The whole app around one Assistant (created, with its model, when not given)."""
+    assistant = assistant or Assistant.create()
+    settings = assistant.retriever.settings
+    warnings = warnings_markdown(assistant)
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:  # offline-first: no telemetry
+        gr.Markdown(f"# {TITLE}\nAsk in Chinese or English about the fund research reports in the index: every "
+                    "answer lists the passages it quotes, and every calculation its tool, inputs and data.",
+                    elem_id="header")
+        header_status = gr.Markdown(status_line(assistant), elem_id="status")
+        gr.Markdown(warnings, elem_id="warnings", visible=bool(warnings))
+        with gr.Tabs():
+            with gr.Tab("Chat", elem_id="tab-chat"):
+                build_chat_tab(Chat(assistant, settings.data_dir))
+            with gr.Tab("Analyst", elem_id="tab-analyst"):
+                build_analyst_tab()
+            with gr.Tab("Corpus", elem_id="tab-corpus"):
+                build_corpus_tab(assistant, header_status)
+            with gr.Tab("Settings", elem_id="tab-settings"):
+                build_settings_tab(assistant)
+        register_api(assistant)
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    return demo
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name other than localhost may resolve anywhere
+        return False
+
+
+def launch(demo: gr.Blocks, host: str, port: int, settings: Settings | None = None, block: bool = True) -> str:
+    """Start the server (basic auth when configured); returns its URL. `block=False` returns at once (tests)."""
+    settings = settings or get_settings()
+    auth = (settings.auth_user, settings.auth_password) if settings.auth_user and settings.auth_password else None
+    has_display = sys.platform in ("darwin", "win32") or any(map(os.environ.get, ("DISPLAY", "WAYLAND_DISPLAY")))
+    _, url, _ = demo.launch(server_name=host, server_port=port, auth=auth, theme=THEME, css=CSS, ssr_mode=False,
+                            inbrowser=block and has_display, prevent_thread_lock=not block, show_error=True,
+                            footer_links=["api", "settings"], max_file_size="50mb")
+    return url
+
+
+def serve(host: str, port: int) -> int:
+    """Run the app until interrupted; 2 when the host or auth settings are refused, 1 when the port is taken."""
+    settings = get_settings()
+    if not is_loopback(host) and not settings.allow_remote:
+        print(f"serve: refusing to listen on {host}: the app would be reachable from other machines. "
+              f"Use --host 127.0.0.1, or set ALLOW_REMOTE=1 (and AUTH_USER/AUTH_PASSWORD) to allow it.",
+              file=sys.stderr)
+        return 2
+    if bool(settings.auth_user) != bool(settings.auth_password):
+        print("serve: set both AUTH_USER and AUTH_PASSWORD for basic auth, or neither.", file=sys.stderr)
+        return 2
+    demo = build_app(Assistant.create())
+    try:
+        launch(demo, host, port, settings)
+    except OSError as exc:
+        print(f"serve: cannot listen on {host}:{port} ({exc}); pick another --port.", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,130 @@
+"""The corpus and settings tabs: what is indexed, which brain and embedding model answer, and report uploads.
+
+Settings are shown rather than hidden so that a user knows whether an answer came from an LLM or from quoting,
+and whether search runs on embeddings or has fallen back to keywords.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from assistant.ingest import MAX_BYTES, SUFFIXES, IngestError, add_report, user_reports_dir
+from assistant.service import Assistant
+
+
+def brain(assistant: Assistant) -> str:
+    settings = assistant.retriever.settings
+    if settings.llm == "offline":
+        return "offline — answers quote the reports verbatim (no LLM)"
+    where = settings.llm_base_url or (settings.ollama_base_url if settings.llm == "ollama" else "provider default")
+    return f"{settings.llm} — model {settings.llm_model or '(provider default)'} at {where}"
+
+
+def embedding_model(assistant: Assistant) -> str:
+    embedder = assistant.retriever.embedder
+    return embedder.name if embedder else "none — keyword-only search"
+
+
+def warnings_markdown(assistant: Assistant) -> str:
+    """A banner when search has degraded to keywords (or anything else the retriever warns about); else ''."""
+    retriever = assistant.retriever
+    warnings = list(retriever.warnings)
+    if retriever.mode == "keyword" and not warnings:
+        warnings.append("No embedding model: search uses keywords only, so paraphrased questions may miss passages.")
+    return "\n".join(f"⚠ {w}" for w in warnings)
+
+
+def status_line(assistant: Assistant) -> str:
+    retriever = assistant.retriever
+    model = retriever.embedder.name.rstrip("/").rsplit("/", 1)[-1] if retriever.embedder else "keyword-only"
+    return (f"**Brain** {assistant.retriever.settings.llm} · **Search** {retriever.mode} ({model}) · "
+            f"**Index** {len(retriever.reports)} reports, {len(retriever.chunks)} chunks")
+
+
+def reports_frame(assistant: Assistant) -> pd.DataFrame:
+    retriever = assistant.retriever
+    counts = Counter(chunk.report_id for chunk in retriever.chunks)
+    uploads = user_reports_dir(retriever)
+    return pd.DataFrame([
+        {"title": r.title, "publisher": r.publisher, "date": r.date, "language": r.language, "chunks": counts[r.id],
+         "origin": "uploaded" if (uploads / f"{r.id}.md").exists() else "built-in", "id": r.id}
+        for r in retriever.reports
+    ])
+
+
+def index_markdown(assistant: Assistant) -> str:
+    r = assistant.retriever
+    lines = [f"- **Reports** {len(r.reports)} · **Chunks** {len(r.chunks)} · **Search** {r.mode}"]
+    if r.vectors:
+        status = r.vectors.status()
+        lines += [f"- **Vector index** {status['chunks']} chunks at `{status['backend']}`",
+                  f"- **Embedding model** `{status['embedding_model']}`",
+                  f"- **Last build** {status['built_at'] or 'unknown'}"]
+    else:
+        lines.append("- **Vector index** not used (no embedding model)")
+    return "\n".join(lines)
+
+
+def settings_markdown(assistant: Assistant) -> str:
+    s = assistant.retriever.settings
+    rows = [
+        ("Brain (who writes answers)", brain(assistant)),
+        ("Embedding model", embedding_model(assistant)),
+        ("Search mode", assistant.retriever.mode),
+        ("Warnings", warnings_markdown(assistant).replace("\n", "<br>") or "none"),
+        ("Corpus folder", f"`{s.reports_dir}`"),
+        ("Uploaded reports", f"`{user_reports_dir(assistant.retriever)}`"),
+        ("Feedback and exports", f"`{s.data_dir}`"),
+        ("Index", f"`{s.chroma_host}:{s.chroma_port}`" if s.chroma_host else f"`{s.index_dir}`"),
+        ("Remote access", "allowed (ALLOW_REMOTE)" if s.allow_remote else "localhost only"),
+        ("Basic auth", "on" if s.auth_user and s.auth_password else "off"),
+    ]
+    table = "\n".join(f"| {name} | {value} |" for name, value in rows)
+    return ("| Setting | Value |\n|---|---|\n" + table +
+            "\n\nChange them with environment variables or a `.env` file (LLM, LLM_MODEL, LLM_BASE_URL, "
+            "EMBEDDING_MODEL, DATA_DIR, AUTH_USER, AUTH_PASSWORD, ALLOW_REMOTE …) and restart.")
+
+
+def upload(assistant: Assistant, file: str | None, title: str, publisher: str, date: str) -> tuple[Any, ...]:
+    """Ingest an uploaded report; the message says what was indexed or why the file was refused."""
+    if not file:
+        message = "⚠ Choose a file first."
+    else:
+        try:  # Gradio keeps the original file name, so messages name the file the user chose
+            done = add_report(assistant.retriever, Path(file), title, publisher, date)
+        except IngestError as exc:
+            message = f"⚠ **Not added** — {exc}. Nothing already indexed has changed."
+        else:
+            sync = done.sync
+            embedded = f", {sync.added} embedded in {sync.seconds:.1f}s" if sync else " (keyword index only)"
+            message = f"✓ Added **{done.report.title}** (`{done.report.id}`): {done.chunks} chunks{embedded}."
+    return message, reports_frame(assistant), index_markdown(assistant), status_line(assistant)
+
+
+def build_corpus_tab(assistant: Assistant, header_status: gr.Markdown) -> None:
+    gr.Markdown("### Reports in the index")
+    reports = gr.Dataframe(reports_frame(assistant), interactive=False, wrap=True, elem_id="reports")
+    gr.Markdown("### Index status")
+    index = gr.Markdown(index_markdown(assistant), elem_id="index-status")
+    gr.Markdown(f"### Add a report\nMarkdown, text or PDF up to {MAX_BYTES // 1024 // 1024} MB. It is chunked and "
+                "embedded on its own; the reports already indexed stay as they are. Markdown may start with YAML "
+                "front matter (id, title, publisher, date).")
+    with gr.Row():
+        file = gr.File(label="Report file", file_types=list(SUFFIXES), type="filepath", elem_id="report-file")
+        with gr.Column():
+            title = gr.Textbox(label="Title (optional)", placeholder="from the front matter, first heading or name")
+            publisher = gr.Textbox(label="Publisher (optional)")
+            date = gr.Textbox(label="Date (optional)", placeholder="YYYY-MM-DD")
+    add = gr.Button("Add to index", variant="primary", elem_id="add-report")
+    message = gr.Markdown(elem_id="upload-message")
+    add.click(lambda *values: upload(assistant, *values), [file, title, publisher, date],
+              [message, reports, index, header_status], api_visibility="private")
+
+
+def build_settings_tab(assistant: Assistant) -> None:
+    gr.Markdown(settings_markdown(assistant), elem_id="settings")
