@@ -7,6 +7,7 @@ to what an answer says. Binding beyond loopback must be asked for (ALLOW_REMOTE=
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import sys
 import threading
@@ -56,36 +57,44 @@ details.source summary { cursor: pointer; line-height: 1.5; }
 """
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def register_api(assistant: Assistant) -> None:
-    """Named endpoints for programs (documented in the README); the UI's own events are private."""
+    """Named endpoints for programs (documented in the README); the UI's own events are private.
+
+    They return JSON text rather than objects: gradio_client would take any dict with a "path" key (a tool source)
+    for a file to download, and fail.
+    """
     sessions: OrderedDict[str, Session] = OrderedDict()
     lock = threading.Lock()
 
-    def ask(question: str, session_id: str = "") -> dict[str, Any]:
-        """Answer a question over the reports. Pass the same session_id again for follow-up questions.
+    def ask(question: str, session_id: str = "") -> str:
+        """Answer a question over the reports; pass the returned session_id again for follow-up questions.
 
-        Returns the answer JSON (question, answer, status, citations, tool_calls, latency_ms) plus session_id.
+        Returns JSON text: question, answer, status, citations, tool_calls, latency_ms and session_id.
         """
         with lock:
             session = sessions.pop(session_id, None) or (Session(id=session_id) if session_id else Session())
             sessions[session.id] = session
             while len(sessions) > API_SESSIONS:
                 sessions.popitem(last=False)
-        return {**assistant.ask(question, session).public_dict(), "session_id": session.id}
+        return _json({**assistant.ask(question, session).public_dict(), "session_id": session.id})
 
-    def tool(name: str, args: dict[str, Any]) -> dict[str, Any]:
-        """Run one deterministic tool by name with keyword arguments; returns its result with sources (see /tools)."""
+    def tool(name: str, args: dict[str, Any]) -> str:
+        """Run one tool by name with keyword arguments (see /tools); returns its result with sources as JSON text."""
         try:
             files = [p for p in args if p in FILE_PARAMS and get_spec(name).param(p)]
             if files:
                 raise ToolInputError(files[0], "takes a file path on the server; upload it in the Analyst tab")
-            return run_tool(name, **args).model_dump(mode="json")
+            return run_tool(name, **args).model_dump_json()
         except ToolInputError as exc:
             raise gr.Error(str(exc)) from exc
 
-    def tools() -> list[dict[str, Any]]:
-        """The tools with their parameters (name, type, default, choices, description)."""
-        return [spec.as_dict() for spec in tool_specs()]
+    def tools() -> str:
+        """The tools and their parameters (name, type, default, choices, description) as JSON text."""
+        return _json([spec.as_dict() for spec in tool_specs()])
 
     gr.api(ask, api_name="ask")
     gr.api(tool, api_name="tool")

@@ -111,7 +111,7 @@ def _pick_example(example: gr.SelectData) -> str:
 
 def build_chat_tab(chat: Chat) -> None:
     """The chat UI inside the current Blocks context."""
-    session = gr.State(lambda: Session())  # called per browser session: each gets its own Session and id
+    session = gr.State(None)  # per browser session; the first question creates its Session
     chatbot = gr.Chatbot(
         elem_id="chat",
         label="Conversation",
@@ -121,7 +121,7 @@ def build_chat_tab(chat: Chat) -> None:
         placeholder=PLACEHOLDER,
         examples=[{"text": q} for q in EXAMPLES],
         buttons=["copy", "copy_all"],
-        layout="panel",
+        layout="bubble",
     )
     with gr.Row(equal_height=True):
         question = gr.Textbox(
