@@ -1,0 +1,378 @@
+"""The app without a browser: rendering of real tool events and answers, chat handlers, analyst forms generated from
+the tool specs, report uploads into a scratch index, the named API through gradio_client, and serving rules."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import gradio as gr
+import pytest
+from gradio_client import Client
+
+from assistant.answers import Answer, Citation
+from assistant.app import build_app, is_loopback, launch, serve
+from assistant.events import AnswerToken, FinalAnswer, PassagesRetrieved, ToolFinished, ToolStarted
+from assistant.ingest import MAX_BYTES, IngestError, add_report, report_from_file
+from assistant.retrieval import Retriever
+from assistant.service import Assistant, Session
+from assistant.settings import Settings
+from assistant.ui.analyst import OMIT, form_args, param_input, run_form
+from assistant.ui.chat import Chat, message_text
+from assistant.ui.corpus import reports_frame, settings_markdown, warnings_markdown
+from assistant.ui.render import ChatTurn, citation_html, markdown_table
+from tools.registry import get_spec, run_tool
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "截至2024年底，美国市场共有多少只主动管理ETF？"
+
+
+@pytest.fixture(scope="module")
+def assistant() -> Assistant:
+    return Assistant.create()
+
+
+def tool_events(name: str, call_id: str = "call-1", **args) -> tuple[ToolStarted, ToolFinished]:
+    """The events the agent emits around a real tool call."""
+    result = run_tool(name, **args)
+    return (ToolStarted(call_id=call_id, name=name, args=args),
+            ToolFinished(call_id=call_id, name=name, args=args, status="ok", summary=result.summary, duration_ms=1234,
+                         result=result.model_dump(mode="json")))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- rendering -----------------------------------------------------------------------------------------------------
+
+
+def test_tool_call_is_a_pending_message_then_a_finished_one_with_table_and_sources():
+    started, finished = tool_events("rank_issuers", top=3)
+    turn = ChatTurn()
+    turn.apply(started)
+    [running] = turn.messages
+    assert running["metadata"]["status"] == "pending"
+    assert running["metadata"]["title"] == "Tool call · rank_issuers"
+    assert "`top` = `3`" in running["content"]
+
+    turn.apply(finished)
+    [done] = turn.messages  # the finish replaces the start
+    assert done["metadata"]["status"] == "done"
+    assert done["metadata"]["duration"] == 1.23
+    assert "| rank | issuer | etf_count |" in done["content"]
+    assert "| 1 | Dimensional Holdings | 41 | 1,707.79 |" in done["content"]
+    assert "主动管理 ETF 发展年度报告（2024）, 表 2" in done["content"]  # provenance: report and table
+
+
+def test_a_charting_tool_puts_its_chart_inline_after_the_call():
+    _, finished = tool_events("liquidity_shock", fund_size="15亿", top=5)
+    turn = ChatTurn()
+    turn.apply(finished)
+    call, chart = turn.messages
+    assert call["metadata"]["title"] == "Tool call · liquidity_shock"
+    assert isinstance(chart["content"], gr.Plot)
+
+
+def test_a_failed_tool_call_shows_the_error_and_no_chart():
+    failed = ToolFinished(call_id="c", name="liquidity_shock", args={"fund_size": "-1"}, status="error",
+                          summary="fund_size: must be positive", duration_ms=3)
+    turn = ChatTurn()
+    turn.apply(failed)
+    [message] = turn.messages
+    assert message["metadata"]["log"] == "failed"
+    assert "**Error** fund_size: must be positive" in message["content"]
+
+
+def test_tokens_stream_into_one_answer_that_the_final_answer_replaces_with_sources():
+    citation = Citation(n=1, report_id="r", title="报告", section="摘要", page=3, text="第一句。第二句有数字 42。",
+                        quote="第二句有数字 42。")
+    turn = ChatTurn()
+    turn.apply(PassagesRetrieved(query="q", passages=[citation]))
+    turn.apply(AnswerToken(text="第二句"))
+    turn.apply(AnswerToken(text="有数字 42。"))
+    assert turn.messages[-1]["content"] == "第二句有数字 42。"
+    turn.apply(FinalAnswer(answer=Answer(question="q", answer="第二句有数字 42。[1]", status="answered",
+                                         citations=[citation])))
+    passages, answer = turn.messages
+    assert passages["metadata"]["title"] == "Searched the reports"
+    assert answer["content"].startswith("第二句有数字 42。[1]")
+    assert '<details class="source">' in answer["content"]
+
+
+def test_citation_expands_to_the_passage_with_the_quote_marked_and_html_escaped():
+    citation = Citation(n=2, report_id="r", title="A <b>title</b>", section="一 > 二", page=9,
+                        text="Before <script>.\n引用的句子。After.", quote="引用的句子")
+    html = citation_html(citation)
+    assert html.startswith('<details class="source"><summary><span class="source-n">2</span>')
+    assert "A &lt;b&gt;title&lt;/b&gt;" in html and "一 &gt; 二 · p. 9" in html
+    assert "Before &lt;script&gt;.<br><mark>引用的句子</mark>。After." in html
+    assert "\n" not in html  # a blank line would end the HTML block inside the Markdown message
+
+
+def test_markdown_table_aligns_numbers_escapes_pipes_and_says_how_many_rows_are_left_out():
+    rows = [{"name": "a|b", "value": 1.5, "flag": True}, {"name": "c", "value": None, "flag": False}]
+    table = markdown_table(rows, limit=1)
+    assert table.splitlines()[:3] == ["| name | value | flag |", "|---|---:|---|", "| a\\|b | 1.5 | yes |"]
+    assert "1 more rows" in table
+
+
+# --- chat handlers with the real assistant ---------------------------------------------------------------------------
+
+
+def test_respond_streams_the_question_then_an_answer_with_sources(assistant, tmp_path):
+    chat = Chat(assistant, tmp_path)
+    updates = list(chat.respond(QUESTION, [], None))
+    first_text, first_history, session = updates[0]
+    assert first_text == "" and first_history == [{"role": "user", "content": QUESTION}]
+    _, history, final_session = updates[-1]
+    assert final_session is session and len(session.history) == 1
+    answer = history[-1]["content"]
+    assert "1,696" in answer and '<details class="source">' in answer and "<mark>" in answer
+
+
+def test_feedback_and_export_are_json_lines_in_the_data_folder(assistant, tmp_path):
+    chat = Chat(assistant, tmp_path)
+    *_, (_, history, session) = chat.respond(QUESTION, [], None)
+    index = len(history) - 1
+    chat.feedback(history, session, gr.LikeData(None, {"index": index, "value": history[index], "liked": False}))
+    [record] = [json.loads(line) for line in chat.feedback_path.read_text(encoding="utf-8").splitlines()]
+    assert record["liked"] is False and record["question"] == QUESTION and record["session"] == session.id
+    assert "1,696" in record["message"]
+
+    offered = Path(chat.export(session).value["path"])  # Gradio serves a copy of the file it is given
+    [exported] = (tmp_path / "exports").glob("*.jsonl")
+    assert offered.name == exported.name and exported.name.startswith(f"conversation-{session.id[:12]}-")
+    [line] = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    assert line["question"] == QUESTION and line["citations"] and line["session"] == session.id
+
+
+def test_message_text_reads_gradio_normalised_content():
+    assert message_text({"content": [{"type": "text", "text": "a"}, {"type": "component"}]}) == "a"
+    assert message_text({"content": "b"}) == "b"
+
+
+# --- analyst forms -----------------------------------------------------------------------------------------------
+
+
+def test_liquidity_form_is_generated_from_the_signature():
+    spec = get_spec("liquidity_shock")
+    with gr.Blocks():
+        inputs = {p.name: param_input(spec, p) for p in spec.params}
+    assert isinstance(inputs["constituents"], gr.File)
+    assert isinstance(inputs["report_convention"], gr.Checkbox)
+    assert isinstance(inputs["build_days"], gr.Number) and inputs["build_days"].precision == 0
+    assert isinstance(inputs["threshold"], gr.Number) and inputs["threshold"].value == 0.05
+    assert isinstance(inputs["fund_size"], gr.Textbox) and inputs["fund_size"].value == "15亿"
+    assert isinstance(inputs["unit"], gr.Dropdown) and inputs["unit"].value == OMIT
+    assert inputs["threshold"].info.startswith("shock level")  # help text from the docstring
+
+
+def form_defaults(name: str) -> tuple:
+    spec = get_spec(name)
+    with gr.Blocks():
+        return spec, tuple(param_input(spec, p).value for p in spec.params)
+
+
+def test_liquidity_form_runs_with_its_defaults_to_a_table_chart_provenance_and_csv():
+    spec, values = form_defaults("liquidity_shock")
+    assert "unit" not in form_args(spec, values)  # empty optional inputs leave the tool's default
+    out = run_form(spec, values)
+    assert "15亿" in out.summary and out.chart is not None
+    assert len(out.table) == 20 and {"code", "name", "ratio"} <= set(out.table.columns)
+    assert out.provenance.startswith("**Sources**") and "图表17" in out.provenance
+    assert Path(out.csv).read_text(encoding="utf-8-sig").splitlines()[0].startswith("code,name,")
+
+
+def test_liquidity_form_takes_an_uploaded_constituents_csv(tmp_path):
+    csv = tmp_path / "mine.csv"
+    csv.write_text("code,name,weight,turnover\n000001,平安银行,60%,1000000000\n600000,浦发银行,40%,50000000\n",
+                   encoding="utf-8")
+    spec, values = form_defaults("liquidity_shock")
+    values = tuple(str(csv) if p.name == "constituents" else v for p, v in zip(spec.params, values, strict=True))
+    out = run_form(spec, values)
+    assert set(out.table["code"]) == {"000001", "600000"}
+
+
+def test_a_bad_form_input_is_a_message_naming_the_parameter():
+    spec, values = form_defaults("rank_issuers")
+    values = tuple(99 if p.name == "top" else v for p, v in zip(spec.params, values, strict=True))
+    out = run_form(spec, values)
+    assert out.summary.startswith("⚠ **Check the input** — top:") and out.table is None and out.csv is None
+
+
+# --- corpus uploads ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scratch(tmp_path, assistant) -> Retriever:
+    """A retriever over the real corpus with its own index and data folder (vectors come from the embedding cache)."""
+    retriever = Retriever(Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data"),
+                          embedder=assistant.retriever.embedder)
+    retriever.refresh()
+    return retriever
+
+
+REPORT = """---
+id: test_bond_etf
+title: 债券 ETF 流动性观察
+publisher: 测试证券
+date: '2025-01-02'
+---
+
+# 债券 ETF 流动性观察
+
+## 摘要
+
+截至2024年末，国内债券ETF共有二十只，规模合计约一千七百亿元，做市商数量显著增加。
+信用债ETF的日均成交额在年内翻了一番，折溢价率保持在千分之二以内。
+"""
+
+
+def test_an_uploaded_report_is_indexed_incrementally_and_searchable(scratch, tmp_path):
+    before = len(scratch.chunks)
+    corpus_files = sorted((ROOT / "corpus" / "reports").iterdir())
+    upload = tmp_path / "bond.md"
+    upload.write_text(REPORT, encoding="utf-8")
+    done = add_report(scratch, upload)
+    assert done.report.id == "test_bond_etf" and done.report.source == "upload: bond.md"
+    assert done.path == tmp_path / "data" / "reports" / "test_bond_etf.md"
+    assert done.sync.added == done.chunks and done.sync.removed == 0 and done.sync.unchanged == before
+    assert len(scratch.chunks) == before + done.chunks
+    assert scratch.search("信用债ETF日均成交额").passages[0].chunk.report_id == "test_bond_etf"
+    assert sorted((ROOT / "corpus" / "reports").iterdir()) == corpus_files  # the shipped corpus is untouched
+    assert reports_frame(Assistant(scratch)).set_index("id").loc["test_bond_etf", "origin"] == "uploaded"
+
+    with pytest.raises(IngestError, match="already indexed"):
+        add_report(scratch, upload)
+    assert len(scratch.chunks) == before + done.chunks
+
+
+def minimal_pdf(pages: list[str]) -> bytes:
+    """A small valid PDF with one Helvetica text line per input line (ASCII only)."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for text in pages:
+        shown = "".join(f"({line}) Tj T* " for line in text.splitlines())
+        stream = f"BT /F1 11 Tf 14 TL 50 750 Td {shown}ET"
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {len(objects)} 0 R "
+                       "/Resources << /Font << /F1 3 0 R >> >> >>")
+        kids.append(len(objects))
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>"
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+def test_a_pdf_becomes_a_report_with_page_numbers(scratch, tmp_path):
+    pdf = tmp_path / "Covered Calls.pdf"
+    pdf.write_bytes(minimal_pdf([
+        "Covered call ETFs sell index options against their holdings\nto turn volatility into monthly income.",
+        "Assets in covered call ETFs tripled between 2021 and 2024.\nMost of the growth came from two funds.",
+    ]))
+    done = add_report(scratch, pdf, publisher="Test Research")
+    assert done.report.title == "Covered Calls" and done.report.publisher == "Test Research"
+    assert "to turn volatility into monthly income.[page::1]" in done.report.body  # wrapped lines rejoined
+    hit = scratch.search("covered call ETF assets tripled").passages[0].chunk
+    assert hit.report_id == done.report.id and hit.pages == "1,2"  # one short chunk spanning both pages
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("notes.docx", b"PK\x03\x04 word", "unsupported file type .docx"),
+    ("empty.txt", b"  \n\n ", "no usable text"),
+    ("binary.txt", bytes(range(128, 256)) * 4, "not readable as UTF-8 or GBK"),
+    ("broken.pdf", b"%PDF-1.4 not really", "not a readable PDF"),
+    ("scan.pdf", minimal_pdf([""]), "no usable text"),
+    ("bad.md", b"---\ntitle: [unclosed\n---\nbody", "unreadable front matter"),
+    ("dup.md", "# 主动管理 ETF 发展年度报告（2024）\n\n".encode() + "正文很长。".encode() * 20, "already indexed"),
+])
+def test_bad_uploads_are_refused_with_a_reason_and_nothing_changes(scratch, tmp_path, name, content, reason):
+    before = [c.id for c in scratch.chunks]
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(IngestError, match=reason):
+        add_report(scratch, path)
+    assert [c.id for c in scratch.chunks] == before
+    assert not (tmp_path / "data" / "reports").exists()
+
+
+def test_oversized_and_gbk_text_files(tmp_path):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    with pytest.raises(IngestError, match="over the 20 MB limit"):
+        report_from_file(big, [])
+    gbk = tmp_path / "指数观察.txt"
+    gbk.write_bytes(("指数增强基金的超额收益来自选股与交易。" * 5).encode("gbk"))
+    report = report_from_file(gbk, [])
+    assert report.title == "指数观察" and report.body.startswith("指数增强基金")
+
+
+# --- settings, app and API ---------------------------------------------------------------------------------------
+
+
+def test_settings_say_which_brain_and_model_answer(assistant):
+    text = settings_markdown(assistant)
+    assert "offline — answers quote the reports verbatim" in text or assistant.retriever.settings.llm != "offline"
+    assert assistant.retriever.embedder.name in text
+    assert warnings_markdown(assistant) == ""
+
+
+def test_keyword_only_search_is_announced(tmp_path):
+    keyword_only = Assistant(Retriever(Settings(index_dir=tmp_path / "index"), embedder=None))
+    assert "keywords only" in warnings_markdown(keyword_only)
+    assert "none — keyword-only search" in settings_markdown(keyword_only)
+
+
+def test_named_api_answers_through_gradio_client(assistant):
+    demo = build_app(assistant)
+    url = launch(demo, "127.0.0.1", free_port(), block=False)
+    try:
+        client = Client(url, verbose=False)
+        assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {
+            "/ask", "/tool", "/tools"}
+        first = json.loads(client.predict(QUESTION, "", api_name="/ask"))
+        assert first["status"] == "answered" and "1,696" in first["answer"] and first["citations"]
+        follow_up = json.loads(client.predict("来自多少家发行商？", first["session_id"], api_name="/ask"))
+        assert follow_up["session_id"] == first["session_id"]
+        result = json.loads(client.predict("rank_issuers", {"by": "etf_count", "top": 3}, api_name="/tool"))
+        assert [r["issuer"] for r in result["rows"]] == ["AJM Ventures", "Innovator", "PIMCO"]
+        assert result["sources"][0]["path"] == "corpus/tables/t2_top10_issuers.csv"
+        with pytest.raises(Exception, match="top: must be between 1 and 10"):
+            client.predict("rank_issuers", {"top": 99}, api_name="/tool")
+        with pytest.raises(Exception, match="constituents: takes a file path"):
+            client.predict("liquidity_shock", {"fund_size": "15亿", "constituents": "/etc/passwd"}, api_name="/tool")
+        assert "liquidity_shock" in {t["name"] for t in json.loads(client.predict(api_name="/tools"))}
+    finally:
+        demo.close()
+
+
+def test_serve_refuses_remote_hosts_and_half_configured_auth(monkeypatch, capsys):
+    monkeypatch.setattr("assistant.app.get_settings", lambda: Settings(allow_remote=False))
+    assert serve("0.0.0.0", 7860) == 2
+    assert "ALLOW_REMOTE=1" in capsys.readouterr().err
+    monkeypatch.setattr("assistant.app.get_settings", lambda: Settings(auth_user="me", auth_password=None))
+    assert serve("127.0.0.1", 7860) == 2
+    assert "AUTH_USER and AUTH_PASSWORD" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True),
+                                                ("0.0.0.0", False), ("192.168.1.5", False), ("example.com", False)])
+def test_is_loopback(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_each_session_keeps_its_own_history(assistant, tmp_path):
+    chat = Chat(assistant, tmp_path)
+    *_, (_, _, one) = chat.respond(QUESTION, [], None)
+    *_, (_, _, two) = chat.respond(QUESTION, [], Session())
+    assert one.id != two.id and len(one.history) == len(two.history) == 1
