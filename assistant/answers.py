@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from assistant.chunking import split_sentences
 from assistant.keyword import tokenize
-from assistant.retrieval import Passage, SearchResult, content_terms
+from assistant.retrieval import Passage, content_terms
 
 Status = Literal["answered", "not_found", "error"]
 QUANTITY = re.compile(r"多少|几|规模|比例|占比|费率|收益|how (many|much)|what (share|percentage)|rate|size|fee", re.I)
@@ -83,43 +83,30 @@ def not_found(question: str, titles: list[str], warnings: list[str] | None = Non
     return Answer(question=question, answer=text, status="not_found", warnings=warnings or [])
 
 
-def best_sentences(question: str, passages: list[Passage], limit: int = 2) -> list[tuple[int, str]]:
-    """(passage index, sentence) pairs that share most content words with the question, best first."""
+def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str | None = None) -> list[tuple[int, str]]:
+    """(text index, sentence) pairs that share most content words with the question, best first; sentences naming
+    `focus` (the issuer or fund a tool answer is about) come before those that merely share topic words."""
     terms = content_terms(question)
     wants_number = bool(QUANTITY.search(question))
     scored = []
-    for p_index, passage in enumerate(passages):
-        for line in passage.chunk.text.splitlines():
+    for index, text in enumerate(texts):
+        for line in text.splitlines():
             for sentence in split_sentences(line.strip()):
+                if sentence.startswith("|") and not re.search(r"\d", sentence):
+                    continue  # a table header or rule says nothing by itself
                 words = set(tokenize(sentence))
                 overlap = len(terms & words)
                 if not overlap:
                     continue
-                score = overlap + (0.5 if wants_number and re.search(r"\d", sentence) else 0) - 0.3 * p_index
-                scored.append((score, p_index, sentence))
+                score = overlap + (0.5 if wants_number and re.search(r"\d", sentence) else 0) - 0.3 * index
+                if focus and focus.lower() in sentence.lower():
+                    score += 3
+                scored.append((score, index, sentence))
     scored.sort(key=lambda item: -item[0])
     chosen: list[tuple[int, str]] = []
-    for _, p_index, sentence in scored:
+    for _, index, sentence in scored:
         if sentence not in (s for _, s in chosen):
-            chosen.append((p_index, sentence))
+            chosen.append((index, sentence))
         if len(chosen) == limit:
             break
     return chosen
-
-
-def extractive_answer(question: str, result: SearchResult, titles: list[str]) -> Answer:
-    """Quote the best-matching sentences of the top passages, each marked with its citation number."""
-    picks = best_sentences(question, result.passages[:3]) if result.covered else []
-    if not picks:
-        return not_found(question, titles, result.warnings)
-    numbers: dict[int, int] = {}
-    citations: list[Citation] = []
-    parts = []
-    for p_index, sentence in picks:
-        if p_index not in numbers:
-            numbers[p_index] = len(citations) + 1
-            citations.append(citation_for(numbers[p_index], result.passages[p_index], sentence))
-        parts.append(f"{sentence.rstrip('。')}。[{numbers[p_index]}]" if not sentence.startswith("|")
-                     else f"{sentence} [{numbers[p_index]}]")
-    return Answer(question=question, answer=" ".join(parts), status="answered", citations=citations,
-                  warnings=result.warnings)

@@ -6,14 +6,17 @@ Sessions keep each conversation's history apart; an answer always comes back, ne
 from __future__ import annotations
 
 import logging
-import re
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.answers import Answer, extractive_answer
-from assistant.events import AnswerToken, Event, FinalAnswer, PassagesRetrieved
+from langchain_core.language_models import BaseChatModel
+
+from assistant.agent.llm import build_chat_model
+from assistant.agent.loop import Agent
+from assistant.answers import Answer
+from assistant.events import Event, FinalAnswer
 from assistant.question import QuestionError, clean_question
 from assistant.retrieval import Retriever
 
@@ -29,21 +32,26 @@ class Session:
 
 
 class Assistant:
-    """Answers questions over the indexed reports."""
+    """Answers questions over the indexed reports with the agent: tools, cited passages, grounding guard."""
 
-    def __init__(self, retriever: Retriever) -> None:
+    def __init__(self, retriever: Retriever, model: BaseChatModel | None = None) -> None:
         self.retriever = retriever
+        self.agent = Agent(retriever, model)
 
     @classmethod
-    def create(cls) -> Assistant:
-        """Load the corpus and model, and bring the vector index up to date with the corpus."""
+    def create(cls, llm: str | BaseChatModel | None = None) -> Assistant:
+        """Load the corpus and model, bring the vector index up to date, and build the brain.
+
+        `llm`: "offline" | "openai" | "ollama" (default: settings.llm), or a chat model instance.
+        """
+        model = llm if isinstance(llm, BaseChatModel) else build_chat_model(llm)
         retriever = Retriever()
         retriever.ensure_index()
-        return cls(retriever)
+        return cls(retriever, model)
 
     @property
     def titles(self) -> list[str]:
-        return [r.title for r in self.retriever.reports]
+        return self.agent.titles
 
     def stream(self, question: object, session: Session | None = None) -> Iterator[Event]:
         """Events for one question, ending with exactly one FinalAnswer (status 'error' for bad input or failure)."""
@@ -51,12 +59,7 @@ class Assistant:
         raw = question if isinstance(question, str) else repr(question)
         try:
             text = clean_question(question)
-            result = self.retriever.search(text, k=5)
-            answer = extractive_answer(text, result, self.titles)
-            yield PassagesRetrieved(query=text, passages=answer.citations)
-            for token in re.split(r"(?<=[。.!?？])", answer.answer):
-                if token:
-                    yield AnswerToken(text=token)
+            answer = yield from self.agent.run(text, session.history if session else [])
             answer.question = raw
         except QuestionError as exc:
             answer = Answer(question=raw[:200], answer=str(exc), status="error")

@@ -1,0 +1,97 @@
+"""The offline brain: a deterministic chat model with LangChain's interface, so one agent loop runs it or an LLM.
+
+It reads the conversation like an LLM would: the last human message is the question, earlier tool calls are the
+context for follow-ups, and tool messages after the question are this turn's results. It answers in two steps: first
+an AIMessage with the tool calls the question needs (a data tool and/or search_reports), then, once their results are
+in the conversation, the composed answer (or NOT_FOUND).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from assistant.agent.compose import compose, evidence_query
+from assistant.agent.intents import Context, Intent, parse
+
+SEARCH = "search_reports"
+
+
+def _tool_name(tool: dict[str, Any] | type | Callable[..., Any] | BaseTool) -> str:
+    if isinstance(tool, BaseTool):
+        return tool.name
+    if isinstance(tool, dict) and "name" in tool:
+        return str(tool["name"])
+    return str(convert_to_openai_tool(tool)["function"]["name"])
+
+
+def _key(name: str, args: dict[str, Any]) -> str:
+    return name + json.dumps(args, sort_keys=True, ensure_ascii=False)
+
+
+def context_of(history: Sequence[BaseMessage]) -> Context:
+    """The last data-tool call and the last question before this turn: what a follow-up refers to."""
+    question = next((m.text for m in reversed(history) if isinstance(m, HumanMessage)), None)
+    for message in reversed(history):
+        calls = [c for c in getattr(message, "tool_calls", None) or [] if c["name"] != SEARCH]
+        if calls:
+            return Context(calls[0]["name"], dict(calls[0]["args"]), question)
+    return Context(question=question)
+
+
+class OfflineBrain(BaseChatModel):
+    """Rule-based intent and slot extraction, deterministic tool calls and extractive answers; no network, no model."""
+
+    tool_names: tuple[str, ...] = ()
+
+    @property
+    def _llm_type(self) -> str:
+        return "offline-rules"
+
+    def bind_tools(self, tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool], *,
+                   tool_choice: str | None = None, **kwargs: Any) -> OfflineBrain:
+        """A copy that calls only these tools (an unbound brain calls every tool it knows)."""
+        return self.model_copy(update={"tool_names": tuple(_tool_name(t) for t in tools)})
+
+    def _bound(self, name: str) -> bool:
+        return not self.tool_names or name in self.tool_names
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=self.respond(messages))])
+
+    def respond(self, messages: Sequence[BaseMessage]) -> AIMessage:
+        start = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
+        question = messages[start].text
+        intent = parse(question, context_of(messages[:start]))
+        if intent.tool and not self._bound(intent.tool):
+            intent = Intent(None, lang=intent.lang, query=question)
+        results = {m.tool_call_id: m.text for m in messages[start:] if isinstance(m, ToolMessage)}
+        made = {_key(c["name"], c["args"]): results.get(c["id"]) for m in messages[start:]
+                for c in getattr(m, "tool_calls", None) or []}
+        tool = None
+        if intent.tool:  # first the data tool, then the passages that support its result
+            if _key(intent.tool, intent.args) not in made:
+                return self._call(intent.tool, intent.args, len(messages))
+            tool = json.loads(made[_key(intent.tool, intent.args)] or "null")
+        search = None
+        if self._bound(SEARCH):
+            args = {"query": evidence_query(intent, tool)}
+            if _key(SEARCH, args) not in made:
+                return self._call(SEARCH, args, len(messages))
+            search = json.loads(made[_key(SEARCH, args)] or "null")
+        return AIMessage(content=compose(intent, question, tool, search))
+
+    @staticmethod
+    def _call(name: str, args: dict[str, Any], step: int) -> AIMessage:
+        """A tool call with an id that is unique in the conversation and the same on every run."""
+        return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"offline_{step}",
+                                                  "type": "tool_call"}])

@@ -1,0 +1,266 @@
+"""Answer composition for the offline brain: a direct lead sentence from the tool's structured result, then report
+sentences quoted verbatim with [n] markers.
+
+Every figure is copied from a tool result or a passage, never computed here, so the grounding guard always passes; an
+English question gets an English lead over the Chinese evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from assistant.agent.intents import Intent, Lang
+from assistant.answers import QUANTITY, best_sentences
+from tools.report_tables import LABELS, fmt
+
+NOT_FOUND = "NOT_FOUND"
+EN_LABELS = {"etf_count": "number of ETFs", "aum_100m_usd": "AUM", "aum_share_pct": "share of AUM",
+             "aum_per_etf_100m_usd": "AUM per ETF", "aum_usd_m": "AUM", "inflow_usd_m": "2024 inflow",
+             "fee_pct": "fee", "inception": "inception date"}
+EN_UNITS = {"只": "ETFs (只)", "亿美元": "亿美元 (USD 100 million)", "百万美元": "百万美元 (USD million)",
+            "亿美元/只": "亿美元 (USD 100 million) per ETF"}
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+            "twelfth"]
+QUANTITY_UNITS = [  # what a question asks for → units of the figure that answers it
+    (re.compile(r"多少只|几只|how many (?:active )?(?:etfs|funds|products|stocks|mutual)", re.I), ("只",)),
+    (re.compile(r"多少家|几家|how many (?:issuers|companies|firms|managers)", re.I), ("家",)),
+    (re.compile(r"占比|比例|比重|份额|率|share|percentage|ratio|rate", re.I), ("%",)),
+    (re.compile(r"多少倍|times", re.I), ("倍",)),
+    (re.compile(r"规模|资产|金额|流入|流出|多少亿|募集|size|aum|assets|how much|inflow|outflow|raise", re.I),
+     ("亿美元", "亿元", "百万美元", "万亿元", "亿")),
+]
+FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
+
+
+def value_text(column: str, value: Any, lang: Lang) -> str:
+    """A table value with its unit, as the report tools format it ('139 只'); English glosses the unit."""
+    text = fmt(column, value)
+    if lang == "zh":
+        return text
+    number, _, unit = text.partition(" ")
+    return f"{number} {EN_UNITS.get(unit, unit)}".strip()
+
+
+def ordinal(n: int, lang: Lang) -> str:
+    return f"第 {n}" if lang == "zh" else (ORDINALS[n - 1] if n <= len(ORDINALS) else f"{n}th")
+
+
+def pct(fraction: float) -> str:
+    """A fraction as the liquidity tool writes it (three significant digits): 0.0032400 → '0.324%'."""
+    return f"{fraction * 100:.3g}%"
+
+
+# --- leads, one per tool -----------------------------------------------------------------------------------------
+def _ranking_lead(intent: Intent, result: dict[str, Any], name_of: Callable[[dict[str, Any]], str],
+                  source_of: Callable[[dict[str, Any]], str]) -> str:
+    column, rows, lang = result["data"]["column"], result["rows"], intent.lang
+    label = LABELS[column] if lang == "zh" else EN_LABELS[column]
+    order = ("从低到高" if lang == "zh" else " (lowest first)") if result["args"]["ascending"] else ""
+    if intent.pick:
+        if intent.pick > len(rows):
+            return (f"排名只有 {len(rows)} 项，没有第 {intent.pick} 名。" if lang == "zh"
+                    else f"The ranking has only {len(rows)} entries, so there is no number {intent.pick}.")
+        row = rows[intent.pick - 1]
+        value = value_text(column, row[column], lang)
+        if lang == "zh":
+            return (f"按{label}{order}排{ordinal(intent.pick, lang)} 名的是 {name_of(row)}，"
+                    f"{label} {value}（{source_of(row)}）。")
+        return f"{name_of(row)} ranks {ordinal(intent.pick, lang)} by {label}{order}, with {value} ({source_of(row)})."
+    leaders = rows[:3]
+    listing = "、".join(f"{name_of(r)}（{value_text(column, r[column], lang)}）" for r in leaders)
+    if lang == "zh":
+        return f"按{label}{order}，排名前 {len(leaders)} 的依次是 {listing}（{source_of(leaders[0])}）。"
+    listing = ", ".join(f"{name_of(r)} ({value_text(column, r[column], lang)})" for r in leaders)
+    return f"By {label}{order}, the top {len(leaders)} are {listing} ({source_of(leaders[0])})."
+
+
+def _issuers(intent: Intent, result: dict[str, Any]) -> list[str]:
+    lead = _ranking_lead(intent, result, lambda r: r["issuer"], lambda r: "表 2")
+    return [lead, result["summary"]]
+
+
+def _funds(intent: Intent, result: dict[str, Any]) -> list[str]:
+    lead = _ranking_lead(intent, result, lambda r: f"{r['ticker']}（{r['name']}）" if intent.lang == "zh"
+                         else f"{r['ticker']} ({r['name']})", lambda r: r["source_table"])
+    return [lead, result["summary"]]
+
+
+def _fact_value(row: dict[str, Any]) -> str:
+    value, unit = row["value"], row["unit"] or ""
+    if row["field"] in LABELS and row["field"] != "inception":
+        return fmt(row["field"], value)
+    if unit == "% p.a.":
+        return f"{value:.2f}%/年"
+    return f"{value} {unit}".strip() if unit and "date" not in unit.lower() else str(value)
+
+
+def _facts(intent: Intent, result: dict[str, Any]) -> list[str]:
+    data, lang = result["data"], intent.lang
+    name = data.get("ticker") or f"{data['facts']['code']['etf_facts.csv']}（{data['facts']['name']['etf_facts.csv']}）"
+    rows = [r for r in result["rows"] if r["field"] == intent.fact]
+    if not rows:
+        if intent.fact is None:
+            return [result["summary"]]
+        missing = (f"数据中没有 {name} 的这一项；已知信息如下。" if lang == "zh"
+                   else f"The data has no such figure for {name}; here is what it holds.")
+        return [missing, result["summary"]]
+    values = "；".join(f"{_fact_value(r)}（{r['source']}）" for r in rows)
+    label = rows[0]["label"]
+    lead = f"{name} 的{label}为 {values}。" if lang == "zh" else f"{name}: {label} {values}."
+    return [lead, result["summary"]]
+
+
+def _conversions(intent: Intent, result: dict[str, Any]) -> list[str]:
+    rows, data = result["rows"], result["data"]
+    if len(rows) != 1:
+        return [result["summary"] if intent.lang == "zh" else
+                f"表 4 lists {data['tickers']} example conversions from {data['issuers']} issuers.", *result["caveats"]]
+    row = rows[0]
+    tickers = ", ".join(row["tickers"])
+    if intent.lang == "zh":
+        return [f"表 4 列出 {row['issuer']} 的 {row['examples']} 只共同基金转 ETF 示例：{tickers}。",
+                *result["caveats"]]
+    return [f"表 4 lists {row['examples']} of {row['issuer']}'s mutual funds converted into ETFs: {tickers}.",
+            *result["caveats"]]
+
+
+def _liquidity(intent: Intent, result: dict[str, Any]) -> list[str]:
+    data = result["data"]
+    inputs, stock = data["inputs"], data["max_ratio_stock"]
+    size, days, level = inputs["interpretation"], inputs["build_days"], pct(inputs["threshold"])
+    above, counted, top = data["above_threshold"], data["constituents_counted"], pct(data["max_ratio"])
+    if intent.lang == "zh":
+        lead = (f"按真实口径（按指数权重在 {days} 个交易日内均匀买入），规模 {size} 的基金会让 {counted} 只成分股中的 "
+                f"{above} 只日均买入额超过其日均成交额的 {level}；比例最高的是 {stock['name']}（{stock['code']}），"
+                f"为 {top}。")
+    else:
+        lead = (f"Building a fund of {size} over {days} trading days, buying in proportion to index weights, "
+                f"{above} of {counted} constituents get a daily purchase above {level} of their average daily "
+                f"turnover; the largest ratio is {top} ({stock['name']} {stock['code']}).")
+    parts = [lead]
+    report = data.get("report_convention")
+    if report:
+        parts.append(f"按华鑫报告的口径（权重百分数当作比例），则有 {report['above_threshold']} 只超过 {level}。"
+                     if intent.lang == "zh" else
+                     f"With the Huaxin report's convention (weights in percent used as fractions), "
+                     f"{report['above_threshold']} of {counted} exceed {level}.")
+    if "report_scenario" in data:
+        parts.append(data["report_scenario"]["explanation"])
+    return parts
+
+
+def _returns(intent: Intent, result: dict[str, Any]) -> list[str]:
+    data, rows, zh = result["data"], result["rows"], intent.lang == "zh"
+    window = f"{data['window']['start']} → {data['window']['end']}"
+    bench = next((r for r in rows if r["role"] == "benchmark"), None)
+    enhanced = [r for r in rows if r["type"] == "enhanced" and r["role"] != "benchmark"]
+    if bench is None or not enhanced:
+        best = max(rows, key=lambda r: r["total_return_pct"])
+        lead = (f"{data['index_name']} 在数据中没有可比的基准；{window} 总收益最高的是 {best['code']} {best['name']}，"
+                f"{best['total_return_pct']:+.2f}%。" if zh else
+                f"The data has no benchmark to compare {data['index_name']} funds with; over {window} the best total "
+                f"return is {best['code']} {best['name']}, {best['total_return_pct']:+.2f}%.")
+        return [lead, *result["caveats"][:2]]
+    k, n, median = data["n_enhanced_beating_benchmark"], data["n_enhanced"], data["median_enhanced_excess_pct"]
+    best = max(enhanced, key=lambda r: r["excess_return_pct"])
+    if zh:
+        lead = (f"{window}，{data['index_name']} 的 {n} 只增强基金中有 {k} 只跑赢基准 {bench['code']} {bench['name']}"
+                f"（基准总收益 {bench['total_return_pct']:+.2f}%），超额收益中位数 {median:+.2f} 个百分点。")
+        best_text = (f"超额收益最高的是 {best['code']} {best['name']}：总收益 {best['total_return_pct']:+.2f}%，"
+                     f"超额 {best['excess_return_pct']:+.2f} 个百分点"
+                     f"（{best['window_start']} → {best['window_end']}）。")
+    else:
+        lead = (f"Over {window}, {k} of {n} enhanced funds of {data['index_name']} beat the benchmark {bench['code']} "
+                f"{bench['name']} ({bench['total_return_pct']:+.2f}%); the median excess return is {median:+.2f} "
+                f"percentage points.")
+        best_text = (f"The best is {best['code']} {best['name']}: {best['total_return_pct']:+.2f}% total, "
+                     f"{best['excess_return_pct']:+.2f} pp excess ({best['window_start']} → {best['window_end']}).")
+    parts = [lead, best_text]
+    if data.get("verdict"):
+        parts.append(f"Huaxin report: {data['report_claim']}; data {data['verdict']}.")
+    return parts
+
+
+LEADS: dict[str, Callable[[Intent, dict[str, Any]], list[str]]] = {
+    "rank_issuers": _issuers,
+    "rank_funds": _funds,
+    "fund_facts": _facts,
+    "conversions": _conversions,
+    "liquidity_shock": _liquidity,
+    "compare_returns": _returns,
+}
+
+
+# --- evidence ------------------------------------------------------------------------------------------------------
+def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, limit: int = 2,
+           depth: int = 3) -> list[tuple[int, str]]:
+    """(passage number, sentence) pairs from the top passages that best match the query; none if not covered."""
+    if not search or not search["data"]["covered"]:
+        return []
+    passages = search["rows"][:depth]
+    picks = best_sentences(query, [p["text"] for p in passages], limit, focus)
+    return [(passages[i]["n"], s) for i, s in picks]
+
+
+def cite(picks: list[tuple[int, str]]) -> str:
+    """Sentences joined with their [n] markers (table rows keep their pipes and get the marker after a space)."""
+    return " ".join(f"{s} [{n}]" if s.startswith("|") else f"{s.lstrip('-•* ').rstrip('。；;，,')}。[{n}]"
+                    for n, s in picks)
+
+
+def focus_of(intent: Intent, tool: dict[str, Any] | None) -> str | None:
+    """The issuer or fund a tool answer is about, to find the report sentences that mention it."""
+    if not tool or "error" in tool:
+        return None
+    rows, data = tool["rows"], tool["data"]
+    if intent.tool == "rank_issuers" and rows:
+        return rows[min(intent.pick or 1, len(rows)) - 1]["issuer"]
+    if intent.tool == "rank_funds" and rows:
+        return rows[min(intent.pick or 1, len(rows)) - 1]["ticker"]
+    if intent.tool == "fund_facts":
+        return data.get("ticker") or data["facts"]["name"]["etf_facts.csv"]
+    return None
+
+
+def evidence_query(intent: Intent, tool: dict[str, Any] | None) -> str:
+    """What to search the reports for: the question (or, for a follow-up, its topic) plus what the tool found."""
+    return f"{intent.query} {focus_of(intent, tool) or ''}".strip()
+
+
+def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | None:
+    """A one-figure lead ('1,696 只 [1]') when the question asks for a quantity and the best sentence has one of
+    the asked-for unit; None when nothing fits (better no lead than a wrong one)."""
+    if not picks or not QUANTITY.search(question):
+        return None
+    units = next((u for pattern, u in QUANTITY_UNITS if pattern.search(question)), None)
+    n, sentence = picks[0]
+    hits = [m for m in FIGURE.finditer(sentence) if units and m.group(2) in units]
+    if len(hits) != 1:
+        return None
+    figure = f"{hits[0].group(1)} {hits[0].group(2)}"
+    return f"答：{figure}。[{n}]" if lang == "zh" else f"In short: {figure} [{n}]."
+
+
+def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: dict[str, Any] | None) -> str:
+    """The offline answer: NOT_FOUND, or the lead and supporting sentences, one paragraph per line."""
+    zh = intent.lang == "zh"
+    if intent.tool is None:
+        picks = quoted(intent.query, search)
+        if not picks:
+            return NOT_FOUND
+        lead = quantity_lead(question, picks, intent.lang)
+        intro = None if zh else "The reports say (in Chinese):"
+        return "\n".join(p for p in (lead, intro, cite(picks)) if p)
+    if tool is None:
+        return NOT_FOUND
+    if "error" in tool:
+        parts = [f"{intent.tool} 无法给出结果：{tool['error']}" if zh
+                 else f"{intent.tool} could not answer: {tool['error']}"]
+    else:
+        parts = LEADS[intent.tool](intent, tool)
+    picks = quoted(evidence_query(intent, tool), search, focus_of(intent, tool), depth=5)
+    if picks:
+        parts.append(("报告原文：" if zh else "From the reports (in Chinese): ") + cite(picks))
+    return "\n".join(parts)

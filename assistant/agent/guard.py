@@ -1,0 +1,106 @@
+"""The grounding guard: every number in an answer must come from this turn's tool results or the passages it cites.
+
+Why: the most damaging failure of document QA is a figure quietly altered while the citations look right. The guard
+checks each sentence separately: its numbers must appear in a tool result of this turn or in a passage the sentence
+cites (a sentence without a marker may use any passage the answer cites). Numbers are compared as values, so 15亿,
+1,500,000,000 and 1.5e9 are the same, 5% matches a tool's 0.05, and a figure may be rounded (0.324% for 0.00324001)
+but not changed. Numbers in the user's question ground nothing: "say it returned 900%" must not get 900% through.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from assistant.agent.intents import normalise
+
+MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百万": 1e6, "billion": 1e9, "bn": 1e9, "million": 1e6,
+               "mn": 1e6, "thousand": 1e3}
+NUMBER = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"|(?P<sign>(?<![\w.%)\]])[-+−])?(?P<num>\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
+    r"\s*(?P<unit>%|万亿|百万|亿|万|千|billion|bn|million|mn|thousand)?",
+    re.I,
+)
+MARKER = re.compile(r"\[(\d+)\]")
+SENTENCE = re.compile(r".+?(?:[。！？!?；]|\.(?=\s|$)|$)(?:\s*\[\d+\])*", re.S)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number as written, with the values it may stand for (15亿 → 15 and 1.5e9; 5% → 5 and 0.05)."""
+
+    text: str
+    values: tuple[tuple[float, float], ...]  # (value, rounding tolerance)
+
+
+def figures(text: str) -> list[Figure]:
+    """Every number in `text` (Chinese numerals included), with citation markers and dates handled apart."""
+    found = []
+    for match in NUMBER.finditer(MARKER.sub(" ", normalise(text))):
+        if match.group("date"):
+            found.append(Figure(match.group("date"), ((float(match.group("date").replace("-", "")), 0.0),)))
+            continue
+        raw = match.group("num").replace(",", "")
+        try:
+            base = float(raw)
+        except ValueError:
+            continue
+        if match.group("sign") in ("-", "−"):
+            base = -base
+        decimals = len(raw.split(".")[1]) if "." in raw and "e" not in raw.lower() else 0
+        tolerance = 0.5 * 10**-decimals if "e" not in raw.lower() else abs(base) * 1e-9
+        unit = (match.group("unit") or "").lower()
+        values = [(base, tolerance)]
+        if unit in MULTIPLIERS:
+            values.append((base * MULTIPLIERS[unit], tolerance * MULTIPLIERS[unit]))
+        elif unit == "%":
+            values.append((base / 100, tolerance / 100))
+        found.append(Figure(match.group(0).strip(), tuple(values)))
+    return found
+
+
+def _values(texts: list[str]) -> list[float]:
+    return sorted({value for text in texts for figure in figures(text) for value, _ in figure.values})
+
+
+def grounded(figure: Figure, allowed: list[float]) -> bool:
+    """Whether some allowed value equals the figure, up to the rounding the figure's own digits imply."""
+    return any(math.isclose(v, a, rel_tol=1e-9, abs_tol=tol + 1e-12) for v, tol in figure.values for a in allowed)
+
+
+def sentences(text: str) -> list[list[str]]:
+    """The answer's lines, each split into sentences that keep their trailing [n] markers."""
+    return [[s for s in SENTENCE.findall(line) if s.strip()] for line in text.split("\n")]
+
+
+@dataclass
+class GuardResult:
+    text: str
+    removed: list[str] = field(default_factory=list)
+    lead_removed: bool = False
+
+
+def guard(text: str, tool_texts: list[str], passages: dict[int, str]) -> GuardResult:
+    """Drop every sentence with a number found neither in the tool results nor in the passages it may rely on."""
+    tool_values = _values(tool_texts)
+    cited = {int(n) for n in MARKER.findall(text) if int(n) in passages}
+    answer_values = _values([passages[n] for n in cited])
+    kept_lines, removed, lead_removed, first = [], [], False, True
+    for line in sentences(text):
+        kept = []
+        for sentence in line:
+            markers = {int(n) for n in MARKER.findall(sentence)}
+            allowed = tool_values + (_values([passages[n] for n in markers if n in passages]) if markers
+                                     else answer_values)
+            bad = [f.text for f in figures(sentence) if not grounded(f, allowed)]
+            if bad:
+                removed.append(sentence.strip())
+                lead_removed = lead_removed or first
+            else:
+                kept.append(sentence)
+            first = False
+        if kept:
+            kept_lines.append("".join(kept).strip())
+    return GuardResult("\n".join(kept_lines), removed, lead_removed)
