@@ -26,6 +26,7 @@ from tools.registry import get_spec, run_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "截至2024年底，美国市场共有多少只主动管理ETF？"
+LIQUIDITY_QUESTION = "一只15亿元的中证1000指增ETF用20个交易日建仓，会对多少只成分股造成超过5%的流动性冲击？"
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +122,19 @@ def test_markdown_table_aligns_numbers_escapes_pipes_and_says_how_many_rows_are_
 
 
 # --- chat handlers with the real assistant ---------------------------------------------------------------------------
+
+
+def test_an_agent_turn_shows_its_tool_calls_chart_and_the_searched_passages(assistant):
+    turn = ChatTurn()
+    for event in assistant.stream(LIQUIDITY_QUESTION, Session()):
+        turn.apply(event)
+    calls = {m["metadata"]["title"]: m for m in turn.messages if m.get("metadata")}
+    assert {"Tool call · liquidity_shock", "Tool call · search_reports"} <= set(calls)
+    assert "Searched the reports" not in calls  # the search call lists its passages itself
+    assert "- [1] 指增 ETF 产品解析" in calls["Tool call · search_reports"]["content"]
+    assert all(m["metadata"]["status"] == "done" for m in calls.values())
+    assert any(isinstance(m["content"], gr.Plot) for m in turn.messages)
+    assert '<details class="source">' in turn.messages[-1]["content"]
 
 
 def test_respond_streams_the_question_then_an_answer_with_sources(assistant, tmp_path):
@@ -322,7 +336,7 @@ def test_oversized_and_gbk_text_files(tmp_path):
 
 def test_settings_say_which_brain_and_model_answer(assistant):
     text = settings_markdown(assistant)
-    assert "offline — answers quote the reports verbatim" in text or assistant.retriever.settings.llm != "offline"
+    assert "offline — the built-in rule brain" in text or assistant.retriever.settings.llm != "offline"
     assert assistant.retriever.embedder.name in text
     assert warnings_markdown(assistant) == ""
 

@@ -20,9 +20,10 @@ from assistant.service import Assistant
 def brain(assistant: Assistant) -> str:
     settings = assistant.retriever.settings
     if settings.llm == "offline":
-        return "offline — answers quote the reports verbatim (no LLM)"
+        return "offline — the built-in rule brain picks the tools and quotes the reports (no LLM)"
     where = settings.llm_base_url or (settings.ollama_base_url if settings.llm == "ollama" else "provider default")
-    return f"{settings.llm} — model {settings.llm_model or '(provider default)'} at {where}"
+    return (f"{settings.llm} — model {settings.llm_model or '(provider default)'} at {where}; "
+            "the offline brain answers if it fails")
 
 
 def embedding_model(assistant: Assistant) -> str:

@@ -22,6 +22,7 @@ from tools.result import ToolResult
 
 log = logging.getLogger(__name__)
 CHAT_ROWS = 12  # a chat message shows the top rows; the Analyst tab has them all
+CELL_CHARS = 120  # longer cells (e.g. passage text) are cut in chat tables
 Message = dict[str, Any]
 
 
@@ -51,6 +52,10 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _clip(text: str) -> str:
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
+
+
 def markdown_table(rows: list[dict[str, Any]], limit: int | None = CHAT_ROWS) -> str:
     """Rows as a Markdown table, numeric columns right-aligned; '' for no rows."""
     if not rows:
@@ -61,7 +66,7 @@ def markdown_table(rows: list[dict[str, Any]], limit: int | None = CHAT_ROWS) ->
     lines = ["| " + " | ".join(columns) + " |", rule]
     shown = rows if limit is None else rows[:limit]
     for row in shown:
-        cells = (cell(row.get(c)).replace("|", "\\|").replace("\n", " ") for c in columns)
+        cells = (_clip(cell(row.get(c))).replace("|", "\\|").replace("\n", " ") for c in columns)
         lines.append("| " + " | ".join(cells) + " |")
     if len(shown) < len(rows):
         lines.append(f"\n*… {len(rows) - len(shown)} more rows: run the form in the Analyst tab for all of them.*")
@@ -103,8 +108,16 @@ def tool_started_message(event: ToolStarted) -> Message:
     return {"role": "assistant", "content": _args_markdown(event.args), "metadata": metadata}
 
 
-def tool_finished_messages(event: ToolFinished) -> list[Message]:
-    """The finished call (arguments, summary, table, provenance), then its chart as a message of its own."""
+def passages_markdown(passages: list[Citation]) -> str:
+    """Bulleted '[n] title — section · page' lines: the numbers are the answer's citation numbers, not a list's."""
+    return "\n".join(f"- [{c.n}] {c.title} — {_where(c)}" for c in passages) or "No passage matched."
+
+
+def tool_finished_messages(event: ToolFinished, passages: list[Citation] | None = None) -> list[Message]:
+    """The finished call (arguments, summary, table, provenance), then its chart as a message of its own.
+
+    A call that retrieved passages lists them (numbered as the answer cites them) instead of its raw rows.
+    """
     metadata = {"title": f"Tool call · {event.name}", "id": event.call_id, "status": "done",
                 "duration": round(event.duration_ms / 1000, 2), "log": "ok" if event.status == "ok" else "failed"}
     parts = [_args_markdown(event.args)]
@@ -112,7 +125,9 @@ def tool_finished_messages(event: ToolFinished) -> list[Message]:
     if result is None:
         parts.append(f"**Error** {event.summary}")
     else:
-        parts += [result.summary, markdown_table(result.rows), provenance_markdown(result)]
+        details = [passages_markdown(passages)] if passages is not None else [markdown_table(result.rows),
+                                                                              provenance_markdown(result)]
+        parts += [result.summary, *details]
     messages: list[Message] = [
         {"role": "assistant", "content": "\n\n".join(p for p in parts if p), "metadata": metadata}
     ]
@@ -160,9 +175,8 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def passages_message(event: PassagesRetrieved) -> Message:
-    lines = [f"{c.n}. {c.title} — {_where(c)}" for c in event.passages]
     metadata = {"title": "Searched the reports", "status": "done", "log": f"{len(event.passages)} passages"}
-    return {"role": "assistant", "content": "\n".join(lines) or "No passage matched.", "metadata": metadata}
+    return {"role": "assistant", "content": passages_markdown(event.passages), "metadata": metadata}
 
 
 def guard_message(event: GuardNotice) -> Message:
@@ -174,18 +188,27 @@ def guard_message(event: GuardNotice) -> Message:
 
 @dataclass
 class ChatTurn:
-    """The assistant's side of one exchange, re-rendered as events arrive (a tool's finish replaces its start)."""
+    """The assistant's side of one exchange, re-rendered as events arrive (a tool's finish replaces its start).
+
+    Passages retrieved right after a tool call are that call's results (the agent's search_reports), so they are
+    listed in its message; passages retrieved on their own get a message of their own.
+    """
 
     blocks: list[list[Message]] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
     answer_at: int | None = None
     tokens: str = ""
+    last_finished: ToolFinished | None = None
 
     def apply(self, event: Event) -> None:
+        previous, self.last_finished = self.last_finished, None
         if isinstance(event, ToolStarted):
             self._put(self.calls.get(event.call_id), [tool_started_message(event)], call_id=event.call_id)
         elif isinstance(event, ToolFinished):
             self._put(self.calls.get(event.call_id), tool_finished_messages(event), call_id=event.call_id)
+            self.last_finished = event
+        elif isinstance(event, PassagesRetrieved) and previous is not None and previous.status == "ok":
+            self._put(self.calls[previous.call_id], tool_finished_messages(previous, event.passages))
         elif isinstance(event, PassagesRetrieved):
             self._put(None, [passages_message(event)])
         elif isinstance(event, GuardNotice):
