@@ -10,8 +10,10 @@ import logging
 import shutil
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import chromadb
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from pydantic import BaseModel
 
@@ -50,6 +52,8 @@ class VectorIndex:
             return chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
                                        settings=chroma_settings)
         path = self.settings.index_dir
+        if not path.exists():
+            _forget_cached_system(path)
         try:
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
             client.list_collections()
@@ -57,6 +61,7 @@ class VectorIndex:
         except Exception as exc:  # any failure to open means the on-disk index is unusable
             aside = path.with_name(f"{path.name}.broken-{datetime.now(UTC):%Y%m%d%H%M%S}")
             shutil.move(path, aside)
+            _forget_cached_system(path)
             self.note = f"The index at {path} was unreadable ({type(exc).__name__}); moved to {aside} and rebuilt."
             log.warning(self.note)
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -107,6 +112,14 @@ class VectorIndex:
                  if self.settings.chroma_host else str(self.settings.index_dir))
         return {"backend": where, "chunks": self.collection.count(), "embedding_model": meta.get("embedding_model"),
                 "built_at": meta.get("built_at")}
+
+
+def _forget_cached_system(path: Path) -> None:
+    """Chroma keeps one open system per index path in a process; a moved or deleted index must not reuse it."""
+    for identifier, system in list(SharedSystemClient._identifier_to_system.items()):
+        if system.settings.persist_directory == str(path):
+            SharedSystemClient._identifier_to_system.pop(identifier, None)
+            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
 
 
 def _metadata(chunk: Chunk) -> dict[str, str | int]:

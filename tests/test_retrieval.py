@@ -1,0 +1,50 @@
+"""Hybrid retrieval quality on the golden set, cross-language search, and the not-found signal."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.evaluation import load_golden, retrieval_recall
+
+GOLDEN = load_golden()
+
+
+@pytest.fixture(scope="module")
+def recalls(retriever):
+    return retrieval_recall(retriever, GOLDEN, (1, 3, 5))[0]
+
+
+def test_golden_set_is_broad():
+    report_items = [g for g in GOLDEN if g.get("evidence")]
+    assert len(GOLDEN) >= 60 and len(report_items) >= 60
+    assert {g["report"] for g in report_items} == {"000", "003", "004"}
+    assert {g["lang"] for g in report_items} == {"zh", "en"}
+
+
+def test_hybrid_recall_at_5_is_at_least_95_percent(recalls):
+    assert recalls["hybrid"][5] >= 0.95
+
+
+def test_hybrid_beats_each_single_retriever(recalls):
+    assert recalls["hybrid"][5] > recalls["keyword"][5]
+    assert recalls["hybrid"][5] > recalls["dense"][5]
+
+
+@pytest.mark.parametrize(("question", "evidence"), [
+    ("How many mutual funds have converted to active ETFs since 2021?", "70 只共同基金"),
+    ("What is the liquidity shock threshold used by Huaxin?", "5%"),
+    ("institutional investor share of enhanced ETFs", "43%"),
+])
+def test_english_questions_find_chinese_passages(retriever, question, evidence):
+    texts = [p.chunk.text for p in retriever.search(question, k=5).passages]
+    assert any(evidence in t for t in texts)
+
+
+@pytest.mark.parametrize("item", [g for g in GOLDEN if g["kind"] == "not_found"], ids=lambda g: g["id"])
+def test_off_topic_questions_are_not_covered(retriever, item):
+    assert not retriever.search(item["question"]).covered
+
+
+@pytest.mark.parametrize("item", [g for g in GOLDEN if g.get("evidence")][::7], ids=lambda g: g["id"])
+def test_report_questions_are_covered(retriever, item):
+    assert retriever.search(item["question"]).covered
