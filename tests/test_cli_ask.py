@@ -1,0 +1,62 @@
+"""`python -m assistant ask` end to end in a subprocess: JSON lines, citations, batch errors, not-found."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+KEYS = {"question", "answer", "status", "citations", "tool_calls", "latency_ms"}
+
+
+def run_ask(*args: str) -> list[dict]:
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "--json", *args], capture_output=True,
+                          text=True, timeout=600, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> list[dict]:
+    path = tmp_path_factory.mktemp("ask") / "questions.txt"
+    path.write_text("截至2024年底，美国市场共有多少只主动管理ETF？\n\u0000\u0001\n比特币今天的价格是多少？\n", encoding="utf-8")
+    return run_ask("--file", str(path), "x" * 20_000, "What share of ETF inflows went to active ETFs in 2024?")
+
+
+def test_one_json_object_per_question_in_order(batch):
+    assert len(batch) == 5
+    assert all(KEYS <= set(item) for item in batch)
+    assert batch[0]["question"].startswith("截至2024年底")
+    assert batch[-1]["question"].startswith("What share")
+
+
+def test_fact_question_is_answered_with_citation_to_the_annual_report(batch):
+    first = batch[0]
+    assert first["status"] == "answered" and "1,696" in first["answer"]
+    assert "[1]" in first["answer"]
+    cited = first["citations"][0]
+    assert cited["report_id"] == "000_15c95f55b2fdec91" and "1,696" in cited["text"]
+    assert {"n", "report_id", "title", "section", "page", "text"} <= set(cited)
+
+
+def test_bad_questions_yield_error_lines_and_the_batch_goes_on(batch):
+    control, huge = batch[1], batch[3]
+    assert control["status"] == "error" and "empty" in control["answer"]
+    assert huge["status"] == "error" and "20,000" in huge["answer"] and "limit" in huge["answer"]
+    assert batch[4]["status"] == "answered" and "26%" in batch[4]["answer"]
+
+
+def test_uncovered_question_is_not_found_without_numbers(batch):
+    off_topic = batch[2]
+    assert off_topic["status"] == "not_found" and off_topic["citations"] == []
+    assert not any(ch.isdigit() for ch in off_topic["answer"])
+
+
+def test_missing_question_file_is_a_clear_error():
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "--file", "/no/such/file.txt"],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and "does not exist" in proc.stderr
