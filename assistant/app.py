@@ -54,6 +54,9 @@ details.source summary { cursor: pointer; line-height: 1.5; }
   background: var(--background-fill-secondary); border-radius: 0 6px 6px 0; font-size: 0.92em; line-height: 1.6; }
 .passage mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }
 .tool-intro { font-size: 0.92em; }
+#chat button.example { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 0.7em 0.9em;
+  background: var(--background-fill-secondary); text-align: left; }
+#chat button.example:hover { border-color: var(--color-accent); background: var(--color-accent-soft); }
 """
 
 

@@ -103,7 +103,7 @@ def upload(assistant: Assistant, file: str | None, title: str, publisher: str, d
         else:
             sync = done.sync
             embedded = f", {sync.added} embedded in {sync.seconds:.1f}s" if sync else " (keyword index only)"
-            message = f"✓ Added **{done.report.title}** (`{done.report.id}`): {done.chunks} chunks{embedded}."
+            message = f"✓ Added **{done.report.title}** (`{done.report.id}`): {done.chunks} chunk(s){embedded}."
     return message, reports_frame(assistant), index_markdown(assistant), status_line(assistant)
 
 
