@@ -151,11 +151,12 @@ def test_respond_streams_the_question_then_an_answer_with_sources(assistant, tmp
 def test_feedback_and_export_are_json_lines_in_the_data_folder(assistant, tmp_path):
     chat = Chat(assistant, tmp_path)
     *_, (_, history, session) = chat.respond(QUESTION, [], None)
-    index = len(history) - 1
-    chat.feedback(history, session, gr.LikeData(None, {"index": index, "value": history[index], "liked": False}))
+    # the thumbs under a grouped answer report the group's first message (here the agent's search call)
+    chat.feedback(history, session, gr.LikeData(None, {"index": 1, "value": history[1], "liked": False}))
     [record] = [json.loads(line) for line in chat.feedback_path.read_text(encoding="utf-8").splitlines()]
     assert record["liked"] is False and record["question"] == QUESTION and record["session"] == session.id
-    assert "1,696" in record["message"]
+    assert "1,696" in record["answer"] and '<details class="source">' in record["answer"]
+    assert record["steps"] == [m["metadata"]["title"] for m in history[1:-1]]
 
     offered = Path(chat.export(session).value["path"])  # Gradio serves a copy of the file it is given
     [exported] = (tmp_path / "exports").glob("*.jsonl")

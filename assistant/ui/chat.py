@@ -82,11 +82,22 @@ class Chat:
             yield "", history + turn.messages, session
 
     def feedback(self, history: list[Message], session: Session | None, like: gr.LikeData) -> None:
-        """Record a like/dislike with the question it answers, so bad answers can be found and fixed."""
+        """Record a like/dislike with the question and the answer it is about, so bad answers can be found and fixed.
+
+        The chat groups an answer's messages (tool calls, charts, text) under one pair of thumbs, whose index is the
+        group's first message; the answer is the group's last plain message.
+        """
         index = like.index if isinstance(like.index, int) else like.index[0]
         question = next((message_text(m) for m in reversed(history[:index]) if m.get("role") == "user"), "")
+        group = []
+        for message in history[index:]:
+            if message.get("role") == "user":
+                break
+            group.append(message)
+        answer = next((message_text(m) for m in reversed(group) if not m.get("metadata")), "")
+        tools = [m["metadata"]["title"] for m in group if m.get("metadata") and m["metadata"].get("title")]
         record = {"time": _now(), "session": session.id if session else None, "liked": like.liked, "index": index,
-                  "question": question, "message": message_text(history[index]) if index < len(history) else ""}
+                  "question": question, "answer": answer, "steps": tools}
         append_jsonl(self.feedback_path, [record])
         gr.Info("Thanks, your feedback was saved.")
 
