@@ -20,13 +20,14 @@ from assistant.service import Assistant, Session
 from assistant.settings import Settings, get_settings
 from assistant.ui.analyst import FILE_PARAMS, build_analyst_tab
 from assistant.ui.chat import Chat, build_chat_tab
-from assistant.ui.corpus import build_corpus_tab, build_settings_tab, status_line, warnings_markdown
+from assistant.ui.corpus import build_corpus_tab, build_settings_tab, corpus_view, status_line, warnings_markdown
 from tools.registry import get_spec, run_tool, tool_specs
 from tools.result import ToolInputError
 
 CONCURRENCY = 20  # events of one kind running at once: about 20 people asking at the same time
 QUEUE_SIZE = 200  # waiting requests beyond which new ones are turned away rather than left hanging
 API_SESSIONS = 1000  # follow-up sessions kept for API clients, oldest dropped first
+CACHE_SWEEP = (3600, 86_400)  # hourly, drop Gradio's copies of uploads and downloads older than a day
 TITLE = "基金研究助手 · Fund Research Assistant"
 THEME = gr.themes.Soft(
     primary_hue="teal",
@@ -109,7 +110,7 @@ def build_app(assistant: Assistant | None = None) -> gr.Blocks:
     assistant = assistant or Assistant.create()
     settings = assistant.retriever.settings
     warnings = warnings_markdown(assistant)
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:  # offline-first: no telemetry
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=CACHE_SWEEP) as demo:  # no telemetry calls
         gr.Markdown(f"# {TITLE}\nAsk in Chinese or English about the fund research reports in the index: every "
                     "answer lists the passages it quotes, and every calculation its tool, inputs and data.",
                     elem_id="header")
@@ -121,10 +122,11 @@ def build_app(assistant: Assistant | None = None) -> gr.Blocks:
             with gr.Tab("Analyst", elem_id="tab-analyst"):
                 build_analyst_tab()
             with gr.Tab("Corpus", elem_id="tab-corpus"):
-                build_corpus_tab(assistant, header_status)
+                corpus = build_corpus_tab(assistant, header_status)
             with gr.Tab("Settings", elem_id="tab-settings"):
                 build_settings_tab(assistant)
         register_api(assistant)
+        demo.load(lambda: corpus_view(assistant), None, corpus, api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return demo
 

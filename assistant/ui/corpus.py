@@ -104,10 +104,16 @@ def upload(assistant: Assistant, file: str | None, title: str, publisher: str, d
             sync = done.sync
             embedded = f", {sync.added} embedded in {sync.seconds:.1f}s" if sync else " (keyword index only)"
             message = f"✓ Added **{done.report.title}** (`{done.report.id}`): {done.chunks} chunk(s){embedded}."
-    return message, reports_frame(assistant), index_markdown(assistant), status_line(assistant)
+    return message, *corpus_view(assistant)
 
 
-def build_corpus_tab(assistant: Assistant, header_status: gr.Markdown) -> None:
+def corpus_view(assistant: Assistant) -> tuple[pd.DataFrame, str, str]:
+    """The reports table, index status and header line as they are now (any session's upload changes them)."""
+    return reports_frame(assistant), index_markdown(assistant), status_line(assistant)
+
+
+def build_corpus_tab(assistant: Assistant, header_status: gr.Markdown) -> list[Any]:
+    """The corpus tab; returns the components `corpus_view` fills, so the app can refresh them on each page load."""
     gr.Markdown("### Reports in the index")
     reports = gr.Dataframe(reports_frame(assistant), interactive=False, wrap=True, elem_id="reports")
     gr.Markdown("### Index status")
@@ -123,8 +129,10 @@ def build_corpus_tab(assistant: Assistant, header_status: gr.Markdown) -> None:
             date = gr.Textbox(label="Date (optional)", placeholder="YYYY-MM-DD")
     add = gr.Button("Add to index", variant="primary", elem_id="add-report")
     message = gr.Markdown(elem_id="upload-message")
-    add.click(lambda *values: upload(assistant, *values), [file, title, publisher, date],
-              [message, reports, index, header_status], api_visibility="private")
+    view = [reports, index, header_status]
+    add.click(lambda *values: upload(assistant, *values), [file, title, publisher, date], [message, *view],
+              api_visibility="private")
+    return view
 
 
 def build_settings_tab(assistant: Assistant) -> None:
