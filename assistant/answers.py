@@ -5,7 +5,9 @@ An extractive answer quotes report sentences verbatim, so every number in it is 
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -15,6 +17,17 @@ from assistant.keyword import tokenize
 from assistant.retrieval import Passage, content_terms
 
 Status = Literal["answered", "not_found", "error"]
+CAPTION = re.compile(r"^[-\s]*(?:图表?|表)\s*\d+[^，。,;；]{0,40}$")
+LABEL = re.compile(r"^[-\s]*([^:：，,。]{1,12})[:：]\s*\S")
+QUANTITY_UNITS = [  # what a question asks for → units of the figure that answers it
+    (re.compile(r"多少只|几只|how many (?:active )?(?:etfs|funds|products|stocks|mutual)", re.I), ("只",)),
+    (re.compile(r"多少家|几家|how many (?:issuers|companies|firms|managers)", re.I), ("家",)),
+    (re.compile(r"占比|比例|比重|份额|率|share|percentage|ratio|rate", re.I), ("%",)),
+    (re.compile(r"多少倍|times", re.I), ("倍",)),
+    (re.compile(r"规模|资产|金额|流入|流出|多少亿|募集|size|aum|assets|how much|inflow|outflow|raise", re.I),
+     ("亿美元", "亿元", "百万美元", "万亿元", "亿")),
+]
+FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
 QUANTITY = re.compile(r"多少|几|规模|比例|占比|费率|收益|how (many|much)|what (share|percentage)|rate|size|fee", re.I)
 
 
@@ -83,25 +96,55 @@ def not_found(question: str, titles: list[str], warnings: list[str] | None = Non
     return Answer(question=question, answer=text, status="not_found", warnings=warnings or [])
 
 
+def asked_units(question: str) -> tuple[str, ...]:
+    """The units of the figure a question asks for ('多少只' → 只, 'what share' → %), or () when it is not clear."""
+    return next((units for pattern, units in QUANTITY_UNITS if pattern.search(question)), ())
+
+
+def concepts(shared: set[str]) -> set[str]:
+    """Shared words without those inside a longer shared word: jieba's search mode yields 资金流入 and also 资金, 流入,
+    and one concept must count once."""
+    return {t for t in shared if not any(t != other and t in other for other in shared)}
+
+
+def informative(sentence: str) -> bool:
+    """Whether a sentence can answer anything alone: not a table header, a caption or a list's lead-in."""
+    if sentence.startswith("|"):
+        return bool(re.search(r"\d", sentence))
+    return not (sentence.rstrip().endswith((":", "：")) or CAPTION.match(sentence))
+
+
 def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str | None = None) -> list[tuple[int, str]]:
-    """(text index, sentence) pairs that share most content words with the question, best first; sentences naming
-    `focus` (the issuer or fund a tool answer is about) come before those that merely share topic words."""
+    """(text index, sentence) pairs that best match the question, best first.
+
+    Shared content words count by how rare they are among the candidate sentences (a word every sentence has says
+    little), a compound at least as much as its parts; a "label: value" line whose label the question names
+    (作者：…, 分析师：…) answers it; a figure in the unit asked for counts; sentences naming `focus` (the issuer or
+    fund a tool answer is about) come before those that merely share topic words.
+    """
     terms = content_terms(question)
     wants_number = bool(QUANTITY.search(question))
+    units = asked_units(question)
+    candidates = [(index, sentence, set(tokenize(sentence)) & terms) for index, text in enumerate(texts)
+                  for line in text.splitlines() for sentence in split_sentences(line.strip()) if informative(sentence)]
+    frequency = Counter(t for _, _, shared in candidates for t in shared)
     scored = []
-    for index, text in enumerate(texts):
-        for line in text.splitlines():
-            for sentence in split_sentences(line.strip()):
-                if sentence.startswith("|") and not re.search(r"\d", sentence):
-                    continue  # a table header or rule says nothing by itself
-                words = set(tokenize(sentence))
-                overlap = len(terms & words)
-                if not overlap:
-                    continue
-                score = overlap + (0.5 if wants_number and re.search(r"\d", sentence) else 0) - 0.3 * index
-                if focus and focus.lower() in sentence.lower():
-                    score += 3
-                scored.append((score, index, sentence))
+    for index, sentence, shared in candidates:
+        if not shared:
+            continue
+        rarity = {t: math.log((len(candidates) + 1) / frequency[t]) for t in shared}
+        score = sum(max(rarity[t], sum(rarity[p] for p in concepts({p for p in shared if p != t and p in t})))
+                    for t in concepts(shared)) - 0.5 * index
+        if units and any(m.group(2) in units for m in FIGURE.finditer(sentence)):
+            score += 2
+        elif wants_number and re.search(r"\d", sentence):
+            score += 1
+        label = set(tokenize(m.group(1))) if (m := LABEL.match(sentence)) else set()
+        if label and label <= terms:
+            score += 5
+        if focus and focus.lower() in sentence.lower():
+            score += 5
+        scored.append((score, index, sentence))
     scored.sort(key=lambda item: -item[0])
     chosen: list[tuple[int, str]] = []
     for _, index, sentence in scored:

@@ -7,12 +7,11 @@ English question gets an English lead over the Chinese evidence.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from assistant.agent.intents import Intent, Lang
-from assistant.answers import QUANTITY, best_sentences
+from assistant.answers import FIGURE, QUANTITY, asked_units, best_sentences
 from tools.report_tables import LABELS, fmt
 
 NOT_FOUND = "NOT_FOUND"
@@ -23,15 +22,6 @@ EN_UNITS = {"只": "ETFs (只)", "亿美元": "亿美元 (USD 100 million)", "�
             "亿美元/只": "亿美元 (USD 100 million) per ETF"}
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
             "twelfth"]
-QUANTITY_UNITS = [  # what a question asks for → units of the figure that answers it
-    (re.compile(r"多少只|几只|how many (?:active )?(?:etfs|funds|products|stocks|mutual)", re.I), ("只",)),
-    (re.compile(r"多少家|几家|how many (?:issuers|companies|firms|managers)", re.I), ("家",)),
-    (re.compile(r"占比|比例|比重|份额|率|share|percentage|ratio|rate", re.I), ("%",)),
-    (re.compile(r"多少倍|times", re.I), ("倍",)),
-    (re.compile(r"规模|资产|金额|流入|流出|多少亿|募集|size|aum|assets|how much|inflow|outflow|raise", re.I),
-     ("亿美元", "亿元", "百万美元", "万亿元", "亿")),
-]
-FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
 
 
 def value_text(column: str, value: Any, lang: Lang) -> str:
@@ -234,9 +224,9 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     the asked-for unit; None when nothing fits (better no lead than a wrong one)."""
     if not picks or not QUANTITY.search(question):
         return None
-    units = next((u for pattern, u in QUANTITY_UNITS if pattern.search(question)), None)
+    units = asked_units(question)
     n, sentence = picks[0]
-    hits = [m for m in FIGURE.finditer(sentence) if units and m.group(2) in units]
+    hits = [m for m in FIGURE.finditer(sentence) if m.group(2) in units]
     if len(hits) != 1:
         return None
     figure = f"{hits[0].group(1)} {hits[0].group(2)}"

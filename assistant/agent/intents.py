@@ -104,6 +104,7 @@ DAYS = rx(r"(?<![近月\d])(\d+)\s*(?:个)?(?:交易日|天|日)(?!日?均)",
           r"(?<!last )(?<!past )\b(\d+)\s*(?:trading\s+)?days?\b")
 ONE_DAY = rx("单日", "一次性", "当天", r"\b(?:a|one|single)\s+(?:trading\s+)?day\b")
 PERCENT = rx(r"(\d+(?:\.\d+)?)\s*%")
+THRESHOLD_WORD = rx(r"(?:冲击|阈值|门槛|threshold|shock|impact)\S{0,4}\s*(?:超过|高于|大于|above|over|of)?\s*$")
 SHARE_OF_STOCKS = rx(r"^\s*(?:的)?\s*(?:成分股|个股|股票|of\s+(?:the\s+)?(?:constituents|stocks))")
 ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd|th)\b",
              r"\b(" + "|".join(EN_ORDINALS) + r")\b", "(runner-up|亚军)")
@@ -169,7 +170,7 @@ FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资�
                "details", r"\binfo", "profile", "overview")
 BEYOND_TOOLS = rx("增长", "同比", "变化", "策略", "原因", "为什么", "如何", "怎么", "持仓", "growth", "grow", "change",
                   "strateg", r"\bwhy\b", "how did", "holding")
-CONVERSION = rx("转换", "转型", "转为", "转成", "转化", "改为", "convert", "conversion")
+CONVERSION = rx("转换", "转型", "转为", "转成", "转化", "改为", r"转\s*(?:主动管理\s*)?etf", "convert", "conversion")
 LISTING = rx("哪些", "哪几", "哪家", "列出", "列举", "名单", "示例", "例子", "有哪", "都有", r"\bwhich\b", r"\blist",
              r"examples?", "what funds", r"\bname")
 ELIGIBLE = rx("条件", "符合", "eligible", "qualif")
@@ -322,10 +323,13 @@ def build_days(text: str) -> int | None:
 
 
 def threshold(text: str) -> float | None:
-    """The shock threshold as a fraction ('超过5%' → 0.05), ignoring shares of constituents ('70%的成分股')."""
+    """The shock threshold as a fraction ('冲击超过5%' → 0.05); a large share of constituents ('超过70%的成分股',
+    '70% of constituents') is a claim about the result, not a threshold."""
     for match in PERCENT.finditer(text):
-        if not SHARE_OF_STOCKS.match(text[match.end():]):
-            return float(plain(float(match.group(1)) / 100))
+        value = float(match.group(1))
+        share = SHARE_OF_STOCKS.match(text[match.end():]) and not THRESHOLD_WORD.search(text[: match.start()])
+        if value <= 50 and not share:
+            return float(plain(value / 100))
     return None
 
 
@@ -405,7 +409,7 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
     single = pick is None and top is None and not LIST_CUE.search(text)
     if ISSUER.search(text):
         by = _metric(text, ISSUER_METRICS)
-        if UNSUPPORTED_ISSUER.search(text) or (top or 0) > 10:
+        if UNSUPPORTED_ISSUER.search(text) or (top or 0) > 10 or (by is None and not LIST_CUE.search(text)):
             return None
         args = {"by": by or "aum", "top": max(top or 10, pick or 0), "ascending": ascending}
         return "rank_issuers", args, pick or (1 if single else None)
