@@ -26,6 +26,7 @@ SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 MIN_CHARS = 50  # less text than this is an empty page or a scan, not a report
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8, or the GBK family common in Chinese exports
 SAFE_ID = re.compile(r"^[\w.-]{1,80}$")
+BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # control characters text files (almost) never contain
 SENTENCE_END = "。！？；.!?;:："
 _lock = threading.Lock()  # one upload at a time: each one re-reads the corpus and syncs the index
 
@@ -49,9 +50,12 @@ def user_reports_dir(retriever: Retriever) -> Path:
 def _decode(data: bytes, name: str) -> str:
     for encoding in ENCODINGS:
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if len(BINARY.findall(text)) > len(text) // 100:  # bytes below 0x80 decode as "text" in every encoding
+            raise IngestError(f"{name}: looks like a binary file (control characters), not text")
+        return text
     raise IngestError(f"{name}: not readable as UTF-8 or GBK text")
 
 
