@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("eval", help="retrieval and answer quality on the golden set").set_defaults(func=cmd_eval)
 
+    from assistant.bench import add_bench_command
+
+    add_bench_command(sub)
+
     settings = get_settings()
     serve = sub.add_parser("serve", help="start the web app")
     serve.add_argument("--host", default=settings.host)
