@@ -75,7 +75,9 @@ def test_question_streams_an_answer_with_tool_call_and_expanding_source(page):
     assert re.search(r"525|532", chat), chat  # the report's count, or the tool's reproduction of it
     if HAS_AGENT:
         expect(page.locator("#chat .thought").filter(has_text="Tool call ·").first).to_be_visible()
-    page.screenshot(path=SHOTS / "02-answer.png")
+    page.screenshot(path=SHOTS / "02-answer-end.png")
+    page.locator("#chat [role=log]").evaluate("log => { log.scrollTop = 0; }")
+    page.screenshot(path=SHOTS / "02-answer-start.png")  # the tool calls (and chart) that precede the text
 
     first = sources.first
     first.locator("summary").click()
