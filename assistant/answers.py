@@ -66,16 +66,21 @@ class Answer(BaseModel):
             data["warnings"] = self.warnings
         return data
 
-    def render_text(self) -> str:
-        """Plain-text rendering for terminals: the answer, then numbered sources."""
+    def render_text(self, with_tools: bool = True) -> str:
+        """Plain-text rendering for terminals: the answer, the tool calls (unless already shown), numbered sources."""
         lines = [self.answer]
-        for call in self.tool_calls:
-            lines.append(f"  tool {call.name}({', '.join(f'{k}={v!r}' for k, v in call.args.items())})")
+        if with_tools:
+            lines += [f"  tool {call_text(call.name, call.args)}" for call in self.tool_calls]
         for c in self.citations:
             where = f"{c.title} › {c.section}" + (f", p.{c.page}" if c.page is not None else "")
             lines.append(f"  [{c.n}] {where}")
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+
+def call_text(name: str, args: dict[str, Any]) -> str:
+    """A tool call as a terminal shows it: rank_issuers(by='etf_count', top=10)."""
+    return f"{name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
 
 
 def citation_for(n: int, passage: Passage, quote: str | None = None) -> Citation:

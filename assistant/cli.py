@@ -9,8 +9,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from assistant.agent.llm import BRAINS
 from assistant.settings import get_settings
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
 
 
 def _questions(args: argparse.Namespace) -> Iterator[str]:
@@ -53,15 +58,27 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
+def _assistant(args: argparse.Namespace, command: str) -> Assistant | None:
+    """The assistant with the brain --llm names, or None after saying what is missing."""
+    from assistant.agent.llm import BrainConfigError
     from assistant.service import Assistant
 
+    try:
+        return Assistant.create(llm=args.llm)
+    except BrainConfigError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
     questions = list(_questions(args))
     if not questions:
         print("ask: give a question, e.g. python -m assistant ask \"截至2024年底，美国市场共有多少只主动管理ETF？\"",
               file=sys.stderr)
         return 2
-    assistant = Assistant.create()
+    assistant = _assistant(args, "ask")
+    if assistant is None:
+        return 2
     for question in questions:
         answer = assistant.ask(question)
         if args.json:
@@ -69,6 +86,37 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else:
             print(answer.render_text(), end="\n\n", flush=True)
     return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A multi-turn terminal conversation: one session, tool calls shown as they run, then the answer."""
+    from assistant.answers import call_text
+    from assistant.events import FinalAnswer, GuardNotice, ToolFinished
+    from assistant.service import Session
+
+    assistant = _assistant(args, "chat")
+    if assistant is None:
+        return 2
+    session = Session()
+    print("Ask about the reports; follow-up questions refer to earlier answers. 'exit' or Ctrl-D ends the chat.")
+    while True:
+        try:
+            question = input("> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if question.lower() in ("exit", "quit"):
+            return 0
+        if not question:
+            continue
+        for event in assistant.stream(question, session):
+            if isinstance(event, ToolFinished):
+                print(f"  · {call_text(event.name, event.args)} {event.duration_ms} ms: {event.summary[:110]}",
+                      flush=True)
+            elif isinstance(event, GuardNotice):
+                print(f"  ! {event.message}", flush=True)
+            elif isinstance(event, FinalAnswer):
+                print(event.answer.render_text(with_tools=False), end="\n\n", flush=True)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -99,7 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="one or more questions")
     ask.add_argument("--file", help="a text file with one question per line")
     ask.add_argument("--json", action="store_true", help="one JSON object per line per question")
+    ask.add_argument("--llm", choices=BRAINS, help="brain: offline rules (default: settings.llm), an "
+                     "OpenAI-compatible endpoint (LLM_BASE_URL, LLM_MODEL) or Ollama")
     ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="an interactive multi-turn conversation in the terminal")
+    chat.add_argument("--llm", choices=BRAINS, help="brain, as for ask")
+    chat.set_defaults(func=cmd_chat)
 
     sub.add_parser("eval", help="retrieval and answer quality on the golden set").set_defaults(func=cmd_eval)
 

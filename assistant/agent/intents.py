@@ -8,7 +8,7 @@ the brain never supplies a figure that neither the user nor a tool gave. Follow-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal
 
@@ -527,7 +527,7 @@ def parse(question: str, context: Context | None = None) -> Intent:
         if follow is not None and (fresh is None or len(follow.args) >= len(fresh.args)):
             return follow
     if fresh is not None:
-        return fresh
+        return replace(fresh, query=question) if fresh.query == text else fresh
     if context.question and FOLLOW_UP.search(text.strip()) and not context.tool:
         return Intent(None, {}, lang, query=f"{context.question} {question}", follow_up=True)
     return Intent(None, {}, lang, query=question)

@@ -7,10 +7,12 @@ prompt and the same grounding guard.
 
 from __future__ import annotations
 
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
-from assistant.agent.brain import OfflineBrain
 from assistant.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the CLI reads BRAINS at start-up: keep this module free of LangChain until a model is built
+    from langchain_core.language_models import BaseChatModel
 
 BRAINS = ("offline", "openai", "ollama")
 SYSTEM_PROMPT = """You answer questions about three Chinese fund research reports (US active ETFs in 2024; choosing \
@@ -38,6 +40,8 @@ def build_chat_model(kind: str | None = None, settings: Settings | None = None) 
     settings = settings or get_settings()
     kind = (kind or settings.llm).strip().lower()
     if kind == "offline":
+        from assistant.agent.brain import OfflineBrain
+
         return OfflineBrain()
     if kind not in BRAINS:
         raise BrainConfigError(f"unknown llm {kind!r}; choose one of {', '.join(BRAINS)}")
