@@ -31,9 +31,10 @@ model: setup
 index: model
 	$(PY) -m assistant index
 
-# Headless Chromium for the browser test, from Debian's packages (no browser download).
+# Headless Chromium and a CJK font for the browser test, from Debian's packages (no browser download).
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; } || \
+		{ apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
 lint: setup
 	$(PY) -m ruff check assistant tools scripts tests

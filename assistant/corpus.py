@@ -52,7 +52,18 @@ def render_report(report: Report) -> str:
     return f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n\n{report.body}"
 
 
-def load_reports(reports_dir: Path) -> list[Report]:
-    """All reports in the corpus folder, sorted by id."""
-    reports = [parse_report(p.read_text(encoding="utf-8"), p.name) for p in sorted(reports_dir.glob("*.md"))]
+def load_reports(reports_dir: Path, problems: list[str] | None = None) -> list[Report]:
+    """All reports in a folder, sorted by id.
+
+    With a `problems` list, an unreadable file is skipped and described there instead of stopping the load, so that
+    one bad user-added file cannot take the whole corpus down.
+    """
+    reports = []
+    for path in sorted(reports_dir.glob("*.md")):
+        try:
+            reports.append(parse_report(path.read_text(encoding="utf-8"), path.name))
+        except (CorpusError, UnicodeDecodeError) as exc:
+            if problems is None:
+                raise
+            problems.append(f"skipped {path}: {exc}")
     return sorted(reports, key=lambda r: r.id)

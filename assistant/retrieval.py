@@ -84,11 +84,12 @@ class Retriever:
         self._load()
 
     def _load(self) -> None:
-        reports = load_reports(self.settings.reports_dir) + load_reports(self.settings.data_dir / "reports")
+        problems: list[str] = []
+        reports = load_reports(self.settings.reports_dir) + load_reports(self.settings.data_dir / "reports", problems)
         chunks = chunk_corpus(reports)
         keyword = KeywordIndex([c.search_text() for c in chunks])
         with self._lock:
-            self.reports, self.chunks, self.keyword = reports, chunks, keyword
+            self.reports, self.chunks, self.keyword, self.corpus_problems = reports, chunks, keyword, problems
             self._by_id = {c.id: i for i, c in enumerate(chunks)}
 
     def refresh(self) -> SyncReport | None:
@@ -108,7 +109,7 @@ class Retriever:
 
     def search(self, query: str, k: int = 5, mode: Mode | None = None) -> SearchResult:
         mode = mode or self.mode
-        warnings = list(self.warnings)
+        warnings = self.warnings + self.corpus_problems
         if mode != "keyword" and not self.vectors:
             warnings.append(f"{mode} search needs the embedding model; used keyword search instead.")
             mode = "keyword"

@@ -104,3 +104,13 @@ def test_consecutive_chunks_overlap():
     assert len(chunks) >= 2
     tail = split_sentences(chunks[0].text.replace("\n", ""))[-1]
     assert tail in chunks[1].text
+
+
+def test_a_broken_user_report_is_skipped_with_a_reason(tmp_path):
+    (tmp_path / "good.md").write_text("---\nid: good\ntitle: 好报告\n---\n\n正文。\n", encoding="utf-8")
+    (tmp_path / "bad.md").write_text("no front matter here", encoding="utf-8")
+    problems: list[str] = []
+    assert [r.id for r in load_reports(tmp_path, problems)] == ["good"]
+    assert len(problems) == 1 and "bad.md" in problems[0] and "front matter" in problems[0]
+    with pytest.raises(CorpusError):
+        load_reports(tmp_path)
