@@ -22,7 +22,7 @@ from assistant.corpus import Report
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*([月日])?")
 CODE = re.compile(r"\b\d{6}\b")
 INDEXES = ("沪深300", "中证500", "中证1000", "科创50", "创业板指", "上证50", "中证2000", "红利低波")
-INDEX_NAME = re.compile("|".join(INDEXES))
+INDEX_NAME = re.compile(r"(?:中证|沪深|上证|深证|科创|国证)\d+|创业板指|红利低波")  # kept whole, numbers and all
 PUBLISHERS = ("信达证券", "华鑫证券", "中证指数有限公司", "中信证券", "华泰证券", "国泰君安", "招商证券", "广发证券")
 US_TICKERS = ("DFAC", "JEPQ", "DYNF", "JPST", "AVUV", "DFUS", "JGLO", "JCPI")
 SECTIONS_PER_REPORT = (4, 9)
@@ -62,7 +62,8 @@ def _number(match: re.Match[str], rng: random.Random) -> str:
 def _vary(sentence: str, rng: random.Random) -> str:
     """The sentence with new fund codes and numbers (index names kept), sometimes another index or a US ticker."""
     parts = INDEX_NAME.split(sentence)
-    names = [rng.choice(INDEXES) if rng.random() < 0.5 else name for name in INDEX_NAME.findall(sentence)]
+    names = [rng.choice(INDEXES) if name in INDEXES and rng.random() < 0.5 else name
+             for name in INDEX_NAME.findall(sentence)]
     varied = [NUMBER.sub(lambda m: _number(m, rng),
                          CODE.sub(lambda _: f"{rng.choice((15, 51, 56, 58))}{rng.randrange(10**4):04d}", part))
               for part in parts]
