@@ -11,9 +11,12 @@ import plotly.graph_objects as go
 import pytest
 
 from tools import CHARTS, TOOLS
+from tools.provenance import market_dir
 from tools.registry import run_tool
 from tools.result import ToolInputError
-from tools.returns import MARKET, _stats, compare_returns, returns_chart
+from tools.returns import _stats, compare_returns, returns_chart
+
+MARKET = market_dir()
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"

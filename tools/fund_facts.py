@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from assistant.settings import get_settings
+from tools.provenance import market_dir
 from tools.report_tables import FUND_TABLES, LABELS, closest, fmt, load_report
 from tools.result import Source, ToolInputError, ToolResult
 
@@ -50,7 +50,7 @@ TICKER_LIKE = re.compile(r"[A-Za-z]{1,5}")  # such a query must be contained in 
 @lru_cache
 def load_etf_facts() -> pd.DataFrame:
     """The Chinese fund list indexed by ts_code (the code alone is not unique across exchanges in general)."""
-    path = get_settings().corpus_dir / "market" / "etf_facts.csv"
+    path = market_dir() / "etf_facts.csv"
     return pd.read_csv(path, dtype={"code": str}).set_index("ts_code", drop=False)
 
 

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from assistant.settings import get_settings
 from tools.amounts import parse_amount_cny
+from tools.provenance import market_dir, report_source
 from tools.result import Source, ToolInputError, ToolResult
 
 TABLE = "csi1000_liquidity.csv"
@@ -34,14 +34,8 @@ META = "csi1000_liquidity.json"
 INDEX_ALIASES = {"中证1000", "中证1000指数", "csi1000", "csi 1000", "000852", "000852.sh", "zz1000", "中证 1000"}
 LEVELS = (0.01, 0.05, 0.10, 0.20)
 REPORT_FACTOR = 100  # the report's ratio ÷ the real one: the weight in % is used as if it were a fraction
-REPORT = Source(
-    kind="report",
-    title="指增 ETF 产品解析：1000 增强 ETF 密集发行，对成分股流动性冲击几何？",
-    report_id="004_db23d80d1761e639",
-    table="图表17、图表18",
-    page=9,
-    note="华鑫证券, 2023-02-13: 20-day build, 5% threshold",
-)
+REPORT = report_source("004_db23d80d1761e639", table="图表17、图表18", page=9,
+                       note="20-day build, 5% threshold")
 # What the report states for its scenario (20 trading days, 5% threshold), keyed by fund size in CNY.
 REPORT_STATES = {
     1.5e9: "a 15亿 fund significantly affects 525 constituents (more than half)",
@@ -72,10 +66,6 @@ class Constituents:
     window: list[str] | None = None
 
 
-def _market_dir() -> Path:
-    return get_settings().corpus_dir / "market"
-
-
 @lru_cache(maxsize=4)
 def _load(directory: Path) -> tuple[pd.DataFrame, dict]:
     table = pd.read_csv(directory / TABLE, dtype={"code": str, "name": str}).set_index("code")
@@ -103,7 +93,7 @@ def _resolve_as_of(as_of: str, dates: list[str]) -> tuple[str, str | None]:
 
 def market_constituents(as_of: str) -> Constituents:
     """CSI 1000 weights (2023-10-31) with the 20-trading-day average turnover ending at `as_of`."""
-    directory = _market_dir()
+    directory = market_dir()
     table, meta = _load(directory)
     used, note = _resolve_as_of(as_of, meta["as_of_dates"])
     frame = pd.DataFrame(

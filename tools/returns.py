@@ -10,27 +10,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from tools.provenance import market_dir, report_source
 from tools.result import Source, ToolInputError, ToolResult
 
-MARKET = Path(__file__).resolve().parent.parent / "corpus" / "market"
 TRADING_DAYS = 252  # annualisation of daily volatility and tracking error
 REPORT_END = pd.Timestamp("2023-02-10")  # last data day of the Huaxin report (published 2023-02-13)
 LATEST_END = pd.Timestamp("2025-11-17")  # last day of the price data
-HUAXIN = Source(
-    kind="report",
-    title="指增 ETF 产品解析：1000 增强 ETF 密集发行，对成分股流动性冲击几何？（华鑫证券，2023-02-13）",
-    report_id="004_db23d80d1761e639",
-    table="图表5–10",
-    page=5,
-    note="pp. 5–6: enhanced vs passive ETF performance by index",
-)
+HUAXIN = report_source("004_db23d80d1761e639", table="图表5–10", page=5,
+                       note="pp. 5–6: enhanced vs passive ETF performance by index")
 ETF_CREDIT = (
     "YuxuanXiu/China-ETF-LOF-Daily-Market-Data, data_up_to_2025-11-17, commit 1befd61c, CC BY 4.0; "
     "derived by scripts/derive_etf_prices.py"
@@ -81,12 +74,12 @@ class Market:
 
 @lru_cache(maxsize=1)
 def _market() -> Market:
-    funds = pd.read_csv(MARKET / "etf_funds.csv", dtype={"code": str, "index_code": str}, keep_default_na=False)
+    funds = pd.read_csv(market_dir() / "etf_funds.csv", dtype={"code": str, "index_code": str}, keep_default_na=False)
     for col in ("first_date", "last_date"):
         funds[col] = pd.to_datetime(funds[col])
-    closes = pd.read_csv(MARKET / "etf_closes.csv", index_col="date", parse_dates=["date"])
-    indexes = pd.read_csv(MARKET / "index_closes.csv", index_col="date", parse_dates=["date"])
-    jumps = pd.read_csv(MARKET / "price_jumps.csv", dtype={"code": str}, parse_dates=["date"])
+    closes = pd.read_csv(market_dir() / "etf_closes.csv", index_col="date", parse_dates=["date"])
+    indexes = pd.read_csv(market_dir() / "index_closes.csv", index_col="date", parse_dates=["date"])
+    jumps = pd.read_csv(market_dir() / "price_jumps.csv", dtype={"code": str}, parse_dates=["date"])
     return Market(funds.set_index("code", drop=False), closes, indexes, jumps)
 
 
