@@ -122,26 +122,24 @@ class ChildRun(BaseModel):
 
 
 def run_child(args: list[str], env: dict[str, str] | None = None, timeout: float = 7200) -> ChildRun:
-    """Run a command and report its peak RSS from wait4 (getrusage of children would mix all children)."""
+    """Run a command, polling its VmHWM for its own peak memory: the rusage of a forked child starts from the
+    parent's peak (the kernel carries the high-water mark across exec), which would credit it with the parent's."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(args, stdout=out, stderr=err, env={**os.environ, **(env or {})}, cwd=ROOT)
-        deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
+        peak = 0.0
+        while proc.poll() is None:
+            peak = process_hwm_mb(proc.pid) or peak
+            if time.perf_counter() - start > timeout:
                 proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
+                proc.wait()
                 break
             time.sleep(0.02)
         seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return ChildRun(seconds=round(seconds, 2), peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
-                        returncode=proc.returncode, stdout=out.read(), stderr=err.read())
+        return ChildRun(seconds=round(seconds, 2), peak_rss_mb=peak, returncode=proc.returncode,
+                        stdout=out.read(), stderr=err.read())
 
 
 def free_port() -> int:
@@ -401,18 +399,17 @@ class BenchReport(BaseModel):
 def run_bench(sizes: list[int], skip_scale: bool = False, repeats: int = 2, skip_index: bool = False,
               server: bool = True) -> BenchReport:
     """Everything in one run; progress goes to stderr. Order matters: the in-process start is measured before
-    anything else in this process has imported torch or the model."""
-    from assistant.evaluation import load_golden
-
+    anything else in this process has imported the assistant's modules or the model."""
     settings = get_settings()
-    golden = load_golden()
-    first_question = golden[0]["question"]
-
     def progress(message: str) -> None:
         print(f"bench: {message} (load {load_average()})", file=sys.stderr, flush=True)
 
     progress("in-process start")
     import_s, service = timed(lambda: __import__("assistant.service", fromlist=["Assistant"]))
+    from assistant.evaluation import MODES, load_golden, retrieval_recall
+
+    golden = load_golden()
+    first_question = golden[0]["question"]
     create_s, assistant = timed(service.Assistant.create)
     first_s, first = timed(lambda: assistant.ask(first_question))
     retriever = assistant.retriever
@@ -428,8 +425,6 @@ def run_bench(sizes: list[int], skip_scale: bool = False, repeats: int = 2, skip
         report.query_embedding = query_embedding(retriever.embedder,
                                                  [g["question"] for g in golden if g["kind"] == "report"])
     progress("recall@k")
-    from assistant.evaluation import MODES, retrieval_recall
-
     modes = MODES if retriever.vectors else ("keyword",)
     report.recall, report.recall_misses = retrieval_recall(retriever, golden, K_VALUES, modes)
     report.memory_mb["bench process: model, index, golden set answered (ru_maxrss)"] = peak_rss_mb()

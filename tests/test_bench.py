@@ -59,9 +59,12 @@ def test_stopwatch_times_patched_functions_and_restores_them():
     assert Module.work is original and watch.seconds["work"] > 0
 
 
-def test_run_child_reports_the_child_s_own_peak_memory_and_output():
-    run = bench.run_child([sys.executable, "-c", "x = bytearray(300 * 1024 * 1024); print('done')"])
-    assert run.returncode == 0 and run.stdout.strip() == "done" and run.peak_rss_mb >= 300
+def test_run_child_reports_the_child_s_own_peak_memory_and_output(assistant):
+    """The parent holds the model (over a gigabyte); a small child must not be credited with that."""
+    big = bench.run_child([sys.executable, "-c", "import time; x = bytearray(300 << 20); time.sleep(0.5); print(1)"])
+    small = bench.run_child([sys.executable, "-c", "import time; time.sleep(0.3); print(2)"])
+    assert big.returncode == 0 and big.stdout.strip() == "1" and big.peak_rss_mb >= 300
+    assert small.stdout.strip() == "2" and 0 < small.peak_rss_mb < 100 < bench.peak_rss_mb()
 
 
 def test_warm_latency_groups_answers_by_kind_and_tool(assistant):
