@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
-from typing import Any
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import pytest
 from langchain_core.language_models import BaseChatModel
@@ -243,6 +245,56 @@ def test_llm_receives_the_tools_and_the_conversation(assistant: Assistant) -> No
     assert messages[1].text == "按ETF数量给发行商排名"
     assert messages[2].tool_calls[0]["name"] == "rank_issuers"
     assert messages[-1].text == "那第二名呢?"  # as cleaned (NFKC)
+
+
+class OpenAIStub(BaseHTTPRequestHandler):
+    """A minimal OpenAI-compatible /chat/completions endpoint that replays scripted messages and records requests."""
+
+    replies: ClassVar[list[dict[str, Any]]] = []
+    requests: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.requests.append(body)
+        message = self.replies[len(self.requests) - 1]
+        payload = json.dumps({"id": "stub", "object": "chat.completion", "created": 0, "model": body["model"],
+                              "choices": [{"index": 0, "message": {"role": "assistant", **message},
+                                           "finish_reason": "tool_calls" if "tool_calls" in message else "stop"}],
+                              "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_openai_compatible_endpoint_runs_the_same_loop(assistant: Assistant) -> None:
+    OpenAIStub.requests = []
+    OpenAIStub.replies = [
+        {"content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {
+            "name": "rank_issuers", "arguments": json.dumps({"by": "etf_count"})}}]},
+        {"content": "Innovator ranks second by number of ETFs, with 139 ETFs. It manages 300 亿美元."},
+    ]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OpenAIStub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = Settings(llm_model="stub", llm_base_url=f"http://127.0.0.1:{server.server_port}/v1",
+                            llm_api_key="none")
+        llm = Assistant(assistant.retriever, build_chat_model("openai", settings))
+        stream = events(llm, "Which issuer is second by number of ETFs?")
+    finally:
+        server.shutdown()
+    first = OpenAIStub.requests[0]
+    assert {t["function"]["name"] for t in first["tools"]} >= {"rank_issuers", "search_reports", "liquidity_shock"}
+    assert first["messages"][0]["role"] == "system"
+    assert OpenAIStub.requests[1]["messages"][-1]["role"] == "tool"  # the tool result went back to the model
+    assert [e.name for e in stream if isinstance(e, ToolFinished)] == ["rank_issuers"]
+    answer = stream[-1].answer
+    assert answer.answer == "Innovator ranks second by number of ETFs, with 139 ETFs."
+    assert any(isinstance(e, GuardNotice) and "300" in e.removed[0] for e in stream)
 
 
 # --- brains ---------------------------------------------------------------------------------------
