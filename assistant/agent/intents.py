@@ -292,7 +292,6 @@ class Intent:
     pick: int | None = None  # 1-based row the user asked for ("第二名")
     fact: str | None = None  # the fund_facts field asked for
     query: str = ""  # what to search the reports for
-    follow_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -505,14 +504,15 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
             changed["query"] = fund
         kind = _kind(fund or str(args.get("query", "")))
         if (fact := _fact(text, kind)) or fund:
-            return Intent(tool, args | changed, lang, fact=fact, query=text, follow_up=True)
+            return Intent(tool, args | changed, lang, fact=fact, query=text)
     elif tool == "conversions" and (issuer := find_conversion_issuer(text)):
         changed["issuer"] = issuer
     if not changed and not pick:
         return None
-    query = TOPICS.get(tool or "", "") if tool != "liquidity_shock" else f"{args.get('fund_size', '')} {TOPICS[tool]}"
-    return Intent(tool, {k: v for k, v in (args | changed).items() if v is not None}, lang, pick=pick,
-                  query=query or text, follow_up=True)
+    merged = {k: v for k, v in (args | changed).items() if v is not None}
+    topic = TOPICS.get(tool or "", "")
+    query = f"{merged['fund_size']} {topic}" if tool == "liquidity_shock" else topic or text
+    return Intent(tool, merged, lang, pick=pick, query=query)
 
 
 def parse(question: str, context: Context | None = None) -> Intent:
@@ -529,5 +529,5 @@ def parse(question: str, context: Context | None = None) -> Intent:
     if fresh is not None:
         return replace(fresh, query=question) if fresh.query == text else fresh
     if context.question and FOLLOW_UP.search(text.strip()) and not context.tool:
-        return Intent(None, {}, lang, query=f"{context.question} {question}", follow_up=True)
+        return Intent(None, {}, lang, query=f"{context.question} {question}")
     return Intent(None, {}, lang, query=question)

@@ -120,14 +120,15 @@ class Agent:
         base = [SystemMessage(SYSTEM_PROMPT), *history_messages(history), HumanMessage(question)]
         text = None
         if self.model is not self.offline:
+            failure = f"the LLM did not answer within {MAX_STEPS} steps"
             try:
                 text = yield from self._converse(self.model, list(base), turn)
             except Exception as exc:  # an unreachable or failing LLM must not cost the user the answer
                 log.warning("LLM failed: %s", exc)
-                turn.warnings.append(f"the LLM failed ({type(exc).__name__}); answered by the offline brain")
-            if text is None and not turn.warnings:
-                turn.warnings.append(f"the LLM did not answer within {MAX_STEPS} steps; answered by the offline brain")
-            if text is not None and not is_not_found(text):
+                failure = f"the LLM failed ({type(exc).__name__})"
+            if text is None:
+                turn.warnings.append(f"{failure}; answered by the offline brain")
+            elif not is_not_found(text):
                 text, fallback = yield from self._guarded(text, turn, fallback_allowed=True)
                 text = None if fallback else text
         if text is None:
@@ -161,14 +162,13 @@ class Agent:
             if not reply.tool_calls:
                 return reply.text
             for call in reply.tool_calls:
-                content = yield from self._execute(call, turn)
-                messages.append(ToolMessage(content=content, tool_call_id=call["id"], name=call["name"]))
+                call_id = call.get("id") or uuid.uuid4().hex
+                content = yield from self._execute(call_id, call["name"], dict(call.get("args") or {}), turn)
+                messages.append(ToolMessage(content=content, tool_call_id=call_id, name=call["name"]))
         return None
 
-    def _execute(self, call: dict[str, Any], turn: Turn) -> Generator[Event, None, str]:
+    def _execute(self, call_id: str, name: str, args: dict[str, Any], turn: Turn) -> Generator[Event, None, str]:
         """Run one tool call, yield its events, and return what the model reads."""
-        call_id = call.get("id") or uuid.uuid4().hex
-        name, args = call["name"], dict(call.get("args") or {})
         yield ToolStarted(call_id=call_id, name=name, args=args)
         start = time.perf_counter()
         error = None
