@@ -23,13 +23,14 @@ def run_ask(*args: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory) -> list[dict]:
     path = tmp_path_factory.mktemp("ask") / "questions.txt"
-    path.write_text("截至2024年底，美国市场共有多少只主动管理ETF？\n\u0000\u0001\n比特币今天的价格是多少？\n", encoding="utf-8")
+    lines = ["截至2024年底，美国市场共有多少只主动管理ETF？", "\u0000\u0001", "比特币今天的价格是多少？"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return run_ask("--file", str(path), "x" * 20_000, "What share of ETF inflows went to active ETFs in 2024?")
 
 
 def test_one_json_object_per_question_in_order(batch):
     assert len(batch) == 5
-    assert all(KEYS <= set(item) for item in batch)
+    assert all(set(item) >= KEYS for item in batch)
     assert batch[0]["question"].startswith("截至2024年底")
     assert batch[-1]["question"].startswith("What share")
 
