@@ -27,7 +27,8 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
     (re.compile(r"规模|资产|金额|流入|流出|多少亿|募集|size|aum|assets|how much|inflow|outflow|raise", re.I),
      ("亿美元", "亿元", "百万美元", "万亿元", "亿")),
 ]
-FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
+FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<about>余|多)?\s*"
+                    r"(?P<unit>亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
 QUANTITY = re.compile(r"多少|几|规模|比例|占比|费率|收益|how (many|much)|what (share|percentage)|rate|size|fee", re.I)
 
 
@@ -140,7 +141,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
         rarity = {t: math.log((len(candidates) + 1) / frequency[t]) for t in shared}
         score = sum(max(rarity[t], sum(rarity[p] for p in concepts({p for p in shared if p != t and p in t})))
                     for t in concepts(shared)) - 0.5 * index
-        if units and any(m.group(2) in units for m in FIGURE.finditer(sentence)):
+        if units and any(m["unit"] in units for m in FIGURE.finditer(sentence)):
             score += 2
         elif wants_number and re.search(r"\d", sentence):
             score += 1

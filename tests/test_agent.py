@@ -312,6 +312,30 @@ def test_build_chat_model(tmp_path: Any) -> None:
     assert bound.tool_names == ("search_reports",)
 
 
+def test_report_scenario_is_quoted_then_checked(assistant: Assistant) -> None:
+    """Asking what the report says of its liquidity scenario quotes the report, then gives what the data says and
+    why the two differ: the report's 525 is never repeated alone."""
+    answer = assistant.ask("报告说15亿规模的基金建仓会显著影响多少只成分股？")
+    shock = next(c for c in answer.tool_calls if c.name == "liquidity_shock")
+    first, checked, why = answer.answer.split("\n")[:3]
+    assert first.startswith("报告原文") and "525" in first
+    assert checked.startswith("用真实数据核算") and f"{shock.result['data']['above_threshold']} 只" in checked
+    assert f"{shock.result['data']['report_scenario']['report_convention_above']} 只" in why and "100 倍" in why
+
+
+def test_one_figure_leads_state_the_expected_figure(assistant: Assistant) -> None:
+    """A report answer opens with a one-figure lead ('答：1,696 只。[1]') only where the quoted sentences agree on one
+    figure of the asked-for unit, and then that figure is the one the golden set expects."""
+    leads = {}
+    for item in (g for g in load_golden() if g["kind"] == "report"):
+        first = assistant.ask(item["question"]).answer.split("\n")[0]
+        if first.startswith(("答：", "In short:")):
+            leads[item["id"]] = first
+            figure = re.search(r"\d[\d,.]*\d|\d", first).group(0)
+            assert any(figure in expected for expected in item["expected"]), (item["id"], first)
+    assert len(leads) >= 5, leads
+
+
 # --- golden set and speed -------------------------------------------------------------------------
 GOLDEN = [g for g in load_golden() if g["kind"] in ("tool", "not_found")]
 

@@ -122,8 +122,6 @@ def test_routing(question: str, tool: str, args: dict, pick: int | None) -> None
 
 @pytest.mark.parametrize("question", [
     # what a report says is quoted from the report, not recomputed
-    "报告说15亿规模的基金建仓会显著影响多少只成分股？",
-    "Which stocks does the report list with a shock above 20% for a 2 billion fund?",
     "Which enhanced ETFs clearly beat their passive counterparts according to Huaxin?",
     "表1中DFAC的费率是多少？",
     # questions the tables cannot answer, though they look like rankings or facts
@@ -140,6 +138,27 @@ def test_routing(question: str, tool: str, args: dict, pick: int | None) -> None
 ])
 def test_report_questions_search_only(question: str) -> None:
     assert parse(question).tool is None
+
+
+@pytest.mark.parametrize(("question", "args"), [
+    ("报告说15亿规模的基金建仓会显著影响多少只成分股？", {"fund_size": "15亿", "report_convention": True}),
+    ("Which stocks does the report list with a shock above 20% for a 2 billion fund?",
+     {"fund_size": "2 billion", "threshold": 0.2, "report_convention": True}),
+    # no size given: the report's headline scenario is the one checked
+    ("新基金建仓对中证1000成分股的流动性冲击有多大？", {"fund_size": "15亿", "report_convention": True}),
+    ("How much does position building affect the liquidity of CSI 1000 constituents?",
+     {"fund_size": "15亿", "report_convention": True}),
+])
+def test_report_liquidity_claims_are_quoted_then_checked(question: str, args: dict) -> None:
+    """The data contradicts the report's liquidity figures, so asking what the report says runs the tool too."""
+    intent = parse(question)
+    assert (intent.tool, intent.quote_first) == ("liquidity_shock", True)
+    assert {k: intent.args.get(k) for k in args} == args
+
+
+def test_checking_a_claim_leads_with_the_data() -> None:
+    assert parse("报告说15亿冲击525只，对吗？").quote_first is False
+    assert parse("一只15亿的中证1000增强ETF建仓20天，冲击超过5%的有多少只？").quote_first is False
 
 
 def test_prompt_injection_changes_nothing() -> None:

@@ -435,7 +435,9 @@ def liquidity_shock(
             explanation += " Counts also differ a little because this uses the 2023-10-31 constituents and weights."
         caveats.insert(0, explanation)
         sources.append(REPORT)
-        result_data["report_scenario"] = {"report_states": stated, "explanation": explanation}
+        result_data["report_scenario"] = {"report_states": stated, "explanation": explanation,
+                                          "report_convention_above": rep_above, "real_above": above,
+                                          "single_day_threshold": one_day}
         if report_convention:
             result_data["report_convention"] = {
                 "method": f"fund × weight in % ÷ {build_days} days ÷ average daily turnover = 100 × ratio",

@@ -7,19 +7,29 @@ English question gets an English lead over the Chinese evidence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from assistant.agent.intents import Intent, Lang
-from assistant.answers import FIGURE, QUANTITY, asked_units, best_sentences
+from assistant.answers import FIGURE, QUANTITY, QUANTITY_UNITS, asked_units, best_sentences
 from tools.report_tables import LABELS, fmt
 
 NOT_FOUND = "NOT_FOUND"
+NAMED = re.compile(r"哪|谁|which|who|what is the name", re.I)  # asks for a name, not a quantity
 EN_LABELS = {"etf_count": "number of ETFs", "aum_100m_usd": "AUM", "aum_share_pct": "share of AUM",
              "aum_per_etf_100m_usd": "AUM per ETF", "aum_usd_m": "AUM", "inflow_usd_m": "2024 inflow",
-             "fee_pct": "fee", "inception": "inception date"}
-EN_UNITS = {"只": "ETFs (只)", "亿美元": "亿美元 (USD 100 million)", "百万美元": "百万美元 (USD million)",
-            "亿美元/只": "亿美元 (USD 100 million) per ETF"}
+             "fee_pct": "fee", "inception": "inception date", "asset_class": "asset class",
+             "mgmt_fee_pct": "management fee", "custody_fee_pct": "custody fee", "manager": "manager",
+             "custodian": "custodian", "benchmark": "benchmark", "list_date": "listing date",
+             "found_date": "inception date", "invest_type": "investment type",
+             "issue_amount_100m_units": "units issued"}
+EN_UNITS = {"亿美元": "亿美元 (USD 100 million)", "百万美元": "百万美元 (USD million)", "家": "家 (firms)",
+            "亿美元/只": "亿美元 (USD 100 million) per ETF", "亿元": "亿元 (CNY 100 million)",
+            "万亿元": "万亿元 (CNY trillion)", "亿": "亿 (100 million)", "倍": "times",
+            "亿份": "亿份 (100 million units)"}
+EN_BOUNDS = {"超过": "more than ", "逾": "more than ", "约": "about ", "近": "nearly ", "不足": "less than ",
+             "低于": "less than "}
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
             "twelfth"]
 
@@ -30,7 +40,7 @@ def value_text(column: str, value: Any, lang: Lang) -> str:
     if lang == "zh":
         return text
     number, _, unit = text.partition(" ")
-    return f"{number} {EN_UNITS.get(unit, unit)}".strip()
+    return f"{number} {'ETFs (只)' if unit == '只' else EN_UNITS.get(unit, unit)}".strip()
 
 
 def ordinal(n: int, lang: Lang) -> str:
@@ -77,13 +87,15 @@ def _funds(intent: Intent, result: dict[str, Any]) -> list[str]:
     return [lead, result["summary"]]
 
 
-def _fact_value(row: dict[str, Any]) -> str:
+def _fact_value(row: dict[str, Any], lang: Lang) -> str:
     value, unit = row["value"], row["unit"] or ""
     if row["field"] in LABELS and row["field"] != "inception":
-        return fmt(row["field"], value)
+        return value_text(row["field"], value, lang)
     if unit == "% p.a.":
-        return f"{value:.2f}%/年"
-    return f"{value} {unit}".strip() if unit and "date" not in unit.lower() else str(value)
+        return f"{value:.2f}%/年" if lang == "zh" else f"{value:.2f}% a year"
+    if not unit or "date" in unit.lower():
+        return str(value)
+    return f"{value} {unit if lang == 'zh' else EN_UNITS.get(unit, unit)}"
 
 
 def _facts(intent: Intent, result: dict[str, Any]) -> list[str]:
@@ -96,9 +108,11 @@ def _facts(intent: Intent, result: dict[str, Any]) -> list[str]:
         missing = (f"数据中没有 {name} 的这一项；已知信息如下。" if lang == "zh"
                    else f"The data has no such figure for {name}; here is what it holds.")
         return [missing, result["summary"]]
-    values = "；".join(f"{_fact_value(r)}（{r['source']}）" for r in rows)
-    label = rows[0]["label"]
-    lead = f"{name} 的{label}为 {values}。" if lang == "zh" else f"{name}: {label} {values}."
+    if lang == "zh":
+        values = "；".join(f"{_fact_value(r, lang)}（{r['source']}）" for r in rows)
+        return [f"{name} 的{rows[0]['label']}为 {values}。", result["summary"]]
+    values = "; ".join(f"{_fact_value(r, lang)} ({r['source']})" for r in rows)
+    lead = f"{name}'s {EN_LABELS.get(intent.fact, rows[0]['label'])} is {values}."
     return [lead, result["summary"]]
 
 
@@ -130,15 +144,20 @@ def _liquidity(intent: Intent, result: dict[str, Any]) -> list[str]:
                 f"{above} of {counted} constituents get a daily purchase above {level} of their average daily "
                 f"turnover; the largest ratio is {top} ({stock['name']} {stock['code']}).")
     parts = [lead]
-    report = data.get("report_convention")
-    if report:
-        parts.append(f"按华鑫报告的口径（权重百分数当作比例），则有 {report['above_threshold']} 只超过 {level}。"
-                     if intent.lang == "zh" else
-                     f"With the Huaxin report's convention (weights in percent used as fractions), "
-                     f"{report['above_threshold']} of {counted} exceed {level}.")
-    if "report_scenario" in data:
-        parts.append(data["report_scenario"]["explanation"])
+    if scenario := data.get("report_scenario"):  # the report's convention, its counts and why they differ
+        parts.append(_report_difference(scenario, days, level) if intent.lang == "zh" else scenario["explanation"])
     return parts
+
+
+def _report_difference(scenario: dict[str, Any], days: int, level: str) -> str:
+    """The tool's explanation of why the report's counts differ from the data, in Chinese."""
+    return (f"为什么与华鑫报告不同：真实的每日买入额 = 基金规模 × 权重 ÷ {days} 个交易日"
+            "（权重用小数，0.125% 即 0.00125）；报告的数字只有把权重的百分数（0.125）直接当作比例才能复现，"
+            "每笔买入因此放大 100 倍，相当于一天内买完全部仓位、"
+            f"并以 {pct(scenario['single_day_threshold'])} 而不是 {level} 为阈值。按报告口径有 "
+            f"{scenario['report_convention_above']} 只超过 {level}，按真实买入额为 {scenario['real_above']} 只。"
+            + ("另外，这里用的是 2023-10-31 的成分股与权重，计数会略有差异。" if "2023-10-31" in scenario["explanation"]
+               else ""))
 
 
 def _returns(intent: Intent, result: dict[str, Any]) -> list[str]:
@@ -220,17 +239,25 @@ def evidence_query(intent: Intent, tool: dict[str, Any] | None) -> str:
 
 
 def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | None:
-    """A one-figure lead ('1,696 只 [1]') when the question asks for a quantity and the best sentence has one of
-    the asked-for unit; None when nothing fits (better no lead than a wrong one)."""
-    if not picks or not QUANTITY.search(question):
-        return None
+    """A one-figure lead ('答：1,696 只。[1]', 'In short: 1,696 只 [1].') when the question asks for a quantity, the
+    best quoted sentence holds a figure in the asked-for unit and no quoted sentence holds another; None otherwise: two
+    candidate figures (239 家 and 117 家) mean the sentences answer more than was asked, a figure only in a weaker
+    sentence may answer another question, a question asking two quantities (how many, and how large) is not
+    answered by one figure, and no lead is better than a wrong one."""
     units = asked_units(question)
-    n, sentence = picks[0]
-    hits = [m for m in FIGURE.finditer(sentence) if m.group(2) in units]
-    if len(hits) != 1:
+    asks = sum(1 for pattern, _ in QUANTITY_UNITS if pattern.search(question))
+    if not picks or asks != 1 or not QUANTITY.search(question) or NAMED.search(question):
         return None
-    figure = f"{hits[0].group(1)} {hits[0].group(2)}"
-    return f"答：{figure}。[{n}]" if lang == "zh" else f"In short: {figure} [{n}]."
+    figures = {(m["bound"] or "", m["number"], m["about"] or "", m["unit"]) for _, sentence in picks
+               for m in FIGURE.finditer(sentence) if m["unit"] in units}
+    n, best = picks[0]
+    if len(figures) != 1 or not any(m["unit"] in units for m in FIGURE.finditer(best)):
+        return None
+    ((bound, number, about, unit),) = figures
+    if lang == "zh":
+        return f"答：{bound}{' ' if bound else ''}{number}{'' if unit == '%' else ' '}{about}{unit}。[{n}]"
+    bound = EN_BOUNDS.get(bound, "more than " if about else "")
+    return f"In short: {bound}{number}{'' if unit == '%' else ' '}{EN_UNITS.get(unit, unit)} [{n}]."
 
 
 def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: dict[str, Any] | None) -> str:
@@ -251,6 +278,10 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
     else:
         parts = LEADS[intent.tool](intent, tool)
     picks = quoted(evidence_query(intent, tool), search, focus_of(intent, tool), depth=5)
-    if picks:
-        parts.append(("报告原文：" if zh else "From the reports (in Chinese): ") + cite(picks))
-    return "\n".join(parts)
+    if not picks:
+        return "\n".join(parts)
+    if intent.quote_first:  # what the report says comes first, then what the data says of it
+        check = "用真实数据核算：" if zh else "Checked against the data: "
+        return "\n".join([("报告原文：" if zh else "The report says (in Chinese): ") + cite(picks),
+                          check + parts[0], *parts[1:]])
+    return "\n".join([*parts, ("报告原文：" if zh else "From the reports (in Chinese): ") + cite(picks)])

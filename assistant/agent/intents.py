@@ -121,6 +121,10 @@ VERIFY = rx("对吗", "对不对", "是否正确", "正确吗", "准确吗", "�
 STILL = rx("现在", "如今", "至今", "后来", "still", "today", "since then", "now")
 REPORT_CONVENTION = rx("报告(?:的)?口径", "报告(?:的)?算法", "报告的方法", r"report'?s? (?:convention|method)")
 
+# the report's liquidity scenario without a fund size ("建仓对成分股的冲击有多大？"): its headline 15亿 case is checked
+SCENARIO = rx("冲击", "影响", "shock", "impact", "affect", r"\bhits?\b")
+CONSTITUENTS = rx("成分股", "个股", "constituents", r"\bstocks\b")
+SCENARIO_SIZE = "15亿"
 LIQUIDITY = rx("建仓", "冲击", "流动性", "买入", "影响", r"\bbuild", "shock", "impact", "liquidity", r"\bposition",
                r"\bhits?\b", "affect")
 RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现", "业绩", "战胜", r"\bbeat", "outperform",
@@ -290,6 +294,7 @@ class Intent:
     args: dict[str, Any] = field(default_factory=dict)
     lang: Lang = "zh"
     pick: int | None = None  # 1-based row the user asked for ("第二名")
+    quote_first: bool = False  # the user asks what a report says: quote it, then check it against the data
     fact: str | None = None  # the fund_facts field asked for
     query: str = ""  # what to search the reports for
 
@@ -367,23 +372,27 @@ def _kind(fund: str) -> Literal["us", "cn"]:
     return "us" if fund.isascii() and fund.isalpha() else "cn"
 
 
-def _liquidity(text: str, attributed: bool) -> dict[str, Any] | None:
-    size = amount(text)
-    if size is None or not LIQUIDITY.search(text):
+def _liquidity(text: str, attributed: bool) -> tuple[dict[str, Any], bool] | None:
+    """liquidity_shock arguments, and whether the question asks what the report says (quote it first).
+
+    A question about the report's scenario gets the report's convention beside the real one, because the data
+    contradicts the report's figures (525 stocks for 15亿) and must say so whenever they come up.
+    """
+    if not LIQUIDITY.search(text):
         return None
-    verify = bool(VERIFY.search(text)) or bool(REPORT_CONVENTION.search(text))
-    if attributed and not verify:
-        return None  # "what does the report say …": quote the report
-    args: dict[str, Any] = {"fund_size": size}
+    size = amount(text)
+    if size is None and not (SCENARIO.search(text) and CONSTITUENTS.search(text)):
+        return None
+    args: dict[str, Any] = {"fund_size": size or SCENARIO_SIZE}
     if (days := build_days(text)) is not None:
         args["build_days"] = days
     if (level := threshold(text)) is not None:
         args["threshold"] = level
     if (index := find_index(text)) and index != "中证1000":
         args["index"] = index
-    if (verify and attributed) or REPORT_CONVENTION.search(text):
+    if size is None or attributed or REPORT_CONVENTION.search(text):
         args["report_convention"] = True
-    return args
+    return args, size is None or (attributed and not VERIFY.search(text))
 
 
 def _returns(text: str, attributed: bool) -> dict[str, Any] | None:
@@ -453,8 +462,10 @@ TOPICS = {  # search words that find the report passages behind each tool's figu
 def fresh_intent(text: str, lang: Lang) -> Intent | None:
     """The tool intent a question states on its own, or None."""
     attributed = bool(ATTRIBUTION.search(text))
-    if (args := _liquidity(text, attributed)) is not None:
-        return Intent("liquidity_shock", args, lang, query=text)
+    if liquidity := _liquidity(text, attributed):
+        args, claim = liquidity
+        query = text if amount(text) else f"{SCENARIO_SIZE} {TOPICS['liquidity_shock']}"
+        return Intent("liquidity_shock", args, lang, quote_first=claim, query=query)
     if (args := _returns(text, attributed)) is not None:
         return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}")
     if attributed:
