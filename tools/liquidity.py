@@ -437,7 +437,7 @@ def liquidity_shock(
         sources.append(REPORT)
         result_data["report_scenario"] = {"report_states": stated, "explanation": explanation,
                                           "report_convention_above": rep_above, "real_above": above,
-                                          "single_day_threshold": one_day}
+                                          "single_day_threshold": one_day, "factor": REPORT_FACTOR}
         if report_convention:
             result_data["report_convention"] = {
                 "method": f"fund × weight in % ÷ {build_days} days ÷ average daily turnover = 100 × ratio",

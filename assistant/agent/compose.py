@@ -151,9 +151,8 @@ def _liquidity(intent: Intent, result: dict[str, Any]) -> list[str]:
 
 def _report_difference(scenario: dict[str, Any], days: int, level: str) -> str:
     """The tool's explanation of why the report's counts differ from the data, in Chinese."""
-    return (f"为什么与华鑫报告不同：真实的每日买入额 = 基金规模 × 权重 ÷ {days} 个交易日"
-            "（权重用小数，0.125% 即 0.00125）；报告的数字只有把权重的百分数（0.125）直接当作比例才能复现，"
-            "每笔买入因此放大 100 倍，相当于一天内买完全部仓位、"
+    return (f"为什么与华鑫报告不同：真实的每日买入额 = 基金规模 × 权重（小数）÷ {days} 个交易日；报告的数字只有把权重的"
+            f"百分数直接当作比例才能复现，每笔买入因此放大 {scenario['factor']} 倍，相当于一天内买完全部仓位、"
             f"并以 {pct(scenario['single_day_threshold'])} 而不是 {level} 为阈值。按报告口径有 "
             f"{scenario['report_convention_above']} 只超过 {level}，按真实买入额为 {scenario['real_above']} 只。"
             + ("另外，这里用的是 2023-10-31 的成分股与权重，计数会略有差异。" if "2023-10-31" in scenario["explanation"]
