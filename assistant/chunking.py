@@ -34,8 +34,9 @@ class Chunk(BaseModel):
     text: str
 
     def search_text(self) -> str:
-        """What is indexed: the section path adds context the passage itself may lack."""
-        return f"{self.section}\n{self.text}"
+        """What is indexed, and what the chunk id hashes (so changing it re-embeds): the report title and section
+        path add context the passage itself may lack ('仅9只' under a title about 指数增强基金)."""
+        return f"{self.title} › {self.section}\n{self.text}"
 
 
 def _pages(text: str) -> list[int]:
@@ -122,10 +123,11 @@ def chunk_report(report: Report) -> list[Chunk]:
     def emit(section: _Section, text: str, kind: str, later: str) -> None:
         pages = _pages(text) or _pages(later)[:1]
         clean = strip_page_marks(text)
-        digest = hashlib.sha256(f"{report.id}\n{section.path}\n{clean}".encode()).hexdigest()[:24]
-        chunks.append(Chunk(id=digest, report_id=report.id, title=report.title, section=section.path,
-                            page=pages[0] if pages else None, pages=",".join(map(str, pages)), kind=kind,
-                            seq=len(chunks), text=clean))
+        chunk = Chunk(id="", report_id=report.id, title=report.title, section=section.path,
+                      page=pages[0] if pages else None, pages=",".join(map(str, pages)), kind=kind,
+                      seq=len(chunks), text=clean)
+        digest = hashlib.sha256(f"{report.id}\n{chunk.search_text()}".encode()).hexdigest()[:24]
+        chunks.append(chunk.model_copy(update={"id": digest}))
 
     for section in _sections(report):
         later_text = " ".join(" ".join(b) for _, b in section.blocks)

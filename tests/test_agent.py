@@ -333,7 +333,7 @@ def test_one_figure_leads_state_the_expected_figure(assistant: Assistant) -> Non
             leads[item["id"]] = first
             figure = re.search(r"\d[\d,.]*\d|\d", first).group(0)
             assert any(figure in expected for expected in item["expected"]), (item["id"], first)
-    assert len(leads) >= 5, leads
+    assert len(leads) >= 3, leads  # the check above must not pass vacuously
 
 
 # --- golden set and speed -------------------------------------------------------------------------

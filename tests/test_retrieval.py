@@ -26,8 +26,11 @@ def test_hybrid_recall_at_5_is_at_least_95_percent(recalls):
 
 
 def test_hybrid_beats_each_single_retriever(recalls):
-    assert recalls["hybrid"][5] > recalls["keyword"][5]
-    assert recalls["hybrid"][5] > recalls["dense"][5]
+    """Fusion is never worse than either retriever at any k, and better than each at some k (both may reach 100%
+    at k=5, so 'better' cannot always be at k=5)."""
+    for single in ("keyword", "dense"):
+        assert all(recalls["hybrid"][k] >= recalls[single][k] for k in (1, 3, 5))
+        assert any(recalls["hybrid"][k] > recalls[single][k] for k in (1, 3, 5))
 
 
 @pytest.mark.parametrize(("question", "evidence"), [

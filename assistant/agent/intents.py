@@ -464,7 +464,7 @@ def fresh_intent(text: str, lang: Lang) -> Intent | None:
     attributed = bool(ATTRIBUTION.search(text))
     if liquidity := _liquidity(text, attributed):
         args, claim = liquidity
-        query = text if amount(text) else f"{SCENARIO_SIZE} {TOPICS['liquidity_shock']}"
+        query = f"{args['fund_size']} {TOPICS['liquidity_shock']}"  # the report's passages on that fund size
         return Intent("liquidity_shock", args, lang, quote_first=claim, query=query)
     if (args := _returns(text, attributed)) is not None:
         return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}")
