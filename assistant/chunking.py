@@ -36,7 +36,11 @@ class Chunk(BaseModel):
     def search_text(self) -> str:
         """What is indexed, and what the chunk id hashes (so changing it re-embeds): the report title and section
         path add context the passage itself may lack ('仅9只' under a title about 指数增强基金)."""
-        return f"{self.title} › {self.section}\n{self.text}"
+        return indexed_text(self.title, self.section, self.text)
+
+
+def indexed_text(title: str, section: str, text: str) -> str:
+    return f"{title} › {section}\n{text}"
 
 
 def _pages(text: str) -> list[int]:
@@ -123,11 +127,10 @@ def chunk_report(report: Report) -> list[Chunk]:
     def emit(section: _Section, text: str, kind: str, later: str) -> None:
         pages = _pages(text) or _pages(later)[:1]
         clean = strip_page_marks(text)
-        chunk = Chunk(id="", report_id=report.id, title=report.title, section=section.path,
-                      page=pages[0] if pages else None, pages=",".join(map(str, pages)), kind=kind,
-                      seq=len(chunks), text=clean)
-        digest = hashlib.sha256(f"{report.id}\n{chunk.search_text()}".encode()).hexdigest()[:24]
-        chunks.append(chunk.model_copy(update={"id": digest}))
+        digest = hashlib.sha256(f"{report.id}\n{indexed_text(report.title, section.path, clean)}".encode())
+        chunks.append(Chunk(id=digest.hexdigest()[:24], report_id=report.id, title=report.title, section=section.path,
+                            page=pages[0] if pages else None, pages=",".join(map(str, pages)), kind=kind,
+                            seq=len(chunks), text=clean))
 
     for section in _sections(report):
         later_text = " ".join(" ".join(b) for _, b in section.blocks)

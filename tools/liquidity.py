@@ -64,6 +64,7 @@ class Constituents:
     sources: list[Source] = field(default_factory=list)
     as_of: str | None = None
     window: list[str] | None = None
+    weights_as_of: str | None = None  # the built-in data's weights are older than its turnover
 
 
 @lru_cache(maxsize=4)
@@ -139,7 +140,8 @@ def market_constituents(as_of: str) -> Constituents:
             note=f"column amt20_{used}: mean over the 20 trading days {start} – {end}",
         ),
     ]
-    return Constituents(frame[~missing].reset_index(), excluded, notes, sources, as_of=used, window=[start, end])
+    return Constituents(frame[~missing].reset_index(), excluded, notes, sources, as_of=used, window=[start, end],
+                        weights_as_of=meta["weights_as_of"])
 
 
 def _header(column: str) -> tuple[str, str | None]:
@@ -369,11 +371,12 @@ def liquidity_shock(
     if data.as_of:
         window = f"{data.window[0]} – {data.window[1]}"
         caveat = (
-            f"Weights are from 2023-10-31 while turnover is the 20-trading-day mean {window} (as of {data.as_of}): "
+            f"Weights are from {data.weights_as_of} while turnover is the 20-trading-day mean {window} "
+            f"(as of {data.as_of}): "
             "the CSI 1000 list changed in December 2022 and June 2023, so the constituents differ somewhat from "
             "those of early 2023."
         )
-        summary += f" Turnover as of {data.as_of} ({window}); caveat: weights are dated 2023-10-31."
+        summary += f" Turnover as of {data.as_of} ({window}); caveat: weights are dated {data.weights_as_of}."
         caveats.insert(0, caveat)
     if data.excluded:
         excluded_weight = sum(e.get("weight_pct", 0) for e in data.excluded)
@@ -431,13 +434,14 @@ def liquidity_shock(
         )
         if stated:
             explanation += f" The report states: {stated}."
-        if data.as_of:
-            explanation += " Counts also differ a little because this uses the 2023-10-31 constituents and weights."
+        if data.weights_as_of:
+            explanation += (f" Counts also differ a little because this uses the {data.weights_as_of} constituents and "
+                            "weights.")
         caveats.insert(0, explanation)
         sources.append(REPORT)
         result_data["report_scenario"] = {"report_states": stated, "explanation": explanation,
-                                          "report_convention_above": rep_above, "real_above": above,
-                                          "single_day_threshold": one_day, "factor": REPORT_FACTOR}
+                                          "report_convention_above": rep_above, "single_day_threshold": one_day,
+                                          "factor": REPORT_FACTOR, "weights_as_of": data.weights_as_of}
         if report_convention:
             result_data["report_convention"] = {
                 "method": f"fund × weight in % ÷ {build_days} days ÷ average daily turnover = 100 × ratio",

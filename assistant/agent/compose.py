@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.agent.intents import Intent, Lang
-from assistant.answers import FIGURE, QUANTITY, QUANTITY_UNITS, asked_units, best_sentences
+from assistant.answers import FIGURE, QUANTITY, QUANTITY_UNITS, best_sentences
 from tools.report_tables import LABELS, fmt
 
 NOT_FOUND = "NOT_FOUND"
@@ -145,18 +145,19 @@ def _liquidity(intent: Intent, result: dict[str, Any]) -> list[str]:
                 f"turnover; the largest ratio is {top} ({stock['name']} {stock['code']}).")
     parts = [lead]
     if scenario := data.get("report_scenario"):  # the report's convention, its counts and why they differ
-        parts.append(_report_difference(scenario, days, level) if intent.lang == "zh" else scenario["explanation"])
+        parts.append(_report_difference(scenario, above, days, level) if intent.lang == "zh"
+                     else scenario["explanation"])
     return parts
 
 
-def _report_difference(scenario: dict[str, Any], days: int, level: str) -> str:
-    """The tool's explanation of why the report's counts differ from the data, in Chinese."""
+def _report_difference(scenario: dict[str, Any], above: int, days: int, level: str) -> str:
+    """The tool's explanation of why the report's counts differ from the data (`above` of them), in Chinese."""
+    weights = scenario["weights_as_of"]
     return (f"为什么与华鑫报告不同：真实的每日买入额 = 基金规模 × 权重（小数）÷ {days} 个交易日；报告的数字只有把权重的"
             f"百分数直接当作比例才能复现，每笔买入因此放大 {scenario['factor']} 倍，相当于一天内买完全部仓位、"
             f"并以 {pct(scenario['single_day_threshold'])} 而不是 {level} 为阈值。按报告口径有 "
-            f"{scenario['report_convention_above']} 只超过 {level}，按真实买入额为 {scenario['real_above']} 只。"
-            + ("另外，这里用的是 2023-10-31 的成分股与权重，计数会略有差异。" if "2023-10-31" in scenario["explanation"]
-               else ""))
+            f"{scenario['report_convention_above']} 只超过 {level}，按真实买入额为 {above} 只。"
+            + (f"另外，这里用的是 {weights} 的成分股与权重，计数会略有差异。" if weights else ""))
 
 
 def _returns(intent: Intent, result: dict[str, Any]) -> list[str]:
@@ -243,15 +244,15 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     candidate figures (239 家 and 117 家) mean the sentences answer more than was asked, a figure only in a weaker
     sentence may answer another question, a question asking two quantities (how many, and how large) is not
     answered by one figure, and no lead is better than a wrong one."""
-    units = asked_units(question)
-    asks = sum(1 for pattern, _ in QUANTITY_UNITS if pattern.search(question))
-    if not picks or asks != 1 or not QUANTITY.search(question) or NAMED.search(question):
+    asked = [units for pattern, units in QUANTITY_UNITS if pattern.search(question)]
+    if not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question):
         return None
-    figures = {(m["bound"] or "", m["number"], m["about"] or "", m["unit"]) for _, sentence in picks
-               for m in FIGURE.finditer(sentence) if m["unit"] in units}
-    n, best = picks[0]
-    if len(figures) != 1 or not any(m["unit"] in units for m in FIGURE.finditer(best)):
+    hits = [(i, (m["bound"] or "", m["number"], m["about"] or "", m["unit"])) for i, (_, sentence) in enumerate(picks)
+            for m in FIGURE.finditer(sentence) if m["unit"] in asked[0]]
+    figures = {figure for _, figure in hits}
+    if len(figures) != 1 or hits[0][0] != 0:  # one figure in all, and the best sentence holds it
         return None
+    n = picks[0][0]
     ((bound, number, about, unit),) = figures
     if lang == "zh":
         return f"答：{bound}{' ' if bound else ''}{number}{'' if unit == '%' else ' '}{about}{unit}。[{n}]"

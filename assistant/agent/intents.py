@@ -122,11 +122,11 @@ STILL = rx("现在", "如今", "至今", "后来", "still", "today", "since then
 REPORT_CONVENTION = rx("报告(?:的)?口径", "报告(?:的)?算法", "报告的方法", r"report'?s? (?:convention|method)")
 
 # the report's liquidity scenario without a fund size ("建仓对成分股的冲击有多大？"): its headline 15亿 case is checked
-SCENARIO = rx("冲击", "影响", "shock", "impact", "affect", r"\bhits?\b")
+SHOCK_WORDS = ("冲击", "影响", "shock", "impact", "affect", r"\bhits?\b")
+SCENARIO = rx(*SHOCK_WORDS)
 CONSTITUENTS = rx("成分股", "个股", "constituents", r"\bstocks\b")
 SCENARIO_SIZE = "15亿"
-LIQUIDITY = rx("建仓", "冲击", "流动性", "买入", "影响", r"\bbuild", "shock", "impact", "liquidity", r"\bposition",
-               r"\bhits?\b", "affect")
+LIQUIDITY = rx("建仓", "流动性", "买入", r"\bbuild", "liquidity", r"\bposition", *SHOCK_WORDS)
 RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现", "业绩", "战胜", r"\bbeat", "outperform",
              "underperform", "excess", r"returns?\b", "perform", "alpha")
 RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", r"\brank", r"top\s*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位)",
@@ -459,13 +459,18 @@ TOPICS = {  # search words that find the report passages behind each tool's figu
 }
 
 
+def topic_query(tool: str | None, args: dict[str, Any]) -> str:
+    """The report search behind a tool's figures; for the liquidity shock, the passages on that fund size."""
+    topic = TOPICS.get(tool or "", "")
+    return f"{args['fund_size']} {topic}" if tool == "liquidity_shock" else topic
+
+
 def fresh_intent(text: str, lang: Lang) -> Intent | None:
     """The tool intent a question states on its own, or None."""
     attributed = bool(ATTRIBUTION.search(text))
     if liquidity := _liquidity(text, attributed):
         args, claim = liquidity
-        query = f"{args['fund_size']} {TOPICS['liquidity_shock']}"  # the report's passages on that fund size
-        return Intent("liquidity_shock", args, lang, quote_first=claim, query=query)
+        return Intent("liquidity_shock", args, lang, quote_first=claim, query=topic_query("liquidity_shock", args))
     if (args := _returns(text, attributed)) is not None:
         return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}")
     if attributed:
@@ -521,9 +526,7 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
     if not changed and not pick:
         return None
     merged = {k: v for k, v in (args | changed).items() if v is not None}
-    topic = TOPICS.get(tool or "", "")
-    query = f"{merged['fund_size']} {topic}" if tool == "liquidity_shock" else topic or text
-    return Intent(tool, merged, lang, pick=pick, query=query)
+    return Intent(tool, merged, lang, pick=pick, query=topic_query(tool, merged) or text)
 
 
 def parse(question: str, context: Context | None = None) -> Intent:
