@@ -14,6 +14,7 @@ from assistant.model_fetch import ModelIntegrityError, verify_model_dir
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
+RECENT_QUERIES = 64
 
 
 class Embedder:
@@ -27,6 +28,7 @@ class Embedder:
         self.name = model_ref
         self.model = SentenceTransformer(model_ref, device="cpu", local_files_only=local_only)
         self.prompts = self.model.prompts or {}
+        self._recent: dict[str, np.ndarray] = {}
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(cache_path, check_same_thread=False)
         self._db.execute(
@@ -37,15 +39,30 @@ class Embedder:
         return kind if kind in self.prompts else None
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self.model.encode([text], prompt_name=self._prompt("query"), normalize_embeddings=True)[0]
+        """A query vector; the last few are kept, because routing and search embed the same question."""
+        if (hit := self._recent.get(text)) is not None:
+            return hit
+        vector = self.model.encode([text], prompt_name=self._prompt("query"), normalize_embeddings=True)[0]
+        self._recent[text] = vector
+        while len(self._recent) > RECENT_QUERIES:
+            self._recent.pop(next(iter(self._recent)))
+        return vector
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Vectors for many query-like texts (the router's example questions), cached by content hash."""
+        return self._encode(texts, "query")
 
     def encode_documents(self, texts: list[str]) -> np.ndarray:
         """Vectors for documents, computing only those whose text hash is not cached yet."""
-        hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+        return self._encode(texts, "document")
+
+    def _encode(self, texts: list[str], kind: str) -> np.ndarray:
+        salt = "" if kind == "document" else f"{kind}\n"  # document hashes stay as they were: no re-embedding
+        hashes = [hashlib.sha256((salt + t).encode()).hexdigest() for t in texts]
         cached = self._cached(hashes)
         missing = [i for i, h in enumerate(hashes) if h not in cached]
         if missing:
-            vectors = self.model.encode([texts[i] for i in missing], prompt_name=self._prompt("document"),
+            vectors = self.model.encode([texts[i] for i in missing], prompt_name=self._prompt(kind),
                                         normalize_embeddings=True, batch_size=16)
             pairs = list(zip(missing, vectors, strict=True))
             rows = [(self.name, hashes[i], v.astype(np.float32).tobytes()) for i, v in pairs]

@@ -19,8 +19,9 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from assistant.agent.compose import compose, evidence_query
+from assistant.agent.compose import compose, evidence_query, refusal
 from assistant.agent.intents import Context, Intent, parse
+from assistant.agent.slots import funds
 
 SEARCH = "search_reports"
 
@@ -38,19 +39,31 @@ def _key(name: str, args: dict[str, Any]) -> str:
 
 
 def context_of(history: Sequence[BaseMessage]) -> Context:
-    """The last data-tool call and the last question before this turn: what a follow-up refers to."""
-    question = next((m.text for m in reversed(history) if isinstance(m, HumanMessage)), None)
+    """The last data-tool call, the last question and the last fund named before this turn: what a follow-up
+    ("它的费率呢？", "what about its fee?") refers to."""
+    questions = [m.text for m in history if isinstance(m, HumanMessage)]
+    question = questions[-1] if questions else None
+    fund = None
+    for message in history:
+        if isinstance(message, HumanMessage):
+            named = [f.query for f in funds(message.text) if f.query]
+            fund = named[0] if named else fund
+        for call in getattr(message, "tool_calls", None) or []:
+            if call["name"] == "fund_facts" and call["args"].get("query"):
+                fund = str(call["args"]["query"])
+    tool_question = None
     for message in reversed(history):
         calls = [c for c in getattr(message, "tool_calls", None) or [] if c["name"] != SEARCH]
         if calls:
-            return Context(calls[0]["name"], dict(calls[0]["args"]), question)
-    return Context(question=question)
+            return Context(calls[0]["name"], dict(calls[0]["args"]), question or tool_question, fund)
+    return Context(question=question, fund=fund)
 
 
 class OfflineBrain(BaseChatModel):
     """Rule-based intent and slot extraction, deterministic tool calls and extractive answers; no network, no model."""
 
     tool_names: tuple[str, ...] = ()
+    router: Any = None  # assistant.agent.router.Router, when the embedding model is loaded
 
     @property
     def _llm_type(self) -> str:
@@ -71,9 +84,13 @@ class OfflineBrain(BaseChatModel):
     def respond(self, messages: Sequence[BaseMessage]) -> AIMessage:
         start = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
         question = messages[start].text
-        intent = parse(question, context_of(messages[:start]))
+        intent = parse(question, context_of(messages[:start]), self.router)
         if intent.tool and not self._bound(intent.tool):
             intent = Intent(None, lang=intent.lang, query=question)
+        if intent.errors:  # a stated value cannot be used: refuse it, never compute with another
+            return AIMessage(content=refusal(intent, intent.errors), response_metadata={"status": "error"})
+        if intent.scope:
+            return AIMessage(content=compose(intent, question, None, None))
         results = {m.tool_call_id: m.text for m in messages[start:] if isinstance(m, ToolMessage)}
         made = {_key(c["name"], c["args"]): results.get(c["id"]) for m in messages[start:]
                 for c in getattr(m, "tool_calls", None) or []}
@@ -82,6 +99,8 @@ class OfflineBrain(BaseChatModel):
             if _key(intent.tool, intent.args) not in made:
                 return self._call(intent.tool, intent.args, len(messages))
             tool = json.loads(made[_key(intent.tool, intent.args)] or "null")
+            if tool and "error" in tool:  # the tool refused a stated value: say so, do not answer another question
+                return AIMessage(content=refusal(intent, [tool["error"]]), response_metadata={"status": "error"})
         search = None
         if self._bound(SEARCH):
             args = {"query": evidence_query(intent, tool)}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.agent.intents import Intent, Lang
+from assistant.agent.slots import SlotError
 from assistant.answers import FIGURE, QUANTITY, QUANTITY_UNITS, best_sentences
 from tools.report_tables import LABELS, fmt
 
@@ -260,9 +261,50 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     return f"In short: {bound}{number}{'' if unit == '%' else ' '}{EN_UNITS.get(unit, unit)} [{n}]."
 
 
+PARAM_NAMES = {"fund_size": ("基金规模", "fund size"), "build_days": ("建仓天数", "building period"),
+               "threshold": ("冲击阈值", "threshold"), "as_of": ("成交额日期", "as-of date"), "index": ("指数", "index"),
+               "query": ("基金", "fund"), "top": ("名次数量", "number of rows"), "start": ("起始日期", "start date"),
+               "end": ("结束日期", "end date"), "funds": ("基金代码", "fund codes"), "by": ("排名指标", "ranking measure"),
+               "issuer": ("发行人", "issuer"), "asset_class": ("资产类别", "asset class"),
+               "report_period": ("报告区间", "report period"), "constituents": ("成分股文件", "constituents file")}
+SCOPE_REASONS = {  # one sentence on why, without figures (a not-found answer states none)
+    "advice": ("报告与工具只提供研究事实和计算，不提供买卖建议。", "The reports and tools state research facts and "
+               "calculations; they give no advice on what to buy or sell."),
+    "prediction": ("报告与工具不做预测，只描述报告期内的情况和已有的市场数据。", "The reports and tools make no forecasts; they "
+                   "describe the periods the reports cover and the market data they hold."),
+    "invent": ("我不会编造或猜测报告和数据中没有的数字。", "I do not make up or guess figures that the reports and data do not "
+               "state."),
+    "period": ("没有报告覆盖这个时期：报告的数据截至中证年度报告所写的那一年年底。", "No report covers that period: the reports' "
+               "figures end with the year the CSI annual report describes."),
+}
+
+
+def refusal(intent: Intent, errors: list[SlotError | str]) -> str:
+    """Why a stated value cannot be used, naming it and what is accepted; nothing is computed with another value."""
+    zh = intent.lang == "zh"
+    parts = []
+    for error in errors:
+        if isinstance(error, str):  # a tool's own ToolInputError text: "param: message (accepted: …)"
+            param = error.split(":", 1)[0].strip()
+            name = PARAM_NAMES.get(param, (param, param))[0 if zh else 1]
+            parts.append(f"{name}（{param}）：{error.split(':', 1)[-1].strip()}" if zh else f"{name} ({param}): "
+                         f"{error.split(':', 1)[-1].strip()}")
+            continue
+        name = PARAM_NAMES.get(error.param, (error.param, error.param))[0 if zh else 1]
+        stated = f"“{error.stated}”" if error.stated else ("未给出" if zh else "not given")
+        parts.append(f"{name}（{error.param}）{stated}无法使用：{error.reason}。可接受：{error.accepted}。" if zh else
+                     f"{name} ({error.param}) {stated} cannot be used: {error.reason}. Accepted: {error.accepted}.")
+    tool = intent.tool or "the tool"
+    lead = (f"无法按所给的输入计算（{tool}），没有用其他数值代替：" if zh else
+            f"I cannot compute this ({tool}) with the values given, and I did not substitute others: ")
+    return lead + " ".join(parts)
+
+
 def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: dict[str, Any] | None) -> str:
     """The offline answer: NOT_FOUND, or the lead and supporting sentences, one paragraph per line."""
     zh = intent.lang == "zh"
+    if intent.scope:
+        return f"{NOT_FOUND}: {SCOPE_REASONS[intent.scope][0 if zh else 1]}"
     if intent.tool is None:
         picks = quoted(intent.query, search)
         if not picks:

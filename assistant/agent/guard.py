@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from assistant.agent.intents import normalise
+from assistant.agent.numerals import normalise
 
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百万": 1e6, "billion": 1e9, "bn": 1e9, "million": 1e6,
                "mn": 1e6, "thousand": 1e3}

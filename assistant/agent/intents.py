@@ -1,8 +1,10 @@
 """Intent and slot extraction for the offline brain: which tool a question needs, with which arguments.
 
-Rules, not a model: every slot is read from the user's own words (Chinese or English, numerals in 中文 or digits), so
-the brain never supplies a figure that neither the user nor a tool gave. Follow-ups ("那第二名呢？", "换成1天呢？",
-"and over the last year?") reuse the previous turn's tool call and change only what the new question says.
+Rules decide the clear cases; the semantic router (router.py, examples in intents.yaml) decides the rest by
+meaning; what stays unsure goes to the report passages. Every slot is read by slots.py from the user's own words and
+is used as stated or refused (Intent.errors), so the brain never supplies a figure that neither the user nor a tool
+gave. Follow-ups ("那第二名呢？", "换成1天呢？", "what about its fee?", "and in English?") reuse the previous turn and
+change only what the new question says.
 """
 
 from __future__ import annotations
@@ -10,106 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
-
-from tools.fund_facts import load_etf_facts
+from assistant.agent import slots
+from assistant.agent.numerals import Lang, language, rx
+from assistant.agent.slots import SlotError, clean
 from tools.report_tables import load_report
-from tools.returns import INDEXES, LATEST_END
 
-Lang = Literal["zh", "en"]
-
-
-def rx(*alternatives: str) -> re.Pattern[str]:
-    """Alternatives as one case-insensitive pattern; ASCII \\b, so that it works next to Chinese ('按AUM排名')."""
-    return re.compile("|".join(alternatives), re.I | re.A)
-
-
-# --- numerals ------------------------------------------------------------------------------------------------------
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千万亿点]+)")
-# a converted run must be a quantity: followed by a unit or counter, or preceded by 第/前/近/过去
-CN_AFTER = rx("[元天日个只名年月倍家%周位条次期大]", "交易日", "trading")
-CN_BEFORE = re.compile(r"(第|前|近|过去|最近|换成|改成|改为|换为)$")
-EN_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-            "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
-EN_NUMBERS = {w: i for i, w in enumerate(EN_WORDS)} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
-EN_NUMBER = rx(r"\b(" + "|".join(EN_NUMBERS) + r")(?=[\s-]*(?:billion|million|bn|trading|days?|years?|months?|percent"
-               r"|per cent|%|issuers|funds|etfs|largest|biggest|smallest|cheapest)\b)")
-EN_ORDINALS = {w: i for i, w in enumerate(["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
-                                           "eighth", "ninth", "tenth", "eleventh", "twelfth"]) if i}
-
-
-def cn_number(text: str) -> float:
-    """'十五' → 15, '一千五百万' → 15,000,000, '一点五' → 1.5, '两百' → 200: Chinese numerals as a number."""
-    if "点" in text:
-        whole, decimals = text.split("点", 1)
-        digits = "".join(str(CN_DIGITS[c]) for c in decimals if c in CN_DIGITS)
-        return (cn_number(whole) if whole else 0.0) + (float("0." + digits) if digits else 0.0)
-    total = below_yi = section = digit = 0.0
-    for char in text:
-        if char in CN_DIGITS:
-            digit = digit * 10 + CN_DIGITS[char] if digit and not section else CN_DIGITS[char]
-        elif char in CN_SMALL:
-            section += (digit or 1) * CN_SMALL[char]
-            digit = 0
-        elif char == "万":
-            below_yi += (section + digit or 1) * 1e4
-            section = digit = 0
-        elif char == "亿":
-            total += (below_yi + section + digit or 1) * 1e8
-            below_yi = section = digit = 0
-    return total + below_yi + section + digit
-
-
-def plain(value: float) -> str:
-    """15.0 → '15', 1.5 → '1.5': a number as the user would type it."""
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-def _cn_run(match: re.Match[str]) -> str:
-    percent, run = match.group(1), match.group(2)
-    core = run.rstrip("万亿")
-    unit = run[len(core):]
-    if not core or not (set(core) & set(CN_DIGITS) or core.startswith("十")):
-        return match.group(0)
-    before, after = match.string[: match.start()], match.string[match.end():]
-    if percent:
-        return f"{plain(cn_number(run))}%"
-    if not (unit or CN_AFTER.match(after) or CN_BEFORE.search(before)):
-        return match.group(0)
-    return plain(cn_number(core)) + unit
-
-
-def normalise(text: str) -> str:
-    """Chinese and English number words as digits (十五亿 → 15亿, 百分之五 → 5%, twenty days → 20 days)."""
-    text = CN_RUN.sub(_cn_run, text)
-    text = EN_NUMBER.sub(lambda m: str(EN_NUMBERS[m.group(1).lower()]), text)
-    return re.sub(r"(\d)\s*(?:percent|per cent)\b", r"\1%", text, flags=re.I | re.A)
-
-
-def language(text: str) -> Lang:
-    """English when Latin letters clearly outnumber Chinese characters ('What about 20亿?' is English)."""
-    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "en" if latin > 2 * cjk else "zh"
-
-
-# --- slots -----------------------------------------------------------------------------------------------------------
-AMOUNT = rx(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(亿元|亿|万元|万|元|billion|bn|million|mn|yuan)(?![a-z])")
-TURNOVER_CONTEXT = rx(r"(成交|turnover|traded)\S{0,6}$")
-DAYS = rx(r"(?<![近月\d])(\d+)\s*(?:个)?(?:交易日|天|日)(?!日?均)",
-          r"(?<!last )(?<!past )\b(\d+)\s*(?:trading\s+)?days?\b")
-ONE_DAY = rx("单日", "一次性", "当天", r"\b(?:a|one|single)\s+(?:trading\s+)?day\b")
-PERCENT = rx(r"(\d+(?:\.\d+)?)\s*%")
-THRESHOLD_WORD = rx(r"(?:冲击|阈值|门槛|threshold|shock|impact)\S{0,4}\s*(?:超过|高于|大于|above|over|of)?\s*$")
-SHARE_OF_STOCKS = rx(r"^\s*(?:的)?\s*(?:成分股|个股|股票|of\s+(?:the\s+)?(?:constituents|stocks))")
-ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd|th)\b",
-             r"\b(" + "|".join(EN_ORDINALS) + r")\b", "(runner-up|亚军)")
-TOP = rx(r"(?:前|top)\s*(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|leading|most)",
-         r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))")
+if TYPE_CHECKING:
+    from assistant.agent.router import Router
 
 ATTRIBUTION = rx(r"报告(?:说|称|认为|提到|指出|显示|里|中|写|给出|列出|列举|提示|的说法|的结论)", "研报",
                  r"根据.{0,10}报告", "according to",
@@ -126,6 +37,7 @@ SHOCK_WORDS = ("冲击", "影响", "shock", "impact", "affect", r"\bhits?\b")
 SCENARIO = rx(*SHOCK_WORDS)
 CONSTITUENTS = rx("成分股", "个股", "constituents", r"\bstocks\b")
 SCENARIO_SIZE = "15亿"
+COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
 LIQUIDITY = rx("建仓", "流动性", "买入", r"\bbuild", "liquidity", r"\bposition", *SHOCK_WORDS)
 RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现", "业绩", "战胜", r"\bbeat", "outperform",
              "underperform", "excess", r"returns?\b", "perform", "alpha")
@@ -181,108 +93,48 @@ ELIGIBLE = rx("条件", "符合", "eligible", "qualif")
 FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改为|再)",
                r"^(?:what about|how about|and|what if|same|now|then)\b", r"呢\s*[?？]?$")
 
-# --- periods ---------------------------------------------------------------------------------------------------------
-P_REPORT = rx("报告期", "报告窗口", "报告发布", "报告时", "报告区间", "截至报告", r"report(?:'s)? (?:period|window)",
-              "time of the report", "as of the report", "until the report")
-P_LISTING = rx("上市以来", "成立以来", "发行以来", r"since (?:listing|launch|inception|they (?:were )?listed)")
-P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+)\s*(年|个月|月)",
-                r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?)")
-P_SINCE = rx(r"(?:自|从)?\s*(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:以来|至今|开始)", r"since\s+(\d{4})")
-P_YTD = rx("今年以来", "年初至今", "year to date", r"\bytd\b", "this year")
-P_DATES = rx(r"(\d{4}-\d{2}-\d{2})")
-P_YEAR = rx(r"(\d{4})\s*年(?:全年|度)?", r"\bin\s+(\d{4})\b")
 
-
-def period(text: str) -> dict[str, str | None] | None:
-    """compare_returns window arguments (start, end, report_period) the question states, or None."""
-    window: dict[str, str | None] = {"start": None, "end": None, "report_period": None}
-    if P_REPORT.search(text):
-        return window | {"report_period": "report"}
-    if P_LISTING.search(text):
-        return window | {"report_period": "latest"}
-    dates = P_DATES.findall(text)
-    if dates:
-        return window | {"start": dates[0], "end": dates[1] if len(dates) > 1 else None}
-    if P_YTD.search(text):
-        return window | {"start": f"{LATEST_END.year}-01-01"}
-    if match := P_TRAILING.search(text):
-        count = int(match.group(1) or match.group(3) or 1)
-        months = (match.group(2) or match.group(4)).startswith(("年", "year"))
-        offset = pd.DateOffset(years=count) if months else pd.DateOffset(months=count)
-        return window | {"start": (LATEST_END - offset).date().isoformat()}
-    if match := P_SINCE.search(text):
-        year, month = match.group(1) or match.group(3), match.group(2) or "1"
-        return window | {"start": f"{year}-{int(month):02d}-01"}
-    if match := P_YEAR.search(text):
-        year = match.group(1) or match.group(2)
-        return window | {"start": f"{year}-01-01", "end": f"{year}-12-31"}
-    return None
-
-
-# --- named things ----------------------------------------------------------------------------------------------------
-BARE_INDEX = re.compile(r"(?<![\d.])(1000|500|300|800)(?=\s*(?:增强|指增|etf|指数|enhanced))", re.I | re.A)
-BARE_CODES = {"1000": "000852", "500": "000905", "300": "000300", "800": "000906"}
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[\s&_\-·]", "", text.lower())
-
-
-@cache
-def _index_aliases() -> list[tuple[str, str]]:
-    """(squashed alias, index code), longest first, for the indexes compare_returns knows."""
-    aliases = {(_squash(a), code) for code, (cn, en, more) in INDEXES.items() for a in (code, cn, en, *more)
-               if not a.isdigit() or len(a) == 6}
-    return sorted(aliases, key=lambda a: -len(a[0]))
-
-
-def find_index(text: str) -> str | None:
-    """The first index the text names, as its Chinese name (what the tools accept), or None."""
-    squashed = _squash(text)
-    hits = [(squashed.find(alias), code) for alias, code in _index_aliases() if alias in squashed]
-    if bare := BARE_INDEX.search(text.replace(" ", "")):
-        hits.append((len(squashed), BARE_CODES[bare.group(1)]))
-    return INDEXES[min(hits)[1]][0] if hits else None
-
-
-@cache
-def _us_tickers() -> frozenset[str]:
-    report = load_report()
-    tickers = {t for n in ("表 1", "表 3") for t in report.tables[n].frame["ticker"]}
-    return frozenset(tickers | {t for cell in report.tables["表 4"].frame["tickers"] for t in cell.split(";")})
-
-
-@cache
-def _cn_funds() -> tuple[frozenset[str], tuple[str, ...]]:
-    """Chinese fund codes, and names of at least five characters (longest first) for matching inside questions."""
-    facts = load_etf_facts()
-    names = sorted({n for n in facts["name"] if len(n) >= 5}, key=len, reverse=True)
-    return frozenset(facts["code"]), tuple(names)
-
-
-def find_fund(text: str, named_ok: bool) -> str | None:
-    """A US ticker, a Chinese fund code or (when `named_ok`) a Chinese fund name the text mentions."""
-    for token in re.findall(r"(?<![A-Za-z])[A-Za-z]{3,5}(?![A-Za-z])", text):
-        if token.upper() in _us_tickers() and (token.isupper() or len(token) >= 4):
-            return token.upper()
-    codes, names = _cn_funds()
-    for code in re.findall(r"(?<!\d)(\d{6})(?:\.(?:SH|SZ))?(?!\d)", text, flags=re.I | re.A):
-        if code in codes and code not in INDEXES:
-            return code
-    return next((n for n in names if n in text), None) if named_ok else None
-
-
-@cache
-def _conversion_issuers() -> tuple[tuple[str, str], ...]:
-    """(lower-case key word, issuer) for table 4's issuers: the first word of each name, e.g. 'dimensional'."""
-    issuers = load_report().tables["表 4"].frame["issuer"]
-    return tuple((name.split()[0].lower(), name.split()[0]) for name in issuers)
-
-
-def find_conversion_issuer(text: str) -> str | None:
-    lowered = text.lower()
-    hits = (word for key, word in _conversion_issuers() if re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", lowered))
-    return next(hits, None)
+# --- scope, metadata and re-rendering ------------------------------------------------------------------------------
+ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing|it)\b", r"\bgood (?:buy|investment|time to)",
+            r"\b(?:buy|sell) (?:it |them )?now\b", r"\brecommend (?:me|a|an|which|some)\b", r"\bwhich .* (?:to|should) buy",
+            r"\binvest in\b.*\?", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该买",
+            "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
+PREDICTION = rx("预测", "会不会", "将会", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
+                r"|grow|rise|fall|beat|outperform)", r"\bnext year\b", "forecast", r"\bpredict", r"\bgoing to\b")
+INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binvent", "fabricate", r"\bmade[- ]up\b",
+            r"\bany number\b", r"\bjust give me a number\b", "编一个", "编个", "瞎猜", "猜一(?:下|个)", "随便(?:给|说|编)", "估一个",
+            "估计一下", "捏造", "虚构")
+INJECTION = rx("忽略(?:之前|以上|前面|所有)", r"ignore (?:all |your |the )?(?:previous |prior |above )?(?:instructions|rules)",
+               "system prompt", "越狱", r"\bjailbreak")
+OWN_SAY = rx(r"(?:说|say|state|write|tell (?:me|them|us)(?: that)?)\s*\S{0,20}\d")
+LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
+YEAR_MENTION = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
+META = rx("作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
+          "发布机构", "哪家(?:机构|公司|券商)", "出品", "发布的", "发布方", "出版", r"\bpublish", r"\binstitution",
+          r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发布", "何时发布", "哪天发布", "哪一年发布",
+          "发表", r"\bwhen was .*(?:report|released|written|out)", r"\brelease date", r"\bdated?\b", "哪几份", "哪些报告",
+          "几份报告", "多少份报告", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
+          r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么", r"\bwhat (?:is|does) .*report .*"
+          r"(?:about|cover)", r"\bcover(?:s|ed)? what\b", "title", "标题", "题目", "报告名")
+META_FIELDS = (("authors", rx("作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
+                              r"\bwritten by")),
+               ("date", rx("日期", "时间", "什么时候", "何时", "哪天", "哪一年", "哪年", r"\bwhen\b", r"\bdate", r"\byear")),
+               ("publisher", rx("机构", "公司", "券商", "出品", "发布方", "出版", "发布", r"\bpublish", r"\binstitution",
+                                r"\bfirm\b", r"\bbroker", r"\bcompany", r"\bwho (?:put|released|issued)")),
+               ("list", rx("哪几份", "哪些报告", "几份", "多少份", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b",
+                           r"\bhow many reports\b", r"\breports? (?:do )?you have")),
+               ("title", rx("title", "标题", "题目", "报告名")),
+               ("covers", rx("讲", "研究", "关于", "内容", r"\babout\b", r"\bcover")))
+REPORT_NAMES = (("004", rx("华鑫", "huaxin", "指增\\s*etf产品解析", "流动性冲击几何", "密集发行")),
+                ("003", rx("信达", "cinda", "如何选", "指数增强基金如何", r"\bchoosing\b", r"\bhow to (?:choose|pick|select)")),
+                ("000", rx("中证指数", r"\bcsi\b(?!\s*\d)", "年度报告", "annual report", "主动管理\\s*etf发展", "active etf report",
+                           r"\bactive etfs? (?:annual )?report")))
+IN_OTHER_LANGUAGE = (("en", rx(r"^\s*(?:and |now |please |pls |can you (?:say|give) (?:it|that) )?in english\b",
+                               r"^\s*(?:用)?英文(?:说|回答|版)?", r"^\s*english(?: please| pls)?\s*[?？.!]*$",
+                               r"^\s*(?:translate|say) (?:it|that|this) (?:in|into) english")),
+                     ("zh", rx(r"^\s*(?:用)?中文(?:说|回答|版)?", r"^\s*(?:and |now )?in chinese\b")))
+PRONOUN = rx(r"^\s*(?:它|它的|其|该基金|这只|这个|那只|那个|这家|那家)", r"\b(?:its|it|that fund|this fund|that one|this one|the fund"
+             r"|that etf|this etf)\b")
 
 
 # --- intents ---------------------------------------------------------------------------------------------------------
@@ -297,59 +149,22 @@ class Intent:
     quote_first: bool = False  # the user asks what a report says: quote it, then check it against the data
     fact: str | None = None  # the fund_facts field asked for
     query: str = ""  # what to search the reports for
+    errors: tuple[SlotError, ...] = ()  # stated values that cannot be used: the answer refuses, naming them
+    scope: str | None = None  # why the reports cannot answer: advice | prediction | period | invent | entity
+    meta: str | None = None  # a question about the reports themselves: authors | date | publisher | list | ...
+    reports: tuple[str, ...] = ()  # report ids (prefixes) the question names
+    claim: str | None = None  # a figure the user asks to confirm ("the report says 2,000, right?")
 
 
 @dataclass(frozen=True)
 class Context:
-    """The conversation so far, as the brain needs it: the last data-tool call and the previous question."""
+    """The conversation so far, as the brain needs it: the last data-tool call, the previous question, the last fund
+    named, and the language of the last answer."""
 
     tool: str | None = None
     args: dict[str, Any] = field(default_factory=dict)
     question: str | None = None
-
-
-def amount(text: str) -> str | None:
-    """The fund size as written ('15亿', '1.5 billion'), skipping amounts that describe turnover."""
-    for match in AMOUNT.finditer(text):
-        if TURNOVER_CONTEXT.search(text[: match.start()]):
-            continue
-        unit = match.group(2).lower()
-        unit = {"亿元": "亿", "万元": "万", "bn": " billion", "billion": " billion", "mn": " million",
-                "million": " million", "yuan": "元"}.get(unit, unit)
-        return match.group(1).replace(",", "") + unit
-    return None
-
-
-def build_days(text: str) -> int | None:
-    if match := DAYS.search(text):
-        return int(match.group(1) or match.group(2))
-    return 1 if ONE_DAY.search(text) else None
-
-
-def threshold(text: str) -> float | None:
-    """The shock threshold as a fraction ('冲击超过5%' → 0.05); a large share of constituents ('超过70%的成分股',
-    '70% of constituents') is a claim about the result, not a threshold."""
-    for match in PERCENT.finditer(text):
-        value = float(match.group(1))
-        share = SHARE_OF_STOCKS.match(text[match.end():]) and not THRESHOLD_WORD.search(text[: match.start()])
-        if value <= 50 and not share:
-            return float(plain(value / 100))
-    return None
-
-
-def ordinal(text: str) -> int | None:
-    match = ORDINAL.search(text)
-    if not match:
-        return None
-    if match.group(4):
-        return 2
-    return int(match.group(1) or match.group(2)) if match.group(1) or match.group(2) else EN_ORDINALS[
-        match.group(3).lower()]
-
-
-def top_n(text: str) -> int | None:
-    match = TOP.search(text)
-    return int(next(g for g in match.groups() if g)) if match else None
+    fund: str | None = None
 
 
 def _metric(text: str, metrics: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
@@ -372,81 +187,149 @@ def _kind(fund: str) -> Literal["us", "cn"]:
     return "us" if fund.isascii() and fund.isalpha() else "cn"
 
 
-def _liquidity(text: str, attributed: bool) -> tuple[dict[str, Any], bool] | None:
-    """liquidity_shock arguments, and whether the question asks what the report says (quote it first).
+def first_error(*found: Any) -> list[SlotError]:
+    return [f.error for f in found if f is not None and getattr(f, "error", None) is not None]
 
-    A question about the report's scenario gets the report's convention beside the real one, because the data
-    contradicts the report's figures (525 stocks for 15亿) and must say so whenever they come up.
+
+def _size(text: str) -> tuple[str | None, list[SlotError]]:
+    """The fund size as stated (the first money amount), or the error it gives."""
+    stated = slots.amounts(text)
+    if not stated:
+        return None, []
+    return (None, [stated[0].error]) if stated[0].error else (stated[0].arg, [])
+
+
+def _liquidity(text: str, attributed: bool) -> tuple[dict[str, Any], bool, list[SlotError]] | None:
+    """liquidity_shock arguments, whether to quote the report first, and the stated values that cannot be used.
+
+    A question about the report's scenario (no size stated, or what the report says) gets the report's convention
+    beside the real one, because the data contradicts the report's figures and must say so whenever they come up.
     """
     if not LIQUIDITY.search(text):
         return None
-    size = amount(text)
-    if size is None and not (SCENARIO.search(text) and CONSTITUENTS.search(text)):
+    size, errors = _size(text)
+    days, level, day = slots.days(text), slots.threshold(text), slots.as_of(text)
+    if size is None and not errors and not (SCENARIO.search(text) and CONSTITUENTS.search(text)):
         return None
+    errors += first_error(days, level, day)
+    index = next(iter(slots.indexes(text)), None)
     args: dict[str, Any] = {"fund_size": size or SCENARIO_SIZE}
-    if (days := build_days(text)) is not None:
-        args["build_days"] = days
-    if (level := threshold(text)) is not None:
-        args["threshold"] = level
-    if (index := find_index(text)) and index != "中证1000":
-        args["index"] = index
+    if days is not None and days.value is not None:
+        args["build_days"] = days.value
+    if level is not None and level.value is not None:
+        args["threshold"] = level.value
+    if day is not None and day.value is not None:
+        args["as_of"] = day.value
+    if index is not None and index.name != "中证1000":
+        args["index"] = index.name or index.text
+    stated_other = days is not None or level is not None or day is not None
+    if size is None and not errors and stated_other and not attributed:
+        errors.append(SlotError("fund_size", "", "the question gives no fund size",
+                                "a positive amount in CNY, e.g. 15亿, 150000万, 1.5e9元"))
     if size is None or attributed or REPORT_CONVENTION.search(text):
         args["report_convention"] = True
-    return args, size is None or (attributed and not VERIFY.search(text))
+    return args, size is None or (attributed and not VERIFY.search(text)), errors
 
 
-def _returns(text: str, attributed: bool) -> dict[str, Any] | None:
-    index = find_index(text)
-    if index is None or not RETURNS.search(text):
+def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotError]] | None:
+    mentioned = slots.indexes(text)
+    named = [f for f in slots.funds(text, names=False) if f.kind == "cn"]
+    if not RETURNS.search(text) and not (COMPARE.search(text) and len(named) >= 2):
+        return None
+    if not mentioned and not named:
+        return None
+    errors = [f.error for f in named if f.error]
+    index = mentioned[0] if mentioned else None
+    if index is not None and index.name is None:
+        from tools.returns import INDEXES
+
+        errors.append(SlotError("index", index.text, "no price data for this index",
+                                " / ".join(cn for cn, _, _ in INDEXES.values())))
+    codes = [f.query for f in named if f.query]
+    tracked = {slots.fund_index(code) for code in codes}
+    name = index.name if index is not None and index.name else next(iter(tracked), None) if len(tracked) == 1 else None
+    if name is None and not errors:
         return None
     verify = bool(VERIFY.search(text))
     if attributed and not verify:
         return None
-    window = period(text) or {}
+    window = slots.period(text)
+    if isinstance(window, SlotError):
+        errors.append(window)
+        window = None
+    args: dict[str, Any] = {"index": name or (index.text if index else "")}
     if attributed:
-        window = {"report_period": "latest" if STILL.search(text) else "report"}
-    return {"index": index} | {k: v for k, v in window.items() if v is not None}
+        args["report_period"] = "latest" if STILL.search(text) else "report"
+    elif window is not None:
+        args |= window.args()
+    if len(codes) >= 2 or (codes and COMPARE.search(text)):
+        args["funds"] = ",".join(codes)
+    return args, errors
 
 
 def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
     """(tool, args, row picked) for issuer or fund rankings the tables can answer."""
     if not RANK.search(text):
         return None
-    top, pick = top_n(text), ordinal(text)
+    top, pick = slots.top_n(text), slots.ordinal(text)
     ascending = bool(ASCENDING.search(text))
     single = pick is None and top is None and not LIST_CUE.search(text)
     if ISSUER.search(text):
         by = _metric(text, ISSUER_METRICS)
-        if UNSUPPORTED_ISSUER.search(text) or (top or 0) > 10 or (by is None and not LIST_CUE.search(text)):
+        if UNSUPPORTED_ISSUER.search(text) or (by is None and not LIST_CUE.search(text) and top is None):
             return None
-        args = {"by": by or "aum", "top": max(top or 10, pick or 0), "ascending": ascending}
+        args = {"by": by or "aum", "top": top if top is not None else max(10, pick or 0), "ascending": ascending}
         return "rank_issuers", args, pick or (1 if single else None)
     by = _metric(text, FUND_METRICS)
     if by is None or not FUND_NOUN.search(text) or DOMESTIC.search(text) or UNSUPPORTED_FUND.search(text):
         return None
-    if (top or 0) > 12 or find_fund(text, named_ok=False):
+    if slots.funds(text, names=False):
         return None
     if by == "inception" and OLDEST.search(text):
         ascending = True
-    args = {"by": by, "asset_class": _asset_class(text), "top": max(top or 10, pick or 0), "ascending": ascending}
+    args = {"by": by, "asset_class": _asset_class(text), "top": top if top is not None else max(10, pick or 0),
+            "ascending": ascending}
     return "rank_funds", args, pick or (1 if single else None)
 
 
-def _fund_facts(text: str) -> tuple[dict[str, Any], str | None] | None:
-    fund = find_fund(text, named_ok=bool(FACTS_CUE.search(text) or _fact(text, "cn")))
-    if fund is None or BEYOND_TOOLS.search(text):
+def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any], str | None, list[SlotError]] | None:
+    mentions = slots.funds(text, names=True)
+    if not mentions and fund_hint and PRONOUN.search(text):
+        mentions = [slots.FundMention(fund_hint, fund_hint, _kind(fund_hint))]
+    if not mentions or BEYOND_TOOLS.search(text):
         return None
-    fact = _fact(text, _kind(fund))
-    rest = re.sub(re.escape(fund), "", text, flags=re.I | re.A)
+    mention = mentions[0]
+    if mention.error:
+        return {"query": mention.text}, None, [mention.error]
+    fact = _fact(text, mention.kind)
+    rest = text
+    for m in mentions:
+        rest = re.sub(re.escape(m.text), "", rest, flags=re.I)
     if fact is None and not FACTS_CUE.search(text) and len(re.findall(r"[\w\u4e00-\u9fff]", rest)) > 6:
         return None
-    return {"query": fund}, fact
+    return {"query": mention.query}, fact, []
 
 
 def _conversions(text: str) -> dict[str, Any] | None:
-    if not CONVERSION.search(text) or not LISTING.search(text) or ELIGIBLE.search(text):
+    if not CONVERSION.search(text) or ELIGIBLE.search(text):
         return None
-    return {"issuer": find_conversion_issuer(text)}
+    issuer = find_conversion_issuer(text)
+    if not LISTING.search(text) and issuer is None:
+        return None
+    return {"issuer": issuer}
+
+
+@cache
+def _conversion_issuers() -> tuple[tuple[str, str], ...]:
+    """(lower-case key word, issuer) for table 4's issuers: the first word of each name, e.g. 'dimensional'."""
+    issuers = load_report().tables["表 4"].frame["issuer"]
+    return tuple((name.split()[0].lower(), name.split()[0]) for name in issuers)
+
+
+def find_conversion_issuer(text: str) -> str | None:
+    lowered = text.lower()
+    hits = (word for key, word in _conversion_issuers() if re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", lowered))
+    return next(hits, None)
 
 
 TOPICS = {  # search words that find the report passages behind each tool's figures
@@ -465,14 +348,46 @@ def topic_query(tool: str | None, args: dict[str, Any]) -> str:
     return f"{args['fund_size']} {topic}" if tool == "liquidity_shock" else topic
 
 
-def fresh_intent(text: str, lang: Lang) -> Intent | None:
+def named_reports(text: str) -> tuple[str, ...]:
+    return tuple(rid for rid, pattern in REPORT_NAMES if pattern.search(text))
+
+
+def scope_of(text: str, tool: str | None) -> str | None:
+    """Why the reports and tools cannot answer, or None: advice, a prediction, a made-up figure, a year no report
+    covers (report questions only: the price data runs to 2025-11-17)."""
+    if ADVICE.search(text):
+        return "advice"
+    if INVENT.search(text) or (INJECTION.search(text) and OWN_SAY.search(text) and tool is None):
+        return "invent"
+    if PREDICTION.search(text) and not ATTRIBUTION.search(text):
+        return "prediction"
+    if tool is None and any(int(y) > LAST_YEAR_COVERED for y in YEAR_MENTION.findall(text)):
+        return "period"
+    return None
+
+
+CLAIM = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|亿美元|亿元|亿|只|家|个|倍)?")
+
+
+def claim_of(text: str) -> str | None:
+    """The figure a user asks to confirm ('报告说发行商有300家对吧？', 'the report says 2,000 ETFs, right?')."""
+    if not (VERIFY.search(text) or re.search(r"对吧|是吧|是不是|没错吧|\bisn'?t it\b|\bcorrect\?|\bright\?", text, re.I)):
+        return None
+    figures = [m.group(0) for m in CLAIM.finditer(text) if not re.fullmatch(r"20[12]\d", m.group(1))]
+    return figures[0] if figures else None
+
+
+def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Intent | None:
     """The tool intent a question states on its own, or None."""
     attributed = bool(ATTRIBUTION.search(text))
     if liquidity := _liquidity(text, attributed):
-        args, claim = liquidity
-        return Intent("liquidity_shock", args, lang, quote_first=claim, query=topic_query("liquidity_shock", args))
-    if (args := _returns(text, attributed)) is not None:
-        return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}")
+        args, claim, errors = liquidity
+        return Intent("liquidity_shock", args, lang, quote_first=claim, query=topic_query("liquidity_shock", args),
+                      errors=tuple(errors))
+    if (returns := _returns(text, attributed)) is not None:
+        args, errors = returns
+        return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}",
+                      errors=tuple(errors))
     if attributed:
         return None
     if (args := _conversions(text)) is not None:
@@ -480,9 +395,40 @@ def fresh_intent(text: str, lang: Lang) -> Intent | None:
     if ranking := _ranking(text):
         tool, args, pick = ranking
         return Intent(tool, args, lang, pick=pick, query=text)
-    if facts := _fund_facts(text):
-        args, fact = facts
-        return Intent("fund_facts", args, lang, fact=fact, query=text)
+    if facts := _fund_facts(text, context.fund if context else None):
+        args, fact, errors = facts
+        return Intent("fund_facts", args, lang, fact=fact, query=text, errors=tuple(errors))
+    return None
+
+
+def intent_for(tool: str, text: str, lang: Lang, context: Context) -> Intent | None:
+    """The arguments of `tool` (chosen by the router) from the question's slots, or None when a required one is
+    missing, so that the question goes to the passages instead."""
+    if tool == "rank_issuers":
+        by = _metric(text, ISSUER_METRICS) or "aum"
+        top, pick = slots.top_n(text), slots.ordinal(text)
+        args = {"by": by, "top": top if top is not None else max(10, pick or 0), "ascending": bool(ASCENDING.search(text))}
+        return Intent(tool, args, lang, pick=pick or (1 if top is None and not LIST_CUE.search(text) else None),
+                      query=text)
+    if tool == "rank_funds":
+        by = _metric(text, FUND_METRICS) or "aum"
+        top, pick = slots.top_n(text), slots.ordinal(text)
+        ascending = bool(ASCENDING.search(text)) or (by == "inception" and bool(OLDEST.search(text)))
+        args = {"by": by, "asset_class": _asset_class(text), "top": top if top is not None else max(10, pick or 0),
+                "ascending": ascending}
+        return Intent(tool, args, lang, pick=pick or (1 if top is None and not LIST_CUE.search(text) else None),
+                      query=text)
+    if tool == "conversions":
+        return Intent(tool, {"issuer": find_conversion_issuer(text)}, lang, query=TOPICS["conversions"])
+    if tool == "fund_facts":
+        mentions = slots.funds(text) or ([slots.FundMention(context.fund, context.fund, _kind(context.fund))]
+                                         if context.fund else [])
+        if not mentions:
+            return None
+        mention = mentions[0]
+        if mention.error:
+            return Intent(tool, {"query": mention.text}, lang, query=text, errors=(mention.error,))
+        return Intent(tool, {"query": mention.query}, lang, fact=_fact(text, mention.kind), query=text)
     return None
 
 
@@ -490,58 +436,101 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
     """The previous tool call with what the new question changes, or None when it changes nothing."""
     tool, args = context.tool, dict(context.args)
     changed: dict[str, Any] = {}
+    errors: list[SlotError] = []
     pick = None
     if tool == "liquidity_shock":
-        changed = {k: v for k, v in (("fund_size", amount(text)), ("build_days", build_days(text)),
-                                     ("threshold", threshold(text)), ("index", find_index(text))) if v is not None}
+        size, errors = _size(text)
+        days, level, day = slots.days(text), slots.threshold(text), slots.as_of(text)
+        errors += first_error(days, level, day)
+        index = next(iter(slots.indexes(text)), None)
+        changed = {k: v for k, v in (("fund_size", size), ("build_days", days and days.value),
+                                     ("threshold", level and level.value), ("as_of", day and day.value),
+                                     ("index", index and (index.name or index.text))) if v is not None}
         if REPORT_CONVENTION.search(text):
             changed["report_convention"] = True
     elif tool == "compare_returns":
-        if index := find_index(text):
-            changed["index"] = index
-        if (window := period(text)) is not None:
-            changed |= window
+        if index := next(iter(slots.indexes(text)), None):
+            changed["index"] = index.name or index.text
+        window = slots.period(text)
+        if isinstance(window, SlotError):
+            errors.append(window)
+        elif window is not None:
+            changed |= {"start": None, "end": None, "report_period": None} | window.args()
     elif tool in ("rank_issuers", "rank_funds"):
         metrics = ISSUER_METRICS if tool == "rank_issuers" else FUND_METRICS
-        pick = ordinal(text)
+        pick = slots.ordinal(text)
         if (by := _metric(text, metrics)) and by != args.get("by"):
             changed["by"] = by
         if ASCENDING.search(text):
             changed["ascending"] = True
-        if (top := top_n(text)) is not None:
+        if (top := slots.top_n(text)) is not None:
             changed["top"] = top
         if tool == "rank_funds" and (asset := _asset_class(text)):
             changed["asset_class"] = asset
         if pick:
             changed["top"] = max(int(changed.get("top", args.get("top", 10))), pick)
     elif tool == "fund_facts":
-        fund = find_fund(text, named_ok=True)
-        if fund:
-            changed["query"] = fund
-        kind = _kind(fund or str(args.get("query", "")))
-        if (fact := _fact(text, kind)) or fund:
+        mention = next(iter(slots.funds(text)), None)
+        if mention is not None and mention.error:
+            return Intent(tool, {"query": mention.text}, lang, query=text, errors=(mention.error,))
+        if mention is not None:
+            changed["query"] = mention.query
+        kind = _kind(str(changed.get("query") or args.get("query", "")))
+        if (fact := _fact(text, kind)) or mention:
             return Intent(tool, args | changed, lang, fact=fact, query=text)
     elif tool == "conversions" and (issuer := find_conversion_issuer(text)):
         changed["issuer"] = issuer
-    if not changed and not pick:
+    if not changed and not pick and not errors:
         return None
     merged = {k: v for k, v in (args | changed).items() if v is not None}
-    return Intent(tool, merged, lang, pick=pick, query=topic_query(tool, merged) or text)
+    return Intent(tool, merged, lang, pick=pick, query=topic_query(tool, merged) or text, errors=tuple(errors))
 
 
-def parse(question: str, context: Context | None = None) -> Intent:
+def _rerender(text: str, context: Context) -> Intent | None:
+    """'and in English?' / '用中文说': the previous answer again, in the language asked for."""
+    if context.question is None:
+        return None
+    for lang, pattern in IN_OTHER_LANGUAGE:
+        if pattern.search(text) and len(text) <= 40:
+            previous = parse(context.question, Context(fund=context.fund))
+            return replace(previous, lang=lang)
+    return None
+
+
+def parse(question: str, context: Context | None = None, router: Router | None = None) -> Intent:
     """The intent of `question`, resolving follow-ups against the previous turn in `context`."""
-    text = normalise(question)
+    text = clean(question)
     lang = language(question)
     context = context or Context()
-    fresh = fresh_intent(text, lang)
+    if again := _rerender(text, context):
+        return again
+    fresh = fresh_intent(text, lang, context)
     elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25
     if context.tool and elliptic and (fresh is None or fresh.tool == context.tool):
         follow = _follow_up(text, context, lang)
         if follow is not None and (fresh is None or len(follow.args) >= len(fresh.args)):
             return follow
+    if fresh is None and context.fund and PRONOUN.search(text) and _fact(text, _kind(context.fund)):
+        fresh = intent_for("fund_facts", text, lang, context)
+    scope = scope_of(text, fresh.tool if fresh else None)
+    if scope in ("advice", "prediction", "invent"):
+        return Intent(None, {}, lang, query=question, scope=scope)
     if fresh is not None:
         return replace(fresh, query=question) if fresh.query == text else fresh
+    if META.search(text) and not re.search(r"\d", text.replace("2024", "").replace("2021", "").replace("2023", "")):
+        field_ = next((name for name, pattern in META_FIELDS if pattern.search(text)), "covers")
+        return Intent(None, {}, lang, query=question, meta=field_, reports=named_reports(text))
+    if router is not None and scope is None:
+        routed = router.route(question)
+        if routed in ("advice", "prediction", "invent"):
+            return Intent(None, {}, lang, query=question, scope=routed)
+        if routed is not None and routed.startswith("tool:"):
+            chosen = intent_for(routed.removeprefix("tool:"), text, lang, context)
+            if chosen is not None:
+                return chosen
+    if scope is not None:
+        return Intent(None, {}, lang, query=question, scope=scope)
+    query = question
     if context.question and FOLLOW_UP.search(text.strip()) and not context.tool:
-        return Intent(None, {}, lang, query=f"{context.question} {question}")
-    return Intent(None, {}, lang, query=question)
+        query = f"{context.question} {question}"
+    return Intent(None, {}, lang, query=query, claim=claim_of(text), reports=named_reports(text))

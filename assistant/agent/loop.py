@@ -26,6 +26,7 @@ from assistant.agent.brain import SEARCH, OfflineBrain
 from assistant.agent.compose import NOT_FOUND
 from assistant.agent.guard import MARKER, guard, sentences
 from assistant.agent.llm import SYSTEM_PROMPT
+from assistant.agent.router import Router
 from assistant.answers import Answer, Citation, ToolCallRecord, citation_for, not_found
 from assistant.events import AnswerToken, Event, GuardNotice, PassagesRetrieved, ToolFinished, ToolStarted
 from assistant.lc_tools import langchain_tools
@@ -87,6 +88,7 @@ class Turn:
     tool_texts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     answerable: bool = False  # a data tool answered (or said why it cannot), or a search covered the question
+    status: str | None = None  # "error" when the brain refused a stated value
 
     def number(self, passage: Passage) -> int:
         if passage.chunk.id not in self.numbers:
@@ -107,7 +109,8 @@ class Agent:
 
     def __init__(self, retriever: Retriever, model: BaseChatModel | None = None) -> None:
         self.retriever = retriever
-        self.offline = OfflineBrain().bind_tools(tool_specs())
+        router = Router(retriever.embedder) if retriever.embedder else None
+        self.offline = OfflineBrain(router=router).bind_tools(tool_specs())
         self.model: Runnable = self.offline if model is None or isinstance(model, OfflineBrain) else _bind(model)
 
     @property
@@ -133,7 +136,7 @@ class Agent:
                 text = None if fallback else text
         if text is None:
             text = (yield from self._converse(self.offline, list(base), turn)) or NOT_FOUND
-            if not is_not_found(text):
+            if not is_not_found(text) and turn.status != "error":  # a refusal quotes the user's values
                 text, _ = yield from self._guarded(text, turn, fallback_allowed=False)
         answer = self._answer(question, text, turn)
         for i, line in enumerate(sentences(answer.answer)):
@@ -160,6 +163,7 @@ class Agent:
             reply = model.invoke(messages)
             messages.append(reply)
             if not reply.tool_calls:
+                turn.status = (getattr(reply, "response_metadata", None) or {}).get("status")
                 return reply.text
             for call in reply.tool_calls:
                 call_id = call.get("id") or uuid.uuid4().hex
@@ -226,8 +230,12 @@ class Agent:
         )
 
     def _answer(self, question: str, text: str, turn: Turn) -> Answer:
+        if turn.status == "error":
+            return Answer(question=question, answer=text, status="error", tool_calls=turn.records,
+                          warnings=turn.warnings)
         if is_not_found(text) or not turn.answerable:
-            answer = not_found(question, self.titles, turn.warnings)
+            reason = text.strip().removeprefix(NOT_FOUND).lstrip(":： ").strip() if is_not_found(text) else ""
+            answer = not_found(question, self.titles, turn.warnings, reason)
             answer.tool_calls = turn.records
             return answer
         text, citations = renumber(text, turn.passages)

@@ -1,0 +1,90 @@
+"""Number words as digits, and the asker's language: the first step of reading any question.
+
+Chinese numerals (十五亿, 百分之五, 二十个交易日) and English number words (twenty days, two billion) become digits only
+where they are quantities, so that words merely containing numeral characters (统一, 千万别) stay as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+
+def rx(*alternatives: str) -> re.Pattern[str]:
+    """Alternatives as one case-insensitive pattern; ASCII \\b, so that it works next to Chinese ('按AUM排名')."""
+    return re.compile("|".join(alternatives), re.I | re.A)
+
+
+# --- numerals ------------------------------------------------------------------------------------------------------
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千万亿点]+)")
+# a converted run must be a quantity: followed by a unit or counter, or preceded by 第/前/近/过去
+CN_AFTER = rx("[元天日个只名年月倍家%周位条次期大]", "交易日", "trading")
+CN_BEFORE = re.compile(r"(第|前|近|过去|最近|换成|改成|改为|换为)$")
+EN_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+            "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+EN_NUMBERS = {w: i for i, w in enumerate(EN_WORDS)} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
+EN_NUMBER = rx(r"\b(" + "|".join(EN_NUMBERS) + r")(?=[\s-]*(?:billion|million|bn|trading|days?|years?|months?|percent"
+               r"|per cent|%|issuers|funds|etfs|largest|biggest|smallest|cheapest)\b)")
+EN_ORDINALS = {w: i for i, w in enumerate(["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                                           "eighth", "ninth", "tenth", "eleventh", "twelfth"]) if i}
+
+
+def cn_number(text: str) -> float:
+    """'十五' → 15, '一千五百万' → 15,000,000, '一点五' → 1.5, '两百' → 200: Chinese numerals as a number."""
+    if "点" in text:
+        whole, decimals = text.split("点", 1)
+        digits = "".join(str(CN_DIGITS[c]) for c in decimals if c in CN_DIGITS)
+        return (cn_number(whole) if whole else 0.0) + (float("0." + digits) if digits else 0.0)
+    total = below_yi = section = digit = 0.0
+    for char in text:
+        if char in CN_DIGITS:
+            digit = digit * 10 + CN_DIGITS[char] if digit and not section else CN_DIGITS[char]
+        elif char in CN_SMALL:
+            section += (digit or 1) * CN_SMALL[char]
+            digit = 0
+        elif char == "万":
+            below_yi += (section + digit or 1) * 1e4
+            section = digit = 0
+        elif char == "亿":
+            total += (below_yi + section + digit or 1) * 1e8
+            below_yi = section = digit = 0
+    return total + below_yi + section + digit
+
+
+def plain(value: float) -> str:
+    """15.0 → '15', 1.5 → '1.5': a number as the user would type it."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _cn_run(match: re.Match[str]) -> str:
+    percent, run = match.group(1), match.group(2)
+    core = run.rstrip("万亿")
+    unit = run[len(core):]
+    if not core or not (set(core) & set(CN_DIGITS) or core.startswith("十")):
+        return match.group(0)
+    before, after = match.string[: match.start()], match.string[match.end():]
+    if percent:
+        return f"{plain(cn_number(run))}%"
+    if not (unit or CN_AFTER.match(after) or CN_BEFORE.search(before)):
+        return match.group(0)
+    return plain(cn_number(core)) + unit
+
+
+def normalise(text: str) -> str:
+    """Chinese and English number words as digits (十五亿 → 15亿, 百分之五 → 5%, twenty days → 20 days)."""
+    text = CN_RUN.sub(_cn_run, text)
+    text = EN_NUMBER.sub(lambda m: str(EN_NUMBERS[m.group(1).lower()]), text)
+    return re.sub(r"(\d)\s*(?:percent|per cent)\b", r"\1%", text, flags=re.I | re.A)
+
+
+def language(text: str) -> Lang:
+    """English when Latin letters clearly outnumber Chinese characters ('What about 20亿?' is English)."""
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "en" if latin > 2 * cjk else "zh"
+
+

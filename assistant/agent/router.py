@@ -1,0 +1,55 @@
+"""The semantic router: a question goes to the intent whose example questions it is nearest to in meaning.
+
+Why embeddings: keyword rules understand only the phrasings they were written for ("lowest fee" but not "cheapest");
+the embedding model the retriever already loads places "which active ETF is the cheapest?" beside the examples of
+rank_funds in any language. Examples live in intents.yaml (data, not code), are embedded once and cached by content
+hash; the question's own vector is the one search computes anyway. Unsure questions (not clearly nearest) get None.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import yaml
+
+if TYPE_CHECKING:
+    from assistant.embeddings import Embedder
+
+INTENTS = Path(__file__).with_name("intents.yaml")
+MIN_SIMILARITY = 0.62  # below it a question is near no example
+MIN_MARGIN = 0.03  # the best intent must beat the next one by this much
+
+
+def load_intents(path: Path = INTENTS) -> dict[str, dict[str, object]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+class Router:
+    """Nearest-intent classification over embedded example questions."""
+
+    def __init__(self, embedder: Embedder, path: Path = INTENTS) -> None:
+        self.embedder = embedder
+        intents = load_intents(path)
+        self.labels = [label for label, spec in intents.items() for _ in spec["examples"]]
+        self.examples = [str(e) for spec in intents.values() for e in spec["examples"]]
+
+    @cached_property
+    def matrix(self) -> np.ndarray:
+        return self.embedder.encode_queries(self.examples)
+
+    def scores(self, question: str) -> dict[str, float]:
+        """Each intent's score: the mean similarity of its two nearest examples (one close example can be luck)."""
+        similarity = self.matrix @ self.embedder.encode_query(question)
+        best: dict[str, list[float]] = {}
+        for label, value in zip(self.labels, similarity, strict=True):
+            best.setdefault(label, []).append(float(value))
+        return {label: float(np.mean(sorted(values)[-2:])) for label, values in best.items()}
+
+    def route(self, question: str) -> str | None:
+        """The clearly nearest intent, or None when the question is near none or between two."""
+        ranked = sorted(self.scores(question).items(), key=lambda item: -item[1])
+        (label, top), (_, second) = ranked[0], ranked[1]
+        return label if top >= MIN_SIMILARITY and top - second >= MIN_MARGIN else None

@@ -1,0 +1,483 @@
+"""Slot parsers: the values a user states in a question, read exactly as stated or refused with a SlotError.
+
+Why one strict contract: a fund size read as 5亿 when the user wrote −5亿, or a default put in place of a value the
+user gave, silently answers another question. Every parser here returns what the text states (with the words it was
+read from) or an error naming the value and what is accepted; none invents a value. Text is first normalised
+(NFKC: full-width digits; Chinese numerals as digits: 十五亿 → 15亿, 百分之五 → 5%).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Literal
+
+import pandas as pd
+
+from assistant.agent.numerals import normalise
+from tools.fund_facts import load_etf_facts
+from tools.report_tables import load_report
+from tools.returns import INDEXES, LATEST_END, _market
+
+Lang = Literal["zh", "en"]
+
+
+class SlotError(ValueError):
+    """A stated value that cannot be used: which parameter, the words as the user wrote them, why, what is accepted."""
+
+    def __init__(self, param: str, stated: str, reason: str, accepted: str) -> None:
+        self.param, self.stated, self.reason, self.accepted = param, stated, reason, accepted
+        super().__init__(f"{param}: {reason}, got {stated!r} (accepted: {accepted})")
+
+
+def rx(*alternatives: str) -> re.Pattern[str]:
+    """Alternatives as one case-insensitive pattern; ASCII \\b, so that it works next to Chinese ('按AUM排名')."""
+    return re.compile("|".join(alternatives), re.I | re.A)
+
+
+def clean(text: str) -> str:
+    """NFKC (full-width digits and letters), Chinese and English number words as digits."""
+    return normalise(unicodedata.normalize("NFKC", text).replace("％", "%"))
+
+
+# --- amounts -------------------------------------------------------------------------------------------------------
+MULTIPLIER = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "亿": 1e8, "千万": 1e7, "百万": 1e6, "十万": 1e5,
+              "万": 1e4, "千": 1e3, "trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9,
+              "million": 1e6, "mn": 1e6, "m": 1e6, "thousand": 1e3, "k": 1e3}
+CNY = {"元", "块", "人民币", "cny", "rmb", "yuan", "¥", "￥"}
+AMOUNT = re.compile(
+    r"(?P<pre>us\$|hk\$|[$¥￥€£]|usd|cny|rmb)?\s*"
+    r"(?P<sign>(?<![\d.])[-−–﹣－]|负|minus\s+)?\s*"
+    r"(?P<num>(?<![\dA-Za-z.])(?:\d+(?:,\d{3})*(?:\.\d+)?(?:\s*[eE]\s*[-+]?\d+|\s*[x×*]\s*10\s*\^\s*\d+)?"
+    r"|(?:10|十)\s*(?:\^|\*\*|的)\s*\d+\s*(?:次方|次幂)?|nan|inf(?:inity)?|∞))"
+    r"\s*(?P<unit>万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千(?!米)|trillion|tn|billion|bn|million|mn|thousand"
+    r"|(?<=\d)[bmk](?![a-z]))?"
+    r"\s*(?P<cur>元|块|人民币|cny|rmb|yuan|美元|美金|usd|u\.s\. dollars?|us dollars?|dollars?|港元|港币|hkd|欧元|eur"
+    r"|euros?|日元|jpy|英镑|gbp)?(?![a-z])",
+    re.I,
+)
+TURNOVER_CONTEXT = rx(r"(成交|turnover|traded|日均)\S{0,6}$")
+NOT_MONEY_AFTER = re.compile(r"\s*(?:个)?(?:天|日|交易日|只|家|个|名|倍|份|%|次|年|月|周|位|条|stocks?\b|days?\b)", re.I)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A money amount as stated: `arg` is what the tool receives (the user's number and unit), or an error."""
+
+    text: str
+    start: int
+    arg: str | None
+    value: float | None
+    error: SlotError | None = None
+
+
+def _power(num: str) -> float | None:
+    """'10^30', '10的30次方', '1.5 x 10^9' → the value; None when `num` is not a power form."""
+    if match := re.fullmatch(r"(?:(\d+(?:\.\d+)?)\s*[x×*]\s*)?(?:10|十)\s*(?:\^|\*\*|的)\s*(\d+)\s*(?:次方|次幂)?", num):
+        return float(match.group(1) or 1) * 10.0 ** int(match.group(2))
+    return None
+
+
+def amounts(text: str, param: str = "fund_size") -> list[Amount]:
+    """Every money amount in the text except turnover figures, in order; foreign currencies and unreadable numbers
+    come back as errors, never as another amount."""
+    found = []
+    for m in AMOUNT.finditer(text):
+        unit, cur, pre = (m["unit"] or "").lower(), (m["cur"] or "").lower(), (m["pre"] or "").lower()
+        power = _power(m["num"].strip())
+        if not (unit or cur or pre or power is not None) or TURNOVER_CONTEXT.search(text[: m.start()]):
+            continue
+        if not (cur or pre) and NOT_MONEY_AFTER.match(text, m.end()):
+            continue  # 1万天, 5万只: a count, not money
+        stated = m.group(0).strip()
+        accepted = "a positive amount in CNY, e.g. 15亿, 150000万, 1.5e9元, 1.5 billion yuan"
+        currency = pre if pre and pre not in CNY else cur if cur and cur not in CNY else ""
+        if currency:
+            error = SlotError(param, stated, f"only CNY sizes are supported ({currency} given)", accepted)
+            found.append(Amount(stated, m.start(), None, None, error))
+            continue
+        num = re.sub(r"\s+", "", m["num"]).replace(",", "")
+        negative = bool(m["sign"])
+        if num.lower() in ("nan", "inf", "infinity", "∞"):
+            found.append(Amount(stated, m.start(), None, None, SlotError(param, stated, "not a number", accepted)))
+            continue
+        base = power if power is not None else float(num.replace("×10^", "e").replace("x10^", "e").replace("*10^", "e"))
+        value = base * MULTIPLIER.get(unit, 1.0) * (-1 if negative else 1)
+        if not math.isfinite(value):
+            found.append(Amount(stated, m.start(), None, None, SlotError(param, stated, "not a finite amount",
+                                                                          accepted)))
+            continue
+        words = {"bn": " billion", "b": " billion", "billion": " billion", "mn": " million", "m": " million",
+                 "million": " million", "k": " thousand", "thousand": " thousand", "tn": " trillion",
+                 "trillion": " trillion"}
+        number = f"{base:.6g}" if power is not None else num
+        arg = ("-" if negative else "") + number + words.get(unit, unit) + ("" if unit else "元")
+        found.append(Amount(stated, m.start(), arg, value))
+    return found
+
+
+# --- days, percentages, counts ----------------------------------------------------------------------------------
+DAYS = re.compile(
+    r"(?P<sign>(?<![\d.])[-−–﹣－]|负)?\s*(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:个)?(?:交易日|工作日|天|日)(?!日?均)"
+    r"(?<![近月号]\d日)"
+    r"|(?P<esign>(?<![\w.])[-−–])?(?P<enum>(?<![\w.])\d+(?:\.\d+)?)[\s-]*(?:trading[\s-]+|business[\s-]+)?days?\b"
+    r"(?!\s*(?:average|avg|mean|turnover))",
+    re.I,
+)
+AFTER_DAY_OF_MONTH = re.compile(r"\d\s*月\s*$")
+ONE_DAY = rx("单日", "一次性", "当天", "一天内", r"\b(?:a|one|single)\s+(?:trading\s+)?day\b", r"\bovernight\b")
+MAX_BUILD_DAYS = 250
+
+
+@dataclass(frozen=True)
+class Days:
+    text: str
+    value: int | None
+    error: SlotError | None = None
+
+
+def days(text: str, param: str = "build_days") -> Days | None:
+    """The building period the text states, in trading days ('20天', '5-day', 'over 10 trading days', '单日')."""
+    accepted = f"a whole number of trading days from 1 to {MAX_BUILD_DAYS}"
+    for m in DAYS.finditer(text):
+        if m["num"] and AFTER_DAY_OF_MONTH.search(text[: m.start("num")]):
+            continue  # 1月5日 is a date
+        if m["num"] and re.search(r"(近|过去|最近)\s*$", text[: m.start("num")]):
+            continue  # 近20日: a turnover window, not a building period
+        stated = m.group(0).strip()
+        number = float(m["num"] or m["enum"]) * (1e4 if m["wan"] else 1)
+        if m["sign"] or m["esign"]:
+            return Days(stated, None, SlotError(param, stated, "must be positive", accepted))
+        if number != int(number):
+            return Days(stated, None, SlotError(param, stated, "must be a whole number of trading days", accepted))
+        if not 1 <= number <= MAX_BUILD_DAYS:
+            return Days(stated, None, SlotError(param, stated, f"must be between 1 and {MAX_BUILD_DAYS}", accepted))
+        return Days(stated, int(number))
+    if m := ONE_DAY.search(text):
+        return Days(m.group(0), 1)
+    return None
+
+
+PERCENT = re.compile(r"(?P<sign>(?<![\d.])[-−–])?\s*(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.I)
+SHARE_OF_STOCKS = rx(r"^\s*(?:的|以上的|左右的)?\s*(?:成分股|个股|股票|of\s+(?:the\s+|its\s+|all\s+)?(?:constituents|stocks))")
+THRESHOLD_WORD = rx(r"(?:冲击|阈值|门槛|threshold|shock|impact|cutoff|cut-off)\S{0,4}\s*(?:超过|高于|大于|above|over|of"
+                    r"|at)?\s*$")
+
+
+@dataclass(frozen=True)
+class Percent:
+    text: str
+    value: float | None  # a fraction: 5% → 0.05
+    error: SlotError | None = None
+
+
+def threshold(text: str) -> Percent | None:
+    """The shock threshold as a fraction ('冲击超过5%' → 0.05, '60%' → 0.6); a share of constituents ('超过70%的成分股',
+    '70% of constituents') is a claim about the result, not a threshold."""
+    accepted = "a percentage above 0% and at most 100%, e.g. 5% or 0.5%"
+    for m in PERCENT.finditer(text):
+        if SHARE_OF_STOCKS.match(text[m.end():]) and not THRESHOLD_WORD.search(text[: m.start()]):
+            continue
+        stated = m.group(0).strip()
+        value = float(m["num"]) * (-1 if m["sign"] else 1)
+        if not 0 < value <= 100:
+            return Percent(stated, None, SlotError("threshold", stated, "must be above 0% and at most 100%", accepted))
+        return Percent(stated, float(f"{value / 100:.10g}"))
+    return None
+
+
+EN_ORDINALS = {w: i for i, w in enumerate(["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                                           "eighth", "ninth", "tenth", "eleventh", "twelfth"]) if i}
+ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd|th)\b",
+             r"\b(" + "|".join(EN_ORDINALS) + r")\b(?!\s+(?:batch|half|quarter))", "(runner-up|runner up|亚军)")
+TOP = rx(r"(?:前|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|leading|most|top|highest|lowest"
+         r"|newest|oldest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))")
+
+
+def ordinal(text: str) -> int | None:
+    """The 1-based rank the user asks about ('第二名' → 2, 'the third' → 3, 'runner-up' → 2)."""
+    match = ORDINAL.search(text)
+    if not match:
+        return None
+    if match.group(4):
+        return 2
+    if match.group(3):
+        return EN_ORDINALS[match.group(3).lower()]
+    return int(match.group(1) or match.group(2))
+
+
+def top_n(text: str) -> int | None:
+    """How many rows the user asks for ('top 3', '前五', 'five cheapest'), exactly as stated (the tool bounds it)."""
+    match = TOP.search(text)
+    return int(next(g for g in match.groups() if g)) if match else None
+
+
+# --- dates and periods ---------------------------------------------------------------------------------------------
+DATE = re.compile(r"(?<!\d)(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)")
+EN_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                         "dec"], 1)}
+EN_DATE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+"
+                     r"(\d{4})\b|\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(\d{4})\b",
+                     re.I)
+
+
+@dataclass(frozen=True)
+class StatedDate:
+    text: str
+    start: int
+    value: str | None  # ISO
+    error: SlotError | None = None
+
+
+def dates(text: str, param: str = "start") -> list[StatedDate]:
+    """Full dates the text states (2023-01-05, 2023/1/5, 2023年1月5日, Jan 5, 2023), in order."""
+    found = []
+    for m in DATE.finditer(text):
+        year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
+        found.append(_date(m.group(0), m.start(), int(year), int(month), int(day), param))
+    for m in EN_DATE.finditer(text):
+        if m.group(1):
+            month, day, year = EN_MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3))
+        else:
+            day, month, year = int(m.group(4)), EN_MONTHS[m.group(5).lower()], int(m.group(6))
+        found.append(_date(m.group(0), m.start(), year, month, day, param))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _date(stated: str, start: int, year: int, month: int, day: int, param: str) -> StatedDate:
+    try:
+        return StatedDate(stated, start, date(year, month, day).isoformat())
+    except ValueError:
+        return StatedDate(stated, start, None, SlotError(param, stated, "not a calendar date", "YYYY-MM-DD"))
+
+
+P_REPORT = rx("报告期", "报告窗口", "报告发布", "报告时", "报告区间", "截至报告", "发稿", r"report(?:'s)? (?:period|window|date)",
+              "time of the report", "as of the report", "until the report", "when the report")
+P_LISTING = rx("上市以来", "成立以来", "发行以来", "上市至今", r"since (?:listing|launch|inception|they (?:were )?listed)")
+P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
+                r"|weeks?)", r"(?:last|past|previous|trailing)\s+(twelve|12)\s+months")
+P_YTD = rx("今年以来", "年初至今", "今年", "year to date", r"\bytd\b", "this year")
+YEAR = r"(\d{4})\s*(?:年)?"
+P_YEAR_SPAN = rx(rf"{YEAR}\s*(?:年初|初|年头|start|beginning)?\s*(?:到|至|-|–|~|to|until|through|and)\s*{YEAR}\s*(?:年底|底"
+                 r"|年末|末|end)?", rf"(?:from|between)\s+(?:the\s+)?(?:start|beginning)\s+of\s+{YEAR}\s+(?:to|and|until)"
+                 rf"\s+(?:the\s+)?end\s+of\s+{YEAR}", rf"(?:from|between)\s+{YEAR}\s+(?:to|and|until|through)\s+{YEAR}")
+P_SINCE = rx(r"(?:自|从|since|from)\s*(\d{4})\s*年?\s*(?:(\d{1,2})\s*月)?\s*(?:(?:初|起)\s*)?(?:以来|至今|开始|起|to date|"
+             r"onwards?|on)?", r"(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:以来|至今|开始)")
+P_YEAR = rx(r"(\d{4})\s*年\s*(?:全年|度|一整年)", r"(?:calendar|full[- ]year|during|in|for|over)\s+(?:the\s+year\s+)?(\d{4})\b",
+            r"(?<![\d年])(\d{4})\s*年(?!\s*\d|\s*(?:以来|至今|初|底|末|开始))")
+
+
+@dataclass(frozen=True)
+class Period:
+    """compare_returns window arguments as the user stated them."""
+
+    text: str
+    start: str | None = None
+    end: str | None = None
+    report_period: str | None = None
+
+    def args(self) -> dict[str, str]:
+        return {k: v for k, v in (("start", self.start), ("end", self.end), ("report_period", self.report_period))
+                if v is not None}
+
+
+def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | None:
+    """The window the text states: two dates, since a date or year, a year span, a calendar year, the last N
+    years/months (back from `base`, the last day of the price data), the report's period or since listing."""
+    stated = dates(text)
+    if bad := next((d.error for d in stated if d.error), None):
+        return bad
+    if len(stated) >= 2:
+        return Period(f"{stated[0].text} … {stated[1].text}", stated[0].value, stated[1].value)
+    if P_REPORT.search(text):
+        return Period(P_REPORT.search(text).group(0), report_period="report")
+    if m := P_LISTING.search(text):
+        return Period(m.group(0), report_period="latest")
+    if stated:
+        return Period(stated[0].text, stated[0].value)
+    if m := P_YEAR_SPAN.search(text):
+        first, last = (g for g in m.groups() if g)
+        return Period(m.group(0), f"{first}-01-01", f"{last}-12-31")
+    if m := P_SINCE.search(text):
+        year, month = m.group(1) or m.group(3), m.group(2) or m.group(4) or "1"
+        return Period(m.group(0).strip(), f"{year}-{int(month):02d}-01")
+    if m := P_TRAILING.search(text):
+        count = m.group(1) or m.group(3) or m.group(5) or "1"
+        count = 12 if count.lower() == "twelve" else int(count)
+        unit = (m.group(2) or m.group(4) or "month").lower()
+        offset = (pd.DateOffset(years=count) if unit.startswith(("年", "year")) else
+                  pd.DateOffset(weeks=count) if unit.startswith(("周", "week")) else pd.DateOffset(months=count))
+        return Period(m.group(0), (base - offset).date().isoformat())
+    if m := P_YTD.search(text):
+        return Period(m.group(0), f"{base.year}-01-01")
+    if m := P_YEAR.search(text):
+        year = next(g for g in m.groups() if g)
+        return Period(m.group(0), f"{year}-01-01", f"{year}-12-31")
+    return None
+
+
+AS_OF = rx(r"(?:as of|as at|on|截至|截止|以|基于|using)\s*$")
+
+
+def as_of(text: str) -> StatedDate | None:
+    """The turnover date a liquidity question states ('as of 2023-01-05', '截至2023年1月5日'): its single full date."""
+    stated = dates(text, param="as_of")
+    return stated[0] if stated else None
+
+
+# --- indexes ---------------------------------------------------------------------------------------------------------
+BARE_INDEX = re.compile(r"(?<![\d.])(1000|500|300|800)(?=\s*(?:增强|指增|etf|指数|enhanced))", re.I | re.A)
+BARE_CODES = {"1000": "000852", "500": "000905", "300": "000300", "800": "000906"}
+INDEX_LIKE = re.compile(
+    r"(?:纳斯达克|纳指|标普|道琼斯|道指|恒生|恒指|罗素|日经|富时|国证|深证|上证|中证|创业板|科创|北证|msci|nasdaq|s\s*&\s*p|"
+    r"sp|dow\s*jones|hang\s*seng|russell|nikkei|ftse|csi|sse|szse|chinext|star)\s*(?:[a-z]{0,6}\s*)?\d{2,4}"
+    r"(?:\s*(?:指数|index))?|恒生指数|恒生科技|hang\s*seng(?:\s*index)?|创业板指?|科创创业\s*50|双创\s*50|chinext",
+    re.I,
+)
+NOT_INDEX = re.compile(r"中证指数有限公司|中证指数公司|csi\s+index\s+co", re.I)
+SQUASH = re.compile(r"[\s&_\-·]")
+
+
+@dataclass(frozen=True)
+class IndexMention:
+    text: str
+    name: str | None  # the Chinese name the tools accept, or None for an index the data does not have
+
+
+def _squash(text: str) -> str:
+    return SQUASH.sub("", text.lower())
+
+
+@cache
+def _index_aliases() -> list[tuple[str, str]]:
+    """(squashed alias, index code), longest first, for the indexes compare_returns knows."""
+    aliases = {(_squash(a), code) for code, (cn, en, more) in INDEXES.items() for a in (code, cn, en, *more)
+               if not a.isdigit() or len(a) == 6}
+    aliases |= {(_squash(a), c) for a, c in (("csi1000", "000852"), ("csi500", "000905"), ("csi300", "000300"),
+                                              ("zz1000", "000852"), ("zz500", "000905"), ("hs300", "000300"),
+                                              ("star50", "000688"), ("科创板50", "000688"), ("中证一千", "000852"))}
+    return sorted(aliases, key=lambda a: -len(a[0]))
+
+
+def indexes(text: str) -> list[IndexMention]:
+    """Indexes the text names, in order: known ones by their tool name, others (纳斯达克100, 上证50) with name None."""
+    body = NOT_INDEX.sub(" ", text)
+    squashed = _squash(body)
+    hits: dict[str, tuple[int, IndexMention]] = {}
+    for alias, code in _index_aliases():
+        at = squashed.find(alias)
+        if at >= 0 and not any(at >= s and at < s + len(a) for a, (s, _) in ((k, v) for k, v in hits.items())):
+            name = INDEXES[code][0]
+            if name not in {m.name for _, m in hits.values()}:
+                hits[alias] = (at, IndexMention(alias, name))
+    if bare := BARE_INDEX.search(body.replace(" ", "")):
+        name = INDEXES[BARE_CODES[bare.group(1)]][0]
+        if name not in {m.name for _, m in hits.values()}:
+            hits[bare.group(0)] = (len(squashed), IndexMention(bare.group(0), name))
+    known = {m.name for _, m in hits.values()}
+    for m in INDEX_LIKE.finditer(body):
+        words = _squash(m.group(0))
+        if not any(alias in words or words in alias for alias, _ in _index_aliases()) and known.isdisjoint({words}):
+            hits[words] = (squashed.find(words), IndexMention(m.group(0).strip(), None))
+    return [m for _, m in sorted(hits.values(), key=lambda item: item[0])]
+
+
+# --- funds -----------------------------------------------------------------------------------------------------------
+NOT_TICKERS = {"ETF", "ETFS", "AUM", "USD", "CNY", "RMB", "CSI", "SSE", "NAV", "LOF", "CLO", "CLOS", "AAA", "IPO", "THE",
+               "AND", "FOR", "HOW", "WHAT", "WHO", "WHY", "STAR", "US", "USA", "QDII", "FOF", "API", "TOP", "FEE", "MSCI",
+               "IC", "IF", "IH", "IM", "PDF", "CEO", "GDP", "ESG", "OK", "YTD", "ALL", "ANY", "NOW", "NEW", "ONE",
+               "TWO", "SIX", "TEN", "NOT", "ARE", "WAS", "HAS", "DID", "DOES", "ITS", "LIST", "RANK", "FUND", "FUNDS",
+               "NASDAQ", "DOW", "HSI", "SP", "CSRC", "JSON", "PS", "BTW", "FYI", "PLS", "AI", "LLM", "I", "A", "Q",
+               "H", "SH", "SZ", "CHINA", "IS", "IT", "OF", "ON", "IN", "AT", "BY", "TO", "OR", "IIRC", "TELL", "ME"}
+
+
+@dataclass(frozen=True)
+class FundMention:
+    text: str
+    query: str | None  # what fund_facts receives: a ticker or a fund code
+    kind: Literal["us", "cn"]
+    error: SlotError | None = None
+
+
+@cache
+def us_tickers() -> frozenset[str]:
+    report = load_report()
+    tickers = {t for n in ("表 1", "表 3") for t in report.tables[n].frame["ticker"]}
+    return frozenset(tickers | {t for cell in report.tables["表 4"].frame["tickers"] for t in cell.split(";")})
+
+
+@cache
+def _cn_names() -> tuple[tuple[str, str], ...]:
+    """(matching key, fund code): '国泰中证1000增强ETF' (manager + name) before the bare name, longest first; a bare
+    name shared by several funds (two funds are called 中证1000增强ETF) maps to '' and must be disambiguated."""
+    facts = load_etf_facts()
+    listed = facts[facts["status"] == "L"] if "status" in facts else facts
+    keys: dict[str, set[str]] = {}
+    for row in listed.itertuples():
+        name = _squash(str(row.name))
+        manager = _squash(str(row.manager).removesuffix("基金"))
+        for key in {f"{manager}{name}", f"{manager}{name.replace('etf', '策略etf')}", name}:
+            if len(key) >= 5:
+                keys.setdefault(key, set()).add(row.code)
+    return tuple(sorted(((k, next(iter(v)) if len(v) == 1 else "") for k, v in keys.items()),
+                        key=lambda item: -len(item[0])))
+
+
+def funds(text: str, names: bool = True) -> list[FundMention]:
+    """Funds the text names: US tickers of the report's tables, Chinese fund codes (unknown codes come back as
+    errors, never as the nearest other fund) and, with `names`, Chinese fund names ('国泰中证1000增强ETF')."""
+    found: list[tuple[int, FundMention]] = []
+    for m in re.finditer(r"(?<![A-Za-z])[A-Za-z]{2,5}(?![A-Za-z])", text):
+        token = m.group(0)
+        if token.upper() in us_tickers() and (token.isupper() or len(token) >= 4):
+            found.append((m.start(), FundMention(token, token.upper(), "us")))
+    codes = set(load_etf_facts()["code"])
+    for m in re.finditer(r"(?<![\d.])(\d{6})(?:\.(?:SH|SZ|OF))?(?![\d.%])", text, flags=re.I | re.A):
+        code = m.group(1)
+        if code in INDEXES or code in {"000852", "000905", "000300", "000906", "399300", "399006", "000688"}:
+            continue
+        if code in codes:
+            found.append((m.start(), FundMention(m.group(0), code, "cn")))
+        elif not re.search(r"\d{4}-$|年$", text[: m.start()]):
+            error = SlotError("query", m.group(0), "no fund with this code in the data",
+                              "a Chinese fund code in corpus/market/etf_facts.csv or a ticker of the report's tables")
+            found.append((m.start(), FundMention(m.group(0), None, "cn", error)))
+    if names:
+        squashed = _squash(text)
+        taken: list[tuple[int, int]] = []
+        for key, code in _cn_names():
+            at = squashed.find(key)
+            if at < 0 or any(s <= at < e for s, e in taken):
+                continue
+            taken.append((at, at + len(key)))
+            if code:
+                found.append((at, FundMention(key, code, "cn")))
+            else:
+                same = sorted(load_etf_facts().query("name.str.lower().str.replace(' ', '') == @key")
+                              .apply(lambda r: f"{r['code']} {r['name']}（{r['manager']}）", axis=1))
+                error = SlotError("query", key, "several funds have this name; name the manager or the code",
+                                  "; ".join(same))
+                found.append((at, FundMention(key, None, "cn", error)))
+    unique: dict[str, tuple[int, FundMention]] = {}
+    for at, mention in sorted(found, key=lambda item: item[0]):
+        unique.setdefault(mention.query or mention.text, (at, mention))
+    return [m for _, m in sorted(unique.values(), key=lambda item: item[0])]
+
+
+def unknown_tickers(text: str) -> list[str]:
+    """Upper-case ticker-like words that are no fund of the report's tables ('ARKK', 'ZZZZ')."""
+    return [t for t in re.findall(r"(?<![A-Za-z])[A-Z]{3,5}(?![A-Za-z])", text)
+            if t not in us_tickers() and t not in NOT_TICKERS]
+
+
+def fund_index(code: str) -> str | None:
+    """The index a Chinese fund of the price data tracks (its tool name), for 'compare 159680 and 561590'."""
+    market = _market().funds
+    if code in market.index:
+        tracked = market.at[code, "index_code"]
+        return INDEXES[tracked][0] if tracked in INDEXES else None
+    return None
