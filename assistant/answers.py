@@ -96,10 +96,12 @@ def coverage_note(titles: list[str]) -> str:
     return f"The reports in the index cover: {names}."
 
 
+NOT_COVERED = "报告与工具中没有找到能回答这个问题的内容。/ The reports and tools do not cover this question. "
+
+
 def not_found(question: str, titles: list[str], warnings: list[str] | None = None, reason: str = "") -> Answer:
     """A not-covered answer: why (when the brain knows), then what the reports do cover; no figure at all."""
-    text = (f"{reason} " if reason else "") + ("报告与工具中没有找到能回答这个问题的内容。/ The reports and tools do not "
-                                              "cover this question. ") + coverage_note(titles)
+    text = (f"{reason} " if reason else "") + NOT_COVERED + coverage_note(titles)
     return Answer(question=question, answer=text, status="not_found", warnings=warnings or [])
 
 

@@ -120,9 +120,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation import run_eval
+    from assistant.evaluation import render_splits, run_eval, run_split_eval
 
-    print(run_eval(k_values=(1, 3, 5)).render())
+    print(run_eval(k_values=(1, 3, 5), with_answers=False).render())
+    print()
+    print(render_splits(run_split_eval()))
     return 0
 
 

@@ -23,7 +23,7 @@ class Report(BaseModel):
 
     def metadata(self) -> dict[str, str]:
         return {"id": self.id, "title": self.title, "publisher": self.publisher, "date": self.date,
-                "authors": ", ".join(self.authors), "language": self.language}
+                "authors": ", ".join(self.authors), "language": self.language, "notes": self.notes}
 
 
 class CorpusError(ValueError):

@@ -14,13 +14,26 @@ from assistant.agent.brain import SEARCH
 from assistant.answers import Answer
 from assistant.retrieval import Mode, Retriever
 from assistant.settings import ROOT
+from tools.amounts import parse_amount_cny
+from tools.result import ToolInputError
 
 GOLDEN = ROOT / "tests" / "golden.yaml"
+INDEPENDENT = ROOT / "tests" / "independent.yaml"
 MODES: tuple[Mode, ...] = ("keyword", "dense", "hybrid")
 
 
-def load_golden(path: Path = GOLDEN) -> list[dict[str, Any]]:
+def load_all(path: Path = GOLDEN) -> list[dict[str, Any]]:
+    """Every item, conversations included."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def load_golden(path: Path = GOLDEN, split: str | None = None) -> list[dict[str, Any]]:
+    """Single questions (conversations are in `load_conversations`), optionally of one split."""
+    return [g for g in load_all(path) if g["kind"] != "conversation" and (split is None or g.get("split") == split)]
+
+
+def load_conversations(path: Path = GOLDEN, split: str | None = None) -> list[dict[str, Any]]:
+    return [g for g in load_all(path) if g["kind"] == "conversation" and (split is None or g.get("split") == split)]
 
 
 def source_rank(retriever: Retriever, item: dict[str, Any], mode: Mode, depth: int = 10) -> int | None:
@@ -83,15 +96,32 @@ def retrieval_recall(retriever: Retriever, golden: list[dict[str, Any]], k_value
 
 
 def answer_ok(item: dict[str, Any], answer: Answer) -> bool:
-    """Report and tool questions: answered with every expected string; uncovered ones: not_found without a digit."""
+    """Report and tool questions: answered with every expected string; uncovered ones: not_found without a digit;
+    refused inputs: status error naming the parameter."""
     if item["kind"] == "not_found":
         return answer.status == "not_found" and not re.search(r"\d", answer.answer)
-    return answer.status == "answered" and all(s in answer.answer for s in item.get("expected", []))
+    if item["kind"] == "error":
+        return answer.status == "error" and item.get("param", "") in answer.answer
+    return answer.status == "answered" and all(str(s) in answer.answer for s in item.get("expected", []) or [])
 
 
-def _same(expected: Any, actual: Any) -> bool:
+def _cny(value: Any) -> float | None:
+    try:
+        return parse_amount_cny(value if isinstance(value, str) else float(value)).value
+    except (ToolInputError, TypeError, ValueError):
+        return None
+
+
+def _same(expected: Any, actual: Any, key: str = "") -> bool:
+    """Whether a tool received the stated value: sizes compared in CNY (15亿 = 1500000000), numbers as numbers."""
+    if key == "fund_size" and actual is not None:
+        a, b = _cny(expected), _cny(actual)
+        return a is not None and b is not None and math.isclose(a, b)
+    if key == "query" and actual is not None:
+        return str(expected).strip().upper().split(".")[0] == str(actual).strip().upper().split(".")[0]
     if isinstance(expected, int | float) and not isinstance(expected, bool):
-        return isinstance(actual, int | float) and math.isclose(float(expected), float(actual))
+        return isinstance(actual, int | float) and not isinstance(actual, bool) and math.isclose(float(expected),
+                                                                                                 float(actual))
     return str(expected).strip().lower() == str(actual).strip().lower() if actual is not None else expected is None
 
 
@@ -102,10 +132,115 @@ def routing_ok(item: dict[str, Any], answer: Answer) -> bool:
     if item["kind"] == "tool":
         if not data_calls or data_calls[0].name != item["tool"]:
             return False
-        return all(_same(v, data_calls[0].args.get(k)) for k, v in item.get("args", {}).items())
+        return all(_same(v, data_calls[0].args.get(k), k) for k, v in (item.get("args") or {}).items())
     if item["kind"] == "report":
         return not data_calls and any(c.name == SEARCH for c in answer.tool_calls)
+    if item["kind"] == "error":
+        return answer.status == "error"
     return not data_calls
+
+
+def slots_ok(item: dict[str, Any], answer: Answer) -> bool | None:
+    """Every stated input kept or refused: tool questions got exactly the stated arguments, refused ones status
+    error (never a computation with another value); None for questions that state no input."""
+    if item["kind"] == "error":
+        return answer.status == "error"
+    if item["kind"] == "tool" and item.get("args"):
+        return answer.status == "error" or routing_ok(item, answer)
+    return None
+
+
+def lead_ok(item: dict[str, Any], answer: Answer) -> bool | None:
+    """The first sentence states what was asked: it holds the first expected string."""
+    expected = item.get("expected") or []
+    if item["kind"] not in ("report", "tool") or not expected or answer.status != "answered":
+        return None
+    first = re.split(r"(?<=[。！？!?])\s*|\n|(?<=\.)\s+(?=[A-Z《])", answer.answer.strip(), maxsplit=1)[0]
+    return str(expected[0]) in first
+
+
+def english_ok(item: dict[str, Any], answer: Answer) -> bool | None:
+    """An English question's answer opens in English (Latin letters outnumber Chinese characters in its first line;
+    the Chinese quotes follow as the source)."""
+    if item.get("lang") != "en" or answer.status != "answered":
+        return None
+    first = answer.answer.strip().splitlines()[0]
+    return len(re.findall(r"[A-Za-z]", first)) > len(re.findall(r"[\u4e00-\u9fff]", first))
+
+
+class SplitScore(BaseModel):
+    """One split's figures (share of the questions each measure applies to)."""
+
+    questions: int
+    answers: float
+    routing: float
+    slots: float | None
+    leads: float | None
+    english_tool: float | None
+    english_report: float | None
+    conversations: str
+    failures: list[str] = []
+
+
+def _share(values: list[bool | None]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return sum(kept) / len(kept) if kept else None
+
+
+def score_split(assistant: Any, items: list[dict[str, Any]], conversations: list[dict[str, Any]]) -> SplitScore:
+    """Answer, routing, slot, lead and English-answer accuracy over single questions and conversation turns."""
+    from assistant.service import Session
+
+    rows: list[tuple[dict[str, Any], Answer]] = [(item, assistant.ask(item["question"])) for item in items]
+    whole = 0
+    for conversation in conversations:
+        session, right = Session(), True
+        for turn in conversation["turns"]:
+            turn = {"lang": conversation.get("lang")} | turn
+            answer = assistant.ask(turn["question"], session)
+            rows.append((turn | {"id": conversation["id"]}, answer))
+            right = right and answer_ok(turn, answer)
+        whole += right
+    failures = [f"{item['id']} [{item['kind']}] {item['question'][:50]} → ({answer.status}) "
+                f"{answer.answer[:90]!r}" for item, answer in rows if not answer_ok(item, answer)]
+    return SplitScore(
+        questions=len(rows),
+        answers=_share([answer_ok(i, a) for i, a in rows]) or 0.0,
+        routing=_share([routing_ok(i, a) for i, a in rows]) or 0.0,
+        slots=_share([slots_ok(i, a) for i, a in rows]),
+        leads=_share([lead_ok(i, a) for i, a in rows]),
+        english_tool=_share([english_ok(i, a) for i, a in rows if i["kind"] == "tool"]),
+        english_report=_share([english_ok(i, a) for i, a in rows if i["kind"] == "report"]),
+        conversations=f"{whole}/{len(conversations)} right throughout",
+        failures=failures,
+    )
+
+
+def render_splits(scores: dict[str, SplitScore]) -> str:
+    def pct(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    lines = ["| split | questions | answers | routing | slots kept | lead sentence | English (tool) "
+             "| English (report) | conversations |", "|---|---|---|---|---|---|---|---|---|"]
+    for name, s in scores.items():
+        lines.append(f"| {name} | {s.questions} | {pct(s.answers)} | {pct(s.routing)} | {pct(s.slots)} | "
+                     f"{pct(s.leads)} | {pct(s.english_tool)} | {pct(s.english_report)} | {s.conversations} |")
+    for name, s in scores.items():
+        lines += ["", f"{name} failures ({len(s.failures)}):", *[f"  {f}" for f in s.failures]]
+    return "\n".join(lines)
+
+
+def run_split_eval(include_independent: bool = True) -> dict[str, SplitScore]:
+    """Both golden splits, and the independent set (written blind, never tuned on) when it exists."""
+    from assistant.service import Assistant
+
+    assistant = Assistant.create()
+    scores = {split: score_split(assistant, load_golden(split=split), load_conversations(split=split))
+              for split in ("dev", "test")}
+    if include_independent and INDEPENDENT.exists():
+        scores["independent"] = score_split(assistant, load_golden(INDEPENDENT), load_conversations(INDEPENDENT))
+    return scores
+
 
 
 def run_eval(k_values: tuple[int, ...] = (1, 3, 5), with_answers: bool = True) -> EvalReport:

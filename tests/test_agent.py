@@ -134,7 +134,7 @@ def test_tool_error_is_explained(assistant: Assistant) -> None:
     answer = converse(assistant, ["一只15亿的基金建仓20天，冲击超过5%的成分股有多少？", "换成沪深300呢？"])[1]
     finished = answer.tool_calls[0]
     assert finished.name == "liquidity_shock" and "error" in finished.result
-    assert answer.status == "answered" and "中证1000" in answer.answer
+    assert answer.status == "error" and "中证1000" in answer.answer  # refused, naming what is accepted
 
 
 def test_bad_input_is_an_error_answer(assistant: Assistant) -> None:

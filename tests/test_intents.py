@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.agent.intents import Context, cn_number, language, normalise, parse, period, threshold
+from assistant.agent import slots
+from assistant.agent.intents import Context, parse
+from assistant.agent.numerals import cn_number, language, normalise
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -174,7 +176,8 @@ def test_prompt_injection_changes_nothing() -> None:
     ("超过70%的成分股", None), ("more than 70% of constituents", None), ("阈值改成2%", 0.02),
 ])
 def test_threshold(text: str, value: float | None) -> None:
-    assert threshold(text) == value
+    found = slots.threshold(text)
+    assert (found.value if found else None) == value
 
 
 @pytest.mark.parametrize(("text", "window"), [
@@ -186,9 +189,9 @@ def test_threshold(text: str, value: float | None) -> None:
     ("报告期", {"report_period": "report"}), ("上市以来", {"report_period": "latest"}),
 ])
 def test_period(text: str, window: dict) -> None:
-    found = period(normalise(text))
-    assert found is not None
-    assert {k: v for k, v in found.items() if v is not None} == window
+    found = slots.period(normalise(text))
+    assert isinstance(found, slots.Period)
+    assert found.args() == window
 
 
 def test_follow_ups_change_only_what_is_said() -> None:

@@ -21,6 +21,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from assistant.agent.compose import compose, evidence_query, refusal
 from assistant.agent.intents import Context, Intent, parse
+from assistant.agent.metadata import compose_meta, meta_query
 from assistant.agent.slots import funds
 
 SEARCH = "search_reports"
@@ -64,6 +65,7 @@ class OfflineBrain(BaseChatModel):
 
     tool_names: tuple[str, ...] = ()
     router: Any = None  # assistant.agent.router.Router, when the embedding model is loaded
+    reports: tuple[dict[str, str], ...] = ()  # each report's metadata (id, title, publisher, date, authors)
 
     @property
     def _llm_type(self) -> str:
@@ -103,10 +105,12 @@ class OfflineBrain(BaseChatModel):
                 return AIMessage(content=refusal(intent, [tool["error"]]), response_metadata={"status": "error"})
         search = None
         if self._bound(SEARCH):
-            args = {"query": evidence_query(intent, tool)}
+            args = {"query": meta_query(intent, self.reports) if intent.meta else evidence_query(intent, tool)}
             if _key(SEARCH, args) not in made:
                 return self._call(SEARCH, args, len(messages))
             search = json.loads(made[_key(SEARCH, args)] or "null")
+        if intent.meta:
+            return AIMessage(content=compose_meta(intent, self.reports, search))
         return AIMessage(content=compose(intent, question, tool, search))
 
     @staticmethod

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from assistant.agent.intents import Intent, Lang
 from assistant.agent.slots import SlotError
 from assistant.answers import FIGURE, QUANTITY, QUANTITY_UNITS, best_sentences
+from assistant.keyword import glossary
 from tools.report_tables import LABELS, fmt
 
 NOT_FOUND = "NOT_FOUND"
@@ -33,6 +35,29 @@ EN_BOUNDS = {"超过": "more than ", "逾": "more than ", "约": "about ", "近"
              "低于": "less than "}
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
             "twelfth"]
+
+
+SCALES = {"亿美元": (1e8, "USD"), "百万美元": (1e6, "USD"), "亿元": (1e8, "CNY"), "亿": (1e8, "CNY"),
+          "万亿元": (1e12, "CNY"), "万元": (1e4, "CNY")}
+COUNT_NOUNS = {"只": "funds", "家": "firms", "倍": "times"}
+
+
+def english_figure(number: str, unit: str, question: str = "") -> str:
+    """A quoted figure in English units: 8,579 亿美元 → 'USD 857.9 billion', 1,696 只 → '1,696 ETFs' (the same value,
+    so the grounding guard still finds it in the passage)."""
+    if unit in SCALES:
+        factor, currency = SCALES[unit]
+        value = float(number.replace(",", "")) * factor
+        for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+            if value >= size:
+                return f"{currency} {value / size:,.6g} {word}"
+        return f"{currency} {value:,.6g}"
+    if unit == "只":
+        noun = "ETFs" if re.search(r"etf", question, re.I) else "stocks" if re.search(r"stock|股", question, re.I) else "funds"
+        return f"{number} {noun}"
+    if unit in COUNT_NOUNS:
+        return f"{number} {COUNT_NOUNS[unit]}"
+    return f"{number}{unit}"
 
 
 def value_text(column: str, value: Any, lang: Lang) -> str:
@@ -258,7 +283,71 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     if lang == "zh":
         return f"答：{bound}{' ' if bound else ''}{number}{'' if unit == '%' else ' '}{about}{unit}。[{n}]"
     bound = EN_BOUNDS.get(bound, "more than " if about else "")
-    return f"In short: {bound}{number}{'' if unit == '%' else ' '}{EN_UNITS.get(unit, unit)} [{n}]."
+    return f"{subject(question)}: {bound}{english_figure(number, unit, question)} [{n}]."
+
+
+WH = re.compile(r"^\s*(?:so\s+|ok\s+|hey\s+|and\s+)?(?:how many|how much|how big|how large|what (?:is|was|are|were)(?: the)?"
+                r"|what's(?: the)?|whats(?: the)?|what share of|what percentage of|what portion of|which|who|when|where|"
+                r"tell me|do you know|can you tell me)\s+", re.I)
+
+
+def subject(question: str) -> str:
+    """The question turned into the subject of an answer: 'How many active ETFs were there in 2024?' →
+    'Active ETFs were there in 2024'."""
+    if re.search(r"[\u4e00-\u9fff]", question):  # a Chinese question re-rendered in English
+        return "The report's figure"
+    text = WH.sub("", question.strip()).rstrip(" ?？.!")
+    return (text[:1].upper() + text[1:]) if text else "Answer"
+
+
+def english_gist(picks: list[tuple[int, str]]) -> str | None:
+    """An English first sentence over Chinese evidence: the quoted figures with English units, and the domain
+    terms of the best sentence glossed from the glossary (备兑 → covered call)."""
+    if not picks:
+        return None
+    n, sentence = picks[0]
+    found = [english_figure(m["number"], m["unit"]) for m in FIGURE.finditer(sentence)]
+    terms = [en for zh, en in reverse_glossary() if zh in sentence][:4]
+    if found:
+        return f"The report gives {', '.join(dict.fromkeys(found[:4]))} [{n}]."
+    if terms:
+        return f"The report's answer concerns {', '.join(dict.fromkeys(terms))} [{n}]."
+    return None
+
+
+@cache
+def reverse_glossary() -> tuple[tuple[str, str], ...]:
+    """(Chinese term, English term) from the search glossary, longest Chinese first."""
+    pairs = {zh: en for en, zhs in glossary().items() for zh in zhs if len(zh) >= 2 and not zh.isascii()}
+    return tuple(sorted(pairs.items(), key=lambda item: -len(item[0])))
+
+
+CLAIM_UNITS = ((re.compile(r"\betfs?\b|\bfunds?\b|products?|stocks?|constituents|只", re.I), "只"),
+               (re.compile(r"issuers?|compan|firms?|managers?|家", re.I), "家"), (re.compile(r"%|percent"), "%"),
+               (re.compile(r"亿美元|billion dollars|usd", re.I), "亿美元"), (re.compile(r"亿元|亿"), "亿元"))
+
+
+def correction(intent: Intent, picks: list[tuple[int, str]], texts: list[str]) -> str | None:
+    """For 'the report says X, right?': whether the quoted sentences state X, and if not the figure they do state."""
+    if not intent.claim or not picks:
+        return None
+    claimed = float(re.sub(r"[^\d.]", "", intent.claim) or "nan")
+    tail = intent.query[intent.query.find(intent.claim.split()[0][:3]):] if intent.claim else ""
+    unit = next((u for pattern, u in CLAIM_UNITS if pattern.search(intent.claim)), None) or next(
+        (u for pattern, u in CLAIM_UNITS if pattern.search(tail[:40])), None)
+    hits = [(n, m) for n, s in picks for m in FIGURE.finditer(s) if unit is None or m["unit"].startswith(unit[:1])]
+    if not hits:
+        return None
+    values = [float(m["number"].replace(",", "")) for _, m in hits]
+    zh = intent.lang == "zh"
+    if claimed in values:
+        n, m = hits[values.index(claimed)]
+        return (f"对，报告写的是 {m.group(0).strip()}。[{n}]" if zh else
+                f"Yes: the report says {english_figure(m['number'], m['unit'], intent.query)} [{n}].")
+    # the report's headline figure is the one it repeats (239 家 in the summary and the body, 117 家 once)
+    n, m = max(hits, key=lambda hit: sum(t.count(hit[1]["number"]) for t in texts))
+    return (f"不对：报告写的是 {m.group(0).strip()}。[{n}]" if zh else  # the user's figure is not repeated: it grounds
+            f"No: the report says {english_figure(m['number'], m['unit'], intent.query)} [{n}].")  # nothing, and the guard would drop the sentence
 
 
 PARAM_NAMES = {"fund_size": ("基金规模", "fund size"), "build_days": ("建仓天数", "building period"),
@@ -309,8 +398,11 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         picks = quoted(intent.query, search)
         if not picks:
             return NOT_FOUND
-        lead = quantity_lead(question, picks, intent.lang)
-        intro = None if zh else "The reports say (in Chinese):"
+        texts = [row["text"] for row in search["rows"]] if search else []
+        lead = correction(intent, picks, texts) or quantity_lead(question, picks, intent.lang)
+        if lead is None and not zh:
+            lead = english_gist(picks)
+        intro = None if zh else "Source (in Chinese):"
         return "\n".join(p for p in (lead, intro, cite(picks)) if p)
     if tool is None:
         return NOT_FOUND

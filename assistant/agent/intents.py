@@ -111,7 +111,7 @@ LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI
 YEAR_MENTION = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
 META = rx("作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
           "发布机构", "哪家(?:机构|公司|券商)", "出品", "发布的", "发布方", "出版", r"\bpublish", r"\binstitution",
-          r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发布", "何时发布", "哪天发布", "哪一年发布",
+          r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", "哪天发", "何时发", "哪年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
           "发表", r"\bwhen was .*(?:report|released|written|out)", r"\brelease date", r"\bdated?\b", "哪几份", "哪些报告",
           "几份报告", "多少份报告", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
           r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么", r"\bwhat (?:is|does) .*report .*"
@@ -133,7 +133,7 @@ IN_OTHER_LANGUAGE = (("en", rx(r"^\s*(?:and |now |please |pls |can you (?:say|gi
                                r"^\s*(?:用)?英文(?:说|回答|版)?", r"^\s*english(?: please| pls)?\s*[?？.!]*$",
                                r"^\s*(?:translate|say) (?:it|that|this) (?:in|into) english")),
                      ("zh", rx(r"^\s*(?:用)?中文(?:说|回答|版)?", r"^\s*(?:and |now )?in chinese\b")))
-PRONOUN = rx(r"^\s*(?:它|它的|其|该基金|这只|这个|那只|那个|这家|那家)", r"\b(?:its|it|that fund|this fund|that one|this one|the fund"
+PRONOUN = rx(r"(?:它|其(?:管理|托管|费|规模)|该基金|这只|那只|这个基金|那个基金|该产品|这个产品)", r"\b(?:its|it|that fund|this fund|that one|this one|the fund"
              r"|that etf|this etf)\b")
 
 
@@ -299,8 +299,11 @@ def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any]
     if not mentions or BEYOND_TOOLS.search(text):
         return None
     mention = mentions[0]
-    if mention.error:
+    asks_facts = bool(_fact(text, mention.kind) or FACTS_CUE.search(text))
+    if mention.error and (asks_facts or mention.text.isdigit()):  # an ambiguous name counts only in a fund question
         return {"query": mention.text}, None, [mention.error]
+    if mention.error:
+        return None
     fact = _fact(text, mention.kind)
     rest = text
     for m in mentions:
@@ -373,7 +376,7 @@ def claim_of(text: str) -> str | None:
     """The figure a user asks to confirm ('报告说发行商有300家对吧？', 'the report says 2,000 ETFs, right?')."""
     if not (VERIFY.search(text) or re.search(r"对吧|是吧|是不是|没错吧|\bisn'?t it\b|\bcorrect\?|\bright\?", text, re.I)):
         return None
-    figures = [m.group(0) for m in CLAIM.finditer(text) if not re.fullmatch(r"20[12]\d", m.group(1))]
+    figures = [m.group(0).strip() for m in CLAIM.finditer(text) if not re.fullmatch(r"20[12]\d", m.group(1))]
     return figures[0] if figures else None
 
 
@@ -488,12 +491,11 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
 
 def _rerender(text: str, context: Context) -> Intent | None:
     """'and in English?' / '用中文说': the previous answer again, in the language asked for."""
-    if context.question is None:
+    if context.question is None or any(p.search(context.question) for _, p in IN_OTHER_LANGUAGE):
         return None
     for lang, pattern in IN_OTHER_LANGUAGE:
         if pattern.search(text) and len(text) <= 40:
-            previous = parse(context.question, Context(fund=context.fund))
-            return replace(previous, lang=lang)
+            return replace(parse(context.question, context), lang=lang)
     return None
 
 
@@ -520,11 +522,13 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     if META.search(text) and not re.search(r"\d", text.replace("2024", "").replace("2021", "").replace("2023", "")):
         field_ = next((name for name, pattern in META_FIELDS if pattern.search(text)), "covers")
         return Intent(None, {}, lang, query=question, meta=field_, reports=named_reports(text))
-    if router is not None and scope is None:
+    claim = claim_of(text)
+    if router is not None and scope is None and claim is None:
         routed = router.route(question)
         if routed in ("advice", "prediction", "invent"):
             return Intent(None, {}, lang, query=question, scope=routed)
-        if routed is not None and routed.startswith("tool:"):
+        cue = {"tool:rank_issuers": RANK, "tool:rank_funds": RANK, "tool:conversions": CONVERSION}.get(routed or "")
+        if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)):
             chosen = intent_for(routed.removeprefix("tool:"), text, lang, context)
             if chosen is not None:
                 return chosen
@@ -533,4 +537,6 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     query = question
     if context.question and FOLLOW_UP.search(text.strip()) and not context.tool:
         query = f"{context.question} {question}"
-    return Intent(None, {}, lang, query=query, claim=claim_of(text), reports=named_reports(text))
+    if claim is not None:  # search for the figure the report states, not for the user's figure
+        query = query.replace(claim, "多少" if lang == "zh" else "how many", 1)
+    return Intent(None, {}, lang, query=query, claim=claim, reports=named_reports(text))

@@ -110,7 +110,9 @@ class Agent:
     def __init__(self, retriever: Retriever, model: BaseChatModel | None = None) -> None:
         self.retriever = retriever
         router = Router(retriever.embedder) if retriever.embedder else None
-        self.offline = OfflineBrain(router=router).bind_tools(tool_specs())
+        reports = tuple(r.metadata() for r in retriever.reports)
+        self.metadata_text = json.dumps(reports, ensure_ascii=False)  # report titles and dates ground answers too
+        self.offline = OfflineBrain(router=router, reports=reports).bind_tools(tool_specs())
         self.model: Runnable = self.offline if model is None or isinstance(model, OfflineBrain) else _bind(model)
 
     @property
@@ -146,7 +148,7 @@ class Agent:
 
     def _guarded(self, text: str, turn: Turn, fallback_allowed: bool) -> Generator[Event, None, tuple[str, bool]]:
         """The answer without ungrounded sentences, and whether to fall back to the offline brain."""
-        checked = guard(text, turn.tool_texts, turn.texts())
+        checked = guard(text, [*turn.tool_texts, self.metadata_text], turn.texts())
         if not checked.removed:
             return text, False
         fallback = fallback_allowed and (checked.lead_removed or not checked.text.strip())

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 INTENTS = Path(__file__).with_name("intents.yaml")
 MIN_SIMILARITY = 0.62  # below it a question is near no example
 MIN_MARGIN = 0.03  # the best intent must beat the next one by this much
+SCOPE_SIMILARITY = 0.75  # refusing a question (advice, prediction, invented figures) needs a closer match
+SCOPES = ("advice", "prediction", "invent")
 
 
 def load_intents(path: Path = INTENTS) -> dict[str, dict[str, object]]:
@@ -52,4 +54,5 @@ class Router:
         """The clearly nearest intent, or None when the question is near none or between two."""
         ranked = sorted(self.scores(question).items(), key=lambda item: -item[1])
         (label, top), (_, second) = ranked[0], ranked[1]
-        return label if top >= MIN_SIMILARITY and top - second >= MIN_MARGIN else None
+        floor = SCOPE_SIMILARITY if label in SCOPES else MIN_SIMILARITY
+        return label if top >= floor and top - second >= MIN_MARGIN else None

@@ -107,6 +107,9 @@ def amounts(text: str, param: str = "fund_size") -> list[Amount]:
             continue
         base = power if power is not None else float(num.replace("×10^", "e").replace("x10^", "e").replace("*10^", "e"))
         value = base * MULTIPLIER.get(unit, 1.0) * (-1 if negative else 1)
+        if negative or value == 0:
+            found.append(Amount(stated, m.start(), None, None, SlotError(param, stated, "must be positive", accepted)))
+            continue
         if not math.isfinite(value):
             found.append(Amount(stated, m.start(), None, None, SlotError(param, stated, "not a finite amount",
                                                                           accepted)))

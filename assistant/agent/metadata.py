@@ -1,0 +1,72 @@
+"""Questions about the reports themselves — who wrote them, who published them, when, what they cover — answered from
+the corpus files' metadata, with the report passage that states it cited."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.agent.intents import Intent
+from assistant.answers import best_sentences
+
+META_WORDS = "作者 分析师 发布机构 发布日期 报告时间"
+
+
+def _chosen(intent: Intent, reports: tuple[dict[str, str], ...]) -> list[dict[str, str]]:
+    """The reports the question names, or all of them."""
+    named = [r for r in reports if any(r["id"].startswith(prefix) for prefix in intent.reports)]
+    return named or list(reports)
+
+
+def meta_query(intent: Intent, reports: tuple[dict[str, str], ...]) -> str:
+    """Search words that find the passage stating a report's authors, publisher and date."""
+    chosen = _chosen(intent, reports)
+    return f"{chosen[0]['title']} {META_WORDS}" if len(chosen) == 1 else f"{intent.query} {META_WORDS}"
+
+
+def _date(value: str, zh: bool) -> str:
+    """'2023-02-13' → '2023-02-13（2023年2月13日）': both forms, because readers write either."""
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value):
+        return f"{value}（{m[1]}年{int(m[2])}月{int(m[3])}日）" if zh else f"{value} ({m[1]}年{int(m[2])}月{int(m[3])}日)"
+    return value
+
+
+def _line(report: dict[str, str], field: str, zh: bool) -> str:
+    title, publisher, authors = f"《{report['title']}》", report["publisher"], report["authors"]
+    date = _date(report["date"], zh)
+    if field == "authors":
+        if not authors:
+            return (f"{title}没有署名作者，由{publisher}发布。" if zh else
+                    f"{title} names no authors; it was published by {publisher}.")
+        return f"{title}的作者是{authors}（{publisher}）。" if zh else f"{title} was written by {authors} ({publisher})."
+    if field == "date":
+        return f"{title}的发布日期是{date}（{publisher}）。" if zh else f"{title} was published {date} by {publisher}."
+    if field == "publisher":
+        return f"{title}由{publisher}发布（{date}）。" if zh else f"{title} was published by {publisher} ({date})."
+    by = f"，作者{authors}" if authors else ""
+    return (f"{title}，{publisher}，{date}{by}。" if zh else
+            f"{title}: {publisher}, {date}" + (f", by {authors}" if authors else "") + ".")
+
+
+def compose_meta(intent: Intent, reports: tuple[dict[str, str], ...], search: dict[str, Any] | None) -> str:
+    """Lead sentences from the metadata, then the passage that states it (when the report's text does)."""
+    zh = intent.lang == "zh"
+    chosen = _chosen(intent, reports)
+    field = intent.meta if intent.meta in ("authors", "date", "publisher") else "all"
+    if intent.meta == "list":
+        lead = (f"索引中共有 {len(reports)} 份报告：" if zh else f"The index holds {len(reports)} reports: ")
+        lines = [lead + " ".join(_line(r, "all", zh) for r in reports)]
+    else:
+        lines = [" ".join(_line(r, field, zh) for r in chosen)]
+    if intent.meta == "covers":
+        notes = [r.get("notes", "") for r in chosen if r.get("notes")]
+        lines += notes
+    if search and search.get("rows"):
+        ids = {r["id"] for r in chosen}
+        rows = [r for r in search["rows"] if r["report_id"] in ids][:3]
+        picks = best_sentences(f"{intent.query} {META_WORDS}", [r["text"] for r in rows], limit=1)
+        marks = [w for r in chosen for w in (r["publisher"][:2], *r["authors"].split(", "), r["date"][:4]) if w]
+        if picks and any(mark in picks[0][1] for mark in marks):
+            index, sentence = picks[0]
+            lines.append(("报告原文：" if zh else "The report states (in Chinese): ") + f"{sentence} [{rows[index]['n']}]")
+    return "\n".join(lines)

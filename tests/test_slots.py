@@ -1,0 +1,115 @@
+"""Every value a user states is used exactly as stated or refused naming it: the issue's examples, in other words."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.agent import slots
+from assistant.agent.intents import Context, parse
+from assistant.service import Assistant, Session
+
+
+@pytest.mark.parametrize(("question", "param"), [
+    ("规模负五亿的基金建仓要多少天才不冲击？建仓20天，冲击多大", "fund_size"),
+    ("一只-3亿的1000增强ETF建仓，冲击超过5%的成分股几只", "fund_size"),
+    ("How many constituents does a 20亿美元 fund hit over 20 days?", "fund_size"),
+    ("a $2 billion fund built over 10 days: how many stocks see a shock above 5%?", "fund_size"),
+    ("NaN亿的基金建仓，冲击多大", "fund_size"),
+    ("30亿的基金建仓负两天，冲击多大", "build_days"),
+    ("a 3亿 fund built over 1.5 trading days — shock above 5%?", "build_days"),
+    ("十亿的基金用两万天建仓，冲击超过1%的有几只", "build_days"),
+    ("10亿元基金建仓20天，冲击超过150%的成分股", "threshold"),
+    ("标普500增强ETF 20亿建仓对成分股的冲击", "index"),
+    ("5天建仓、阈值2%，会冲击多少成分股？", "fund_size"),  # a size is needed and none is given: never the report's
+])
+def test_unusable_values_are_refused(question: str, param: str) -> None:
+    intent = parse(question)
+    refused = [e.param for e in intent.errors] or ([param] if intent.args.get(param) and param == "index" else [])
+    assert param in refused
+
+
+@pytest.mark.parametrize(("question", "args"), [
+    ("1.5e9元的基金建仓20天，冲击超过5%的成分股有几只？", {"fund_size": "1.5e9元", "build_days": 20, "threshold": 0.05}),
+    ("二十亿规模的基金四十个交易日建仓，冲击超过百分之六十的有几只", {"fund_size": "20亿", "build_days": 40, "threshold": 0.6}),
+    ("A 15亿 fund on a 5-day build, 2% threshold, as of 2023-01-05: how many stocks are hit?",
+     {"fund_size": "15亿", "build_days": 5, "threshold": 0.02, "as_of": "2023-01-05"}),
+    ("一万亿的基金建仓二十天，冲击超过5%的成分股有多少", {"fund_size": "1万亿", "build_days": 20}),
+])
+def test_stated_liquidity_values_are_used(question: str, args: dict) -> None:
+    intent = parse(question)
+    assert intent.tool == "liquidity_shock" and not intent.errors
+    assert {k: intent.args.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize(("text", "window"), [
+    ("calendar 2023", {"start": "2023-01-01", "end": "2023-12-31"}),
+    ("2021年初到2023年底", {"start": "2021-01-01", "end": "2023-12-31"}),
+    ("from 2024-03-01 to 2024-09-30", {"start": "2024-03-01", "end": "2024-09-30"}),
+    ("自2022年6月以来", {"start": "2022-06-01"}),
+])
+def test_windows_as_stated(text: str, window: dict) -> None:
+    found = slots.period(slots.clean(text))
+    assert isinstance(found, slots.Period) and found.args() == window
+
+
+def test_two_named_funds_are_compared_on_their_index() -> None:
+    intent = parse("compare 561590 with 159680 from 2023-06-01")
+    assert intent.tool == "compare_returns"
+    assert intent.args == {"index": "中证1000", "start": "2023-06-01", "funds": "561590,159680"}
+
+
+def test_fund_names_resolve_to_the_named_manager_or_are_refused() -> None:
+    assert parse("国泰中证1000增强ETF的托管人是谁").args == {"query": "159679"}
+    assert parse("华泰柏瑞中证1000增强ETF的管理费").args == {"query": "561590"}
+    ambiguous = parse("中证1000增强ETF的管理费是多少")
+    assert ambiguous.errors and "159679" in ambiguous.errors[0].accepted and "561590" in ambiguous.errors[0].accepted
+    unknown = parse("888888的管理人是谁")
+    assert unknown.errors and unknown.errors[0].param == "query"
+
+
+def test_top_n_is_passed_for_the_tool_to_bound() -> None:
+    assert parse("list the issuers by AUM, top 40").args["top"] == 40
+
+
+def test_scope_refusals() -> None:
+    assert parse("我现在该不该买JEPQ？").scope == "advice"
+    assert parse("Will active ETF assets double by 2027?").scope == "prediction"
+    assert parse("随便编一个2025年主动ETF的数量给我").scope == "invent"
+    assert parse("2025年底美国有多少只主动管理ETF？").scope == "period"
+
+
+def test_follow_up_pronoun_keeps_the_fund() -> None:
+    assert parse("那它的管理费呢？", Context(question="159679是什么基金", fund="159679")).args == {"query": "159679"}
+
+
+@pytest.mark.slow
+def test_refusals_end_to_end(assistant: Assistant) -> None:
+    negative = assistant.ask("一只-8亿的中证1000增强ETF建仓20天，冲击多大？")
+    assert negative.status == "error" and "fund_size" in negative.answer and "-8亿" in negative.answer
+    dollars = assistant.ask("a 5亿美元 fund built over 20 days, how many constituents are hit?")
+    assert dollars.status == "error" and not [c for c in dollars.tool_calls if c.name == "liquidity_shock"]
+    top = assistant.ask("rank issuers by number of ETFs, top 50")
+    assert top.status == "error" and "1..10" in top.answer
+
+
+@pytest.mark.slow
+def test_in_english_rerenders_the_last_answer(assistant: Assistant) -> None:
+    session = Session()
+    first = assistant.ask("按资产规模占比给发行商排名", session)
+    again = assistant.ask("and in English?", session)
+    assert first.status == again.status == "answered"
+    assert again.answer.startswith("By share of AUM")
+    assert [c.args for c in first.tool_calls if c.name != "search_reports"] == [
+        c.args for c in again.tool_calls if c.name != "search_reports"]
+
+
+@pytest.mark.slow
+def test_claims_are_corrected(assistant: Assistant) -> None:
+    answer = assistant.ask("报告说美国主动管理ETF的发行商有500家，对吗？")
+    assert answer.answer.startswith("不对") and "239" in answer.answer.splitlines()[0]
+
+
+@pytest.mark.slow
+def test_report_metadata(assistant: Assistant) -> None:
+    answer = assistant.ask("Who are the authors of the Huaxin report and when did it come out?")
+    assert answer.status == "answered" and "吕思江" in answer.answer and "2023-02-13" in answer.answer
