@@ -27,9 +27,10 @@ def load_all(path: Path = GOLDEN) -> list[dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def load_golden(path: Path = GOLDEN, split: str | None = None) -> list[dict[str, Any]]:
-    """Single questions (conversations are in `load_conversations`), optionally of one split."""
-    return [g for g in load_all(path) if g["kind"] != "conversation" and (split is None or g.get("split") == split)]
+def load_golden(path: Path = GOLDEN, split: str | None = None, source: str | None = None) -> list[dict[str, Any]]:
+    """Single questions (conversations are in `load_conversations`), optionally of one split or source."""
+    return [g for g in load_all(path) if g["kind"] != "conversation" and (split is None or g.get("split") == split)
+            and (source is None or g.get("source") == source)]
 
 
 def load_conversations(path: Path = GOLDEN, split: str | None = None) -> list[dict[str, Any]]:

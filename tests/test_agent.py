@@ -327,7 +327,7 @@ def test_one_figure_leads_state_the_expected_figure(assistant: Assistant) -> Non
     """A report answer opens with a one-figure lead ('答：1,696 只。[1]') only where the quoted sentences agree on one
     figure of the asked-for unit, and then that figure is the one the golden set expects."""
     leads = {}
-    for item in (g for g in load_golden() if g["kind"] == "report"):
+    for item in (g for g in load_golden(source="legacy") if g["kind"] == "report"):
         first = assistant.ask(item["question"]).answer.split("\n")[0]
         if first.startswith(("答：", "In short:")):
             leads[item["id"]] = first
@@ -337,7 +337,7 @@ def test_one_figure_leads_state_the_expected_figure(assistant: Assistant) -> Non
 
 
 # --- golden set and speed -------------------------------------------------------------------------
-GOLDEN = [g for g in load_golden() if g["kind"] in ("tool", "not_found")]
+GOLDEN = [g for g in load_golden(source="legacy") if g["kind"] in ("tool", "not_found")]
 
 
 @pytest.mark.parametrize("item", GOLDEN, ids=[g["id"] for g in GOLDEN])

@@ -68,7 +68,7 @@ def test_run_child_reports_the_child_s_own_peak_memory_and_output(assistant):
 
 
 def test_warm_latency_groups_answers_by_kind_and_tool(assistant):
-    golden = load_golden()
+    golden = load_golden(source="legacy")
     sample = [next(g for g in golden if g["kind"] == kind) for kind in ("report", "tool", "not_found")]
     groups = bench.warm_latency(assistant, sample, repeats=1)
     assert set(groups) == {"report", f"tool: {sample[1]['tool']}", "not_found", "all"}
@@ -81,7 +81,7 @@ def tiny_report(assistant) -> bench.BenchReport:
     """A report with every section filled from real measurements at tiny sizes (scale in subprocesses, with a
     Chroma server), as `run_bench` would assemble it."""
     retriever = assistant.retriever
-    golden = [g for g in load_golden() if g["kind"] == "report"][:3]
+    golden = [g for g in load_golden(source="legacy") if g["kind"] == "report"][:3]
     recall, misses = retrieval_recall(retriever, golden, bench.K_VALUES)
     report = bench.BenchReport(machine=bench.describe_machine(), load_before=bench.load_average(),
                                corpus={"reports": len(retriever.reports), "chunks": len(retriever.chunks)},

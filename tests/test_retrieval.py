@@ -6,7 +6,7 @@ import pytest
 
 from assistant.evaluation import load_golden, retrieval_recall
 
-GOLDEN = load_golden()
+GOLDEN = load_golden(source="legacy")
 
 
 @pytest.fixture(scope="module")

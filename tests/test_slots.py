@@ -29,8 +29,10 @@ def test_unusable_values_are_refused(question: str, param: str) -> None:
 
 
 @pytest.mark.parametrize(("question", "args"), [
-    ("1.5e9元的基金建仓20天，冲击超过5%的成分股有几只？", {"fund_size": "1.5e9元", "build_days": 20, "threshold": 0.05}),
-    ("二十亿规模的基金四十个交易日建仓，冲击超过百分之六十的有几只", {"fund_size": "20亿", "build_days": 40, "threshold": 0.6}),
+    ("1.5e9元的基金建仓20天，冲击超过5%的成分股有几只？",
+     {"fund_size": "1.5e9元", "build_days": 20, "threshold": 0.05}),
+    ("二十亿规模的基金四十个交易日建仓，冲击超过百分之六十的有几只",
+     {"fund_size": "20亿", "build_days": 40, "threshold": 0.6}),
     ("A 15亿 fund on a 5-day build, 2% threshold, as of 2023-01-05: how many stocks are hit?",
      {"fund_size": "15亿", "build_days": 5, "threshold": 0.02, "as_of": "2023-01-05"}),
     ("一万亿的基金建仓二十天，冲击超过5%的成分股有多少", {"fund_size": "1万亿", "build_days": 20}),
@@ -111,5 +113,7 @@ def test_claims_are_corrected(assistant: Assistant) -> None:
 
 @pytest.mark.slow
 def test_report_metadata(assistant: Assistant) -> None:
-    answer = assistant.ask("Who are the authors of the Huaxin report and when did it come out?")
-    assert answer.status == "answered" and "吕思江" in answer.answer and "2023-02-13" in answer.answer
+    authors = assistant.ask("Who are the authors of the Huaxin report?")
+    assert authors.status == "answered" and "吕思江" in authors.answer and "马晨" in authors.answer
+    date = assistant.ask("When did the Huaxin report come out?")
+    assert date.status == "answered" and "2023-02-13" in date.answer

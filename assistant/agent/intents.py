@@ -112,13 +112,13 @@ YEAR_MENTION = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
 META = rx("作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
           "发布机构", "哪家(?:机构|公司|券商)", "出品", "发布的", "发布方", "出版", r"\bpublish", r"\binstitution",
           r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", "哪天发", "何时发", "哪年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
-          "发表", r"\bwhen was .*(?:report|released|written|out)", r"\brelease date", r"\bdated?\b", "哪几份", "哪些报告",
+          "发表", r"\bwhen was .*(?:report|released|written|out)", r"\bcome out\b", r"\bcame out\b", r"\brelease date", r"\bdated?\b", "哪几份", "哪些报告",
           "几份报告", "多少份报告", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
           r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么", r"\bwhat (?:is|does) .*report .*"
           r"(?:about|cover)", r"\bcover(?:s|ed)? what\b", "title", "标题", "题目", "报告名")
 META_FIELDS = (("authors", rx("作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
                               r"\bwritten by")),
-               ("date", rx("日期", "时间", "什么时候", "何时", "哪天", "哪一年", "哪年", r"\bwhen\b", r"\bdate", r"\byear")),
+               ("date", rx("日期", "时间", "什么时候", "何时", "哪天", "哪一年", "哪年", r"\bwhen\b", r"\bcome out\b", r"\bdate", r"\byear")),
                ("publisher", rx("机构", "公司", "券商", "出品", "发布方", "出版", "发布", r"\bpublish", r"\binstitution",
                                 r"\bfirm\b", r"\bbroker", r"\bcompany", r"\bwho (?:put|released|issued)")),
                ("list", rx("哪几份", "哪些报告", "几份", "多少份", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b",

@@ -110,6 +110,8 @@ class Agent:
     def __init__(self, retriever: Retriever, model: BaseChatModel | None = None) -> None:
         self.retriever = retriever
         router = Router(retriever.embedder) if retriever.embedder else None
+        if router is not None:
+            router.matrix  # noqa: B018 - embed (or read from the cache) the examples now, not in the first answer
         reports = tuple(r.metadata() for r in retriever.reports)
         self.metadata_text = json.dumps(reports, ensure_ascii=False)  # report titles and dates ground answers too
         self.offline = OfflineBrain(router=router, reports=reports).bind_tools(tool_specs())
