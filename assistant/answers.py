@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -116,14 +117,51 @@ def concepts(shared: set[str]) -> set[str]:
     return {t for t in shared if not any(t != other and t in other for other in shared)}
 
 
+ABOUT_THE_TEXT = re.compile(r"该章节|本章节?|本节|本报告(?:通过|旨在|系统|详细|主要|以)|报告旨在|图表充分|如需查看|参考文献|结束语|"
+                            r"详尽分析报告|全文以上|数据来源|请参阅|分析结构完整|助力投资者|体现了报告的")
+LIST_QUESTION = re.compile(r"哪些|哪几|有什么|是什么.*(?:优势|特点|风险|因素)|几大|列出|列举|优势|特点|风险提示|what are|"
+                           r"which are|\blist\b|advantages|benefits|features|risks|factors|reasons|\bwhy\b|为什么|原因", re.I)
+ITEM = re.compile(r"^\s*(?:\d+[.、)]|[-•*]|（\d+）|\(\d+\))\s*")
+
+
 def informative(sentence: str) -> bool:
-    """Whether a sentence can answer anything alone: not a table header, a caption or a list's lead-in."""
+    """Whether a sentence can answer anything alone: not a table header, a caption, a list's lead-in, or a sentence
+    about the document itself ('该章节凸显了…', '数据来源：…')."""
     if sentence.startswith("|"):
         return bool(re.search(r"\d", sentence))
-    return not (sentence.rstrip().endswith((":", "：")) or CAPTION.match(sentence))
+    return not (sentence.rstrip().endswith((":", "：")) or CAPTION.match(sentence) or ABOUT_THE_TEXT.search(sentence))
 
 
-def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str | None = None) -> list[tuple[int, str]]:
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def candidate_sentences(text: str) -> list[str]:
+    """The quotable sentences of a passage; a table row is read with its header ('代码 DFAC，费率 0.17%，…'), never
+    shown as a raw Markdown row."""
+    out, header = [], None
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("|"):
+            if re.fullmatch(r"\|[\s:|-]+\|?", line):
+                continue
+            if header is None or not re.search(r"\d", line):
+                header = _cells(line)
+                continue
+            cells = _cells(line)
+            out.append("，".join(f"{h} {c}" for h, c in zip(header, cells, strict=False) if c) + "。")
+            continue
+        header = None
+        out += [s for s in split_sentences(line) if informative(s)]
+    return out
+
+
+Similarity = Callable[[str, list[str]], list[float]]
+SEMANTIC_WEIGHT = 12.0  # cosine gaps between the right and a wrong sentence are ~0.1–0.2: worth 1–2 shared terms
+
+
+def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str | None = None,
+                   similarity: Similarity | None = None) -> list[tuple[int, str]]:
     """(text index, sentence) pairs that best match the question, best first.
 
     Shared content words count by how rare they are among the candidate sentences (a word every sentence has says
@@ -135,11 +173,13 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     wants_number = bool(QUANTITY.search(question))
     units = asked_units(question)
     candidates = [(index, sentence, set(tokenize(sentence)) & terms) for index, text in enumerate(texts)
-                  for line in text.splitlines() for sentence in split_sentences(line.strip()) if informative(sentence)]
+                  for sentence in candidate_sentences(text)]
+    listing = bool(LIST_QUESTION.search(question))
     frequency = Counter(t for _, _, shared in candidates for t in shared)
+    meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
     scored = []
-    for index, sentence, shared in candidates:
-        if not shared:
+    for position, (index, sentence, shared) in enumerate(candidates):
+        if not shared and meaning is None:
             continue
         rarity = {t: math.log((len(candidates) + 1) / frequency[t]) for t in shared}
         score = sum(max(rarity[t], sum(rarity[p] for p in concepts({p for p in shared if p != t and p in t})))
@@ -153,6 +193,10 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += 5
         if focus and focus.lower() in sentence.lower():
             score += 5
+        if meaning is not None:  # by meaning too: English questions share few words with Chinese sentences
+            score += SEMANTIC_WEIGHT * meaning[position]
+        if listing and (sentence.count("、") >= 2 or ITEM.match(sentence)):
+            score += 1.5  # a "which are / why" question is answered by the list, not by a general sentence
         scored.append((score, index, sentence))
     scored.sort(key=lambda item: -item[0])
     chosen: list[tuple[int, str]] = []

@@ -46,6 +46,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     for warning in retriever.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     report = retriever.refresh()
+    if retriever.embedder:  # the router's example questions, embedded once here rather than at the first answer
+        from assistant.agent.router import Router
+
+        Router(retriever.embedder).matrix  # noqa: B018
     total = time.perf_counter() - start
     print(f"{len(retriever.reports)} reports, {len(retriever.chunks)} chunks.")
     if report is None:

@@ -79,6 +79,7 @@ class Retriever:
         self.embedder = embedder
         self.vectors = VectorIndex(self.settings, embedder) if embedder else None
         self._lock = threading.Lock()
+        self._sentence_vectors: dict[str, object] = {}
         self.reports: list[Report] = []
         self.chunks: list[Chunk] = []
         self._load()
@@ -95,13 +96,32 @@ class Retriever:
     def refresh(self) -> SyncReport | None:
         """Re-read the corpus and sync the vector index (only changed chunks are embedded)."""
         self._load()
-        return self.vectors.sync(self.chunks) if self.vectors else None
+        synced = self.vectors.sync(self.chunks) if self.vectors else None
+        self.warm_sentences()
+        return synced
 
     def ensure_index(self) -> SyncReport | None:
-        """Sync only when the vector index does not hold exactly the corpus chunks."""
+        """Sync only when the vector index does not hold exactly the corpus chunks; embed the quotable sentences."""
+        synced = None
         if self.vectors and self.vectors.collection.count() != len(self.chunks):
-            return self.vectors.sync(self.chunks)
-        return None
+            synced = self.vectors.sync(self.chunks)
+        self.warm_sentences()
+        return synced
+
+    def sentence_similarity(self, query: str, sentences: list[str]) -> list[float]:
+        """Cosine similarity of the query to each sentence (vectors cached by content hash, and in memory)."""
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._sentence_vectors]
+        if missing:
+            self._sentence_vectors.update(zip(missing, self.embedder.encode_documents(missing), strict=True))
+        query_vector = self.embedder.encode_query(query)
+        return [float(self._sentence_vectors[s] @ query_vector) for s in sentences]
+
+    def warm_sentences(self) -> None:
+        """Embed every quotable sentence of the corpus now (seconds once, then read from the cache), not in answers."""
+        from assistant.answers import candidate_sentences
+
+        if self.embedder:
+            self.sentence_similarity("", [s for c in self.chunks for s in candidate_sentences(c.text)])
 
     @property
     def mode(self) -> Mode:

@@ -66,6 +66,7 @@ class OfflineBrain(BaseChatModel):
     tool_names: tuple[str, ...] = ()
     router: Any = None  # assistant.agent.router.Router, when the embedding model is loaded
     reports: tuple[dict[str, str], ...] = ()  # each report's metadata (id, title, publisher, date, authors)
+    similarity: Any = None  # (query, sentences) → cosine similarities, to pick quoted sentences by meaning too
 
     @property
     def _llm_type(self) -> str:
@@ -111,7 +112,7 @@ class OfflineBrain(BaseChatModel):
             search = json.loads(made[_key(SEARCH, args)] or "null")
         if intent.meta:
             return AIMessage(content=compose_meta(intent, self.reports, search))
-        return AIMessage(content=compose(intent, question, tool, search))
+        return AIMessage(content=compose(intent, question, tool, search, self.similarity))
 
     @staticmethod
     def _call(name: str, args: dict[str, Any], step: int) -> AIMessage:

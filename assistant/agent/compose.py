@@ -10,15 +10,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from assistant.agent.intents import Intent, Lang
 from assistant.agent.slots import SlotError
-from assistant.answers import FIGURE, QUANTITY, QUANTITY_UNITS, best_sentences
-from assistant.keyword import glossary
+from assistant.keyword import tokenize
+from assistant.retrieval import content_terms
+from assistant.answers import (
+    FIGURE,
+    ITEM,
+    LIST_QUESTION,
+    QUANTITY,
+    QUANTITY_UNITS,
+    Similarity,
+    best_sentences,
+    candidate_sentences,
+)
 from tools.report_tables import LABELS, fmt
 
 NOT_FOUND = "NOT_FOUND"
+MAX_ITEMS = 5  # a list answer quotes at most this many items
+PHRASES = Path(__file__).with_name("phrases.yaml")
 NAMED = re.compile(r"哪|谁|which|who|what is the name", re.I)  # asks for a name, not a quantity
 EN_LABELS = {"etf_count": "number of ETFs", "aum_100m_usd": "AUM", "aum_share_pct": "share of AUM",
              "aum_per_etf_100m_usd": "AUM per ETF", "aum_usd_m": "AUM", "inflow_usd_m": "2024 inflow",
@@ -199,19 +214,26 @@ def _returns(intent: Intent, result: dict[str, Any]) -> list[str]:
                 f"return is {best['code']} {best['name']}, {best['total_return_pct']:+.2f}%.")
         return [lead, *result["caveats"][:2]]
     k, n, median = data["n_enhanced_beating_benchmark"], data["n_enhanced"], data["median_enhanced_excess_pct"]
-    best = max(enhanced, key=lambda r: r["excess_return_pct"])
+    ranked = sorted(enhanced, key=lambda r: -r["excess_return_pct"])
+    shown = ranked if len(ranked) <= 4 else [ranked[0], ranked[-1]]  # every fund named, or the best and the worst
+
+    def fund_text(r: dict[str, Any]) -> str:
+        return (f"{r['code']} {r['name']} {r['total_return_pct']:+.1f}%（超额 {r['excess_return_pct']:+.1f} 个百分点，"
+                f"{r['window_start']} → {r['window_end']}）" if zh else
+                f"{r['code']} {r['name']} {r['total_return_pct']:+.1f}% ({r['excess_return_pct']:+.1f} pp excess, "
+                f"{r['window_start']} → {r['window_end']})")
+
     if zh:
         lead = (f"{window}，{data['index_name']} 的 {n} 只增强基金中有 {k} 只跑赢基准 {bench['code']} {bench['name']}"
-                f"（基准总收益 {bench['total_return_pct']:+.2f}%），超额收益中位数 {median:+.2f} 个百分点。")
-        best_text = (f"超额收益最高的是 {best['code']} {best['name']}：总收益 {best['total_return_pct']:+.2f}%，"
-                     f"超额 {best['excess_return_pct']:+.2f} 个百分点"
-                     f"（{best['window_start']} → {best['window_end']}）。")
+                f"（基准总收益 {bench['total_return_pct']:+.1f}%），超额收益中位数 {median:+.1f} 个百分点。")
+        label = "各基金：" if len(shown) == len(ranked) else "最好与最差："
+        best_text = label + "；".join(fund_text(r) for r in shown) + "。"
     else:
         lead = (f"Over {window}, {k} of {n} enhanced funds of {data['index_name']} beat the benchmark {bench['code']} "
-                f"{bench['name']} ({bench['total_return_pct']:+.2f}%); the median excess return is {median:+.2f} "
+                f"{bench['name']} ({bench['total_return_pct']:+.1f}%); the median excess return is {median:+.1f} "
                 f"percentage points.")
-        best_text = (f"The best is {best['code']} {best['name']}: {best['total_return_pct']:+.2f}% total, "
-                     f"{best['excess_return_pct']:+.2f} pp excess ({best['window_start']} → {best['window_end']}).")
+        label = "Each fund: " if len(shown) == len(ranked) else "Best and worst: "
+        best_text = label + "; ".join(fund_text(r) for r in shown) + "."
     parts = [lead, best_text]
     if data.get("verdict"):
         parts.append(f"Huaxin report: {data['report_claim']}; data {data['verdict']}.")
@@ -230,13 +252,42 @@ LEADS: dict[str, Callable[[Intent, dict[str, Any]], list[str]]] = {
 
 # --- evidence ------------------------------------------------------------------------------------------------------
 def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, limit: int = 2,
-           depth: int = 3) -> list[tuple[int, str]]:
+           depth: int = 3, similarity: Similarity | None = None) -> list[tuple[int, str]]:
     """(passage number, sentence) pairs from the top passages that best match the query; none if not covered."""
     if not search or not search["data"]["covered"]:
         return []
     passages = search["rows"][:depth]
-    picks = best_sentences(query, [p["text"] for p in passages], limit, focus)
+    picks = best_sentences(query, [p["text"] for p in passages], limit, focus, similarity)
+    if LIST_QUESTION.search(query) and (listed := list_under_lead_in(query, passages)):
+        return listed
+    if picks and LIST_QUESTION.search(query) and ITEM.match(picks[0][1]):  # the list is the answer: quote its items
+        index, first = picks[0]
+        items = candidate_sentences(passages[index]["text"])
+        start = items.index(first) if first in items else 0
+        siblings = [s for s in items[start:start + MAX_ITEMS] if ITEM.match(s)]
+        return [(passages[index]["n"], s) for s in siblings]
     return [(passages[i]["n"], s) for i, s in picks]
+
+
+def list_under_lead_in(query: str, passages: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """For 'what are the advantages?': the items under a lead-in line that names what was asked ('…核心优势体现在四大方面：'
+    followed by '1. 管理费用低…', '2. …'), which no single sentence states."""
+    terms = {t for t in content_terms(query) if len(t) >= 2}
+    best: tuple[int, list[tuple[int, str]]] = (0, [])
+    for passage in passages:
+        lines = [line.strip() for line in passage["text"].splitlines() if line.strip()]
+        for i, line in enumerate(lines):
+            if not line.endswith((":", "：")):
+                continue
+            overlap = len(set(tokenize(line)) & terms)
+            items = []
+            for item in lines[i + 1:]:
+                if not ITEM.match(item):
+                    break
+                items.append((passage["n"], item))
+            if overlap > best[0] and len(items) >= 2:
+                best = (overlap, items[:MAX_ITEMS])
+    return best[1]
 
 
 def cite(picks: list[tuple[int, str]]) -> str:
@@ -300,42 +351,50 @@ def subject(question: str) -> str:
     return (text[:1].upper() + text[1:]) if text else "Answer"
 
 
-def english_gist(picks: list[tuple[int, str]]) -> str | None:
-    """An English first sentence over Chinese evidence: the quoted figures with English units, and the domain
-    terms of the best sentence glossed from the glossary (备兑 → covered call)."""
+def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None:
+    """An English first sentence over Chinese evidence: the best sentence's figures in English units and its domain
+    phrases glossed from phrases.yaml ('covered call (备兑)'), the Chinese kept beside each gloss."""
     if not picks:
         return None
     n, sentence = picks[0]
-    found = [english_figure(m["number"], m["unit"]) for m in FIGURE.finditer(sentence)]
-    terms = [en for zh, en in reverse_glossary() if zh in sentence][:4]
+    found = list(dict.fromkeys(english_figure(m["number"], m["unit"], question) for m in FIGURE.finditer(sentence)))
+    rest, glossed = sentence, []
+    for zh, en in phrase_table():
+        if zh in rest:
+            glossed.append(f"{en} ({zh})")
+            rest = rest.replace(zh, " ")
+    if not found and not glossed:
+        return None
+    parts = []
     if found:
-        return f"The report gives {', '.join(dict.fromkeys(found[:4]))} [{n}]."
-    if terms:
-        return f"The report's answer concerns {', '.join(dict.fromkeys(terms))} [{n}]."
-    return None
+        parts.append("the report gives " + ", ".join(found[:4]))
+    if glossed:
+        parts.append(("key points: " if found else "the report says: ") + ", ".join(glossed[:6]))
+    text = "; ".join(parts)
+    return f"{text[:1].upper()}{text[1:]} [{n}]."
 
 
 @cache
-def reverse_glossary() -> tuple[tuple[str, str], ...]:
-    """(Chinese term, English term) from the search glossary, longest Chinese first."""
-    pairs = {zh: en for en, zhs in glossary().items() for zh in zhs if len(zh) >= 2 and not zh.isascii()}
-    return tuple(sorted(pairs.items(), key=lambda item: -len(item[0])))
+def phrase_table() -> tuple[tuple[str, str], ...]:
+    """(Chinese phrase, English) from phrases.yaml, longest Chinese first."""
+    data = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
+    return tuple(sorted(((str(k), str(v)) for k, v in data.items()), key=lambda item: -len(item[0])))
 
 
+QUALIFIERS = ("新发", "新增", "新发行", "其中", "分别", "权益类", "固收", "固定收益", "new ", "newly")
 CLAIM_UNITS = ((re.compile(r"\betfs?\b|\bfunds?\b|products?|stocks?|constituents|只", re.I), "只"),
                (re.compile(r"issuers?|compan|firms?|managers?|家", re.I), "家"), (re.compile(r"%|percent"), "%"),
                (re.compile(r"亿美元|billion dollars|usd", re.I), "亿美元"), (re.compile(r"亿元|亿"), "亿元"))
 
 
-def correction(intent: Intent, picks: list[tuple[int, str]], texts: list[str]) -> str | None:
+def correction(intent: Intent, picks: list[tuple[int, str]], passages: list[tuple[int, str]]) -> str | None:
     """For 'the report says X, right?': whether the quoted sentences state X, and if not the figure they do state."""
     if not intent.claim or not picks:
         return None
-    claimed = float(re.sub(r"[^\d.]", "", intent.claim) or "nan")
-    tail = intent.query[intent.query.find(intent.claim.split()[0][:3]):] if intent.claim else ""
-    unit = next((u for pattern, u in CLAIM_UNITS if pattern.search(intent.claim)), None) or next(
-        (u for pattern, u in CLAIM_UNITS if pattern.search(tail[:40])), None)
+    claimed = float(re.match(r"[\d,.]+", intent.claim).group(0).replace(",", "") or "nan")
+    unit = next((u for pattern, u in CLAIM_UNITS if pattern.search(intent.claim)), None)
     hits = [(n, m) for n, s in picks for m in FIGURE.finditer(s) if unit is None or m["unit"].startswith(unit[:1])]
+    hits += [(n, m) for n, text in passages for m in FIGURE.finditer(text) if unit is None or m["unit"] == unit]
     if not hits:
         return None
     values = [float(m["number"].replace(",", "")) for _, m in hits]
@@ -345,7 +404,18 @@ def correction(intent: Intent, picks: list[tuple[int, str]], texts: list[str]) -
         return (f"对，报告写的是 {m.group(0).strip()}。[{n}]" if zh else
                 f"Yes: the report says {english_figure(m['number'], m['unit'], intent.query)} [{n}].")
     # the report's headline figure is the one it repeats (239 家 in the summary and the body, 117 家 once)
-    n, m = max(hits, key=lambda hit: sum(t.count(hit[1]["number"]) for t in texts))
+    texts = [text for _, text in passages]
+
+    def repeated(hit: tuple[int, re.Match[str]]) -> int:
+        number, unit = hit[1]["number"], hit[1]["unit"]
+        return sum(len(re.findall(rf"(?<![\d,.]){re.escape(number)}\s*{re.escape(unit)}", t)) for t in texts)
+
+    def plain_subject(hit: tuple[int, re.Match[str]]) -> bool:
+        """A figure qualified by words the question lacks (新发 461 只 … 117 家) describes a subset."""
+        before = hit[1].string[max(0, hit[1].start() - 30):hit[1].start()]
+        return not any(q in before and q not in intent.query for q in QUALIFIERS)
+
+    n, m = max(hits, key=lambda hit: (repeated(hit), plain_subject(hit)))  # ties: the best sentence's first
     return (f"不对：报告写的是 {m.group(0).strip()}。[{n}]" if zh else  # the user's figure is not repeated: it grounds
             f"No: the report says {english_figure(m['number'], m['unit'], intent.query)} [{n}].")  # nothing, and the guard would drop the sentence
 
@@ -389,19 +459,20 @@ def refusal(intent: Intent, errors: list[SlotError | str]) -> str:
     return lead + " ".join(parts)
 
 
-def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: dict[str, Any] | None) -> str:
+def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: dict[str, Any] | None,
+            similarity: Similarity | None = None) -> str:
     """The offline answer: NOT_FOUND, or the lead and supporting sentences, one paragraph per line."""
     zh = intent.lang == "zh"
     if intent.scope:
         return f"{NOT_FOUND}: {SCOPE_REASONS[intent.scope][0 if zh else 1]}"
     if intent.tool is None:
-        picks = quoted(intent.query, search)
+        picks = quoted(intent.query, search, similarity=similarity)
         if not picks:
             return NOT_FOUND
-        texts = [row["text"] for row in search["rows"]] if search else []
-        lead = correction(intent, picks, texts) or quantity_lead(question, picks, intent.lang)
+        passages = [(row["n"], row["text"]) for row in search["rows"]] if search else []
+        lead = correction(intent, picks, passages) or quantity_lead(question, picks, intent.lang)
         if lead is None and not zh:
-            lead = english_gist(picks)
+            lead = english_gist(picks, question)
         intro = None if zh else "Source (in Chinese):"
         return "\n".join(p for p in (lead, intro, cite(picks)) if p)
     if tool is None:
@@ -411,7 +482,7 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
                  else f"{intent.tool} could not answer: {tool['error']}"]
     else:
         parts = LEADS[intent.tool](intent, tool)
-    picks = quoted(evidence_query(intent, tool), search, focus_of(intent, tool), depth=5)
+    picks = quoted(evidence_query(intent, tool), search, focus_of(intent, tool), depth=5, similarity=similarity)
     if not picks:
         return "\n".join(parts)
     if intent.quote_first:  # what the report says comes first, then what the data says of it

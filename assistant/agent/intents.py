@@ -38,7 +38,8 @@ SCENARIO = rx(*SHOCK_WORDS)
 CONSTITUENTS = rx("成分股", "个股", "constituents", r"\bstocks\b")
 SCENARIO_SIZE = "15亿"
 COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
-LIQUIDITY = rx("建仓", "流动性", "买入", r"\bbuild", "liquidity", r"\bposition", *SHOCK_WORDS)
+LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
+               r"\bbuy(?:s|ing)?\b", r"\bpurchases?\b", "turnover ratio", *SHOCK_WORDS)
 RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现", "业绩", "战胜", r"\bbeat", "outperform",
              "underperform", "excess", r"returns?\b", "perform", "alpha")
 RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", r"\brank", r"top\s*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位)",
@@ -49,19 +50,22 @@ LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列�
 ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", "从低到高", "从小到大", "升序", r"\bleast\b", "fewest",
                "smallest", "lowest", "cheapest", "oldest", "earliest", "ascending", "bottom")
 OLDEST = rx("最早", "oldest", "earliest", r"\bfirst\b")
-ISSUER = rx("发行商", "发行人", r"issuers?\b", "fund (?:companies|houses)", "blackrock", "vanguard", "state street",
+ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", "管理人", r"issuers?\b", "fund (?:companies|houses)", "blackrock", "vanguard", "state street",
             "jpmorgan", "dimensional", "fidelity", "pimco", "innovator", "ajm", "capital group", "american century",
             "janus")
 FUND_NOUN = rx("etf", "基金", "产品", r"\bfunds?\b")
 DOMESTIC = rx("增强", "指增", "enhanced", "境内", "国内", "中国", "a股", "china", "chinese")
 ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均规模" a size per ETF
-    ("aum_per_etf", rx("平均规模", "单只", "每只", "per etf", "average size", "aum per")),
+    ("aum_per_etf", rx("平均规模", "平均资产规模", "单只", "每只", "per etf", "per fund", "average size", "aum per", "aum/etf",
+                       "avg size")),
     ("aum_share", rx("占比", "份额", "market share", r"\bshare\b")),
-    ("etf_count", rx("数量", "只数", "几只", "多少只", "number of", "etf count", "how many", "most etfs", "产品数")),
+    ("etf_count", rx("数量", "只数", "几只", "多少只", "number of", "etf count", "how many", "most etfs", "fewest", "产品数",
+                     "lineup", "line-up", r"\bmost funds", r"\bcount\b")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
 FUND_METRICS = (
-    ("inflow", rx("流入", r"inflows?")),
+    ("inflow", rx("流入", "吸金", r"inflows?", r"\btook in\b", r"\btake in\b", r"\bpulled in\b", r"\bcame in\b",
+                  r"\bmoney in\b", r"\battract")),
     ("fee", rx("费率", "费用", "管理费", "最便宜", "最贵", r"\bfees?\b", "expense", "cheapest")),
     ("inception", rx("成立", "发行日期", "上市", "最新", "最早", "newest", "oldest", "launch", "inception", "latest")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
@@ -74,9 +78,11 @@ FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Ch
     ("fee_pct", "custody_fee_pct", rx("托管费", "custody fee")),
     ("fee_pct", "mgmt_fee_pct", rx("费率", "管理费", "费用", r"\bfees?\b", "expense")),
     (None, "custodian", rx("托管人", "托管行", "custodian")),
-    (None, "manager", rx("管理人", "基金公司", "manager", "managed by", "who manages")),
+    (None, "manager", rx("管理人", "基金公司", "谁管", "哪家公司", "哪家基金", "manager", "managed by", "who manages", "who runs",
+                         "fund company", "which company")),
     (None, "benchmark", rx("基准", "跟踪", "benchmark", r"\btracks?\b")),
-    ("inflow_usd_m", None, rx("流入", r"inflows?")),
+    ("inflow_usd_m", None, rx("流入", "吸金", r"inflows?", r"\btook in\b", r"\btake in\b", r"\bpulled in\b",
+                                r"\bcame in\b", r"\bmoney in\b", r"\battract")),
     ("aum_usd_m", "issue_amount_100m_units", rx("规模", "资产", r"\baum\b", "assets", r"\bsize")),
     ("inception", "list_date", rx("上市", "listed", "listing")),
     ("inception", "found_date", rx("成立", "发行日期", "inception", "launch")),
@@ -84,7 +90,7 @@ FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Ch
 )
 FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资料", "情况", "tell me about", "what is", "facts",
                "details", r"\binfo", "profile", "overview")
-BEYOND_TOOLS = rx("增长", "同比", "变化", "策略", "原因", "为什么", "如何", "怎么", "持仓", "growth", "grow", "change",
+BEYOND_TOOLS = rx("增长", "同比", "变化", "(?<!增强)策略", "原因", "为什么", "如何", "怎么", "持仓", "growth", "grow", "change",
                   "strateg", r"\bwhy\b", "how did", "holding")
 CONVERSION = rx("转换", "转型", "转为", "转成", "转化", "改为", r"转\s*(?:主动管理\s*)?etf", "convert", "conversion")
 LISTING = rx("哪些", "哪几", "哪家", "列出", "列举", "名单", "示例", "例子", "有哪", "都有", r"\bwhich\b", r"\blist",
@@ -104,9 +110,9 @@ PREDICTION = rx("预测", "会不会", "将会", "明年", "未来一年", "未�
 INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binvent", "fabricate", r"\bmade[- ]up\b",
             r"\bany number\b", r"\bjust give me a number\b", "编一个", "编个", "瞎猜", "猜一(?:下|个)", "随便(?:给|说|编)", "估一个",
             "估计一下", "捏造", "虚构")
-INJECTION = rx("忽略(?:之前|以上|前面|所有)", r"ignore (?:all |your |the )?(?:previous |prior |above )?(?:instructions|rules)",
+INJECTION = rx("忽略(?:之前|以上|前面|所有)", "override", "unrestricted", r"you are now", "不受限制", "无视", r"ignore (?:all |your |the )?(?:previous |prior |above )?(?:instructions|rules)",
                "system prompt", "越狱", r"\bjailbreak")
-OWN_SAY = rx(r"(?:说|say|state|write|tell (?:me|them|us)(?: that)?)\s*\S{0,20}\d")
+OWN_SAY = rx(r"(?:说|say|state|write|tell|confirm|回答|answer)\b.{0,40}\d")
 LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
 YEAR_MENTION = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
 META = rx("作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
@@ -296,6 +302,11 @@ def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any]
     mentions = slots.funds(text, names=True)
     if not mentions and fund_hint and PRONOUN.search(text):
         mentions = [slots.FundMention(fund_hint, fund_hint, _kind(fund_hint))]
+    unknown = slots.unknown_tickers(text)
+    if not mentions and unknown and (_fact(text, "us") or FACTS_CUE.search(text)):
+        return {"query": unknown[0]}, None, [SlotError("query", unknown[0], "no fund with this ticker in the report's "
+                                                       "tables (表 1, 表 3, 表 4) or the Chinese fund data",
+                                                       "a ticker such as DFAC or JEPI, or a Chinese fund code")]
     if not mentions or BEYOND_TOOLS.search(text):
         return None
     mention = mentions[0]
@@ -376,8 +387,8 @@ def claim_of(text: str) -> str | None:
     """The figure a user asks to confirm ('报告说发行商有300家对吧？', 'the report says 2,000 ETFs, right?')."""
     if not (VERIFY.search(text) or re.search(r"对吧|是吧|是不是|没错吧|\bisn'?t it\b|\bcorrect\?|\bright\?", text, re.I)):
         return None
-    figures = [m.group(0).strip() for m in CLAIM.finditer(text) if not re.fullmatch(r"20[12]\d", m.group(1))]
-    return figures[0] if figures else None
+    figures = [m for m in CLAIM.finditer(text) if not re.fullmatch(r"20[12]\d", m.group(1))]
+    return figures[0].group(1) + (figures[0].group(2) or text[figures[0].end():figures[0].end() + 20]) if figures else None
 
 
 def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Intent | None:
@@ -391,13 +402,13 @@ def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Inten
         args, errors = returns
         return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}",
                       errors=tuple(errors))
-    if attributed:
-        return None
     if (args := _conversions(text)) is not None:
         return Intent("conversions", args, lang, query=f"{args['issuer'] or ''} {TOPICS['conversions']}".strip())
     if ranking := _ranking(text):
         tool, args, pick = ranking
         return Intent(tool, args, lang, pick=pick, query=text)
+    if attributed:  # what a report says about a fund is quoted from it, not looked up
+        return None
     if facts := _fund_facts(text, context.fund if context else None):
         args, fact, errors = facts
         return Intent("fund_facts", args, lang, fact=fact, query=text, errors=tuple(errors))
@@ -538,5 +549,6 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     if context.question and FOLLOW_UP.search(text.strip()) and not context.tool:
         query = f"{context.question} {question}"
     if claim is not None:  # search for the figure the report states, not for the user's figure
-        query = query.replace(claim, "多少" if lang == "zh" else "how many", 1)
+        number = re.match(r"[\d,.]+", claim).group(0)
+        query = query.replace(number, "多少" if lang == "zh" else "how many", 1)
     return Intent(None, {}, lang, query=query, claim=claim, reports=named_reports(text))

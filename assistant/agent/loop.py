@@ -114,7 +114,8 @@ class Agent:
             router.matrix  # noqa: B018 - embed (or read from the cache) the examples now, not in the first answer
         reports = tuple(r.metadata() for r in retriever.reports)
         self.metadata_text = json.dumps(reports, ensure_ascii=False)  # report titles and dates ground answers too
-        self.offline = OfflineBrain(router=router, reports=reports).bind_tools(tool_specs())
+        similarity = retriever.sentence_similarity if retriever.embedder else None
+        self.offline = OfflineBrain(router=router, reports=reports, similarity=similarity).bind_tools(tool_specs())
         self.model: Runnable = self.offline if model is None or isinstance(model, OfflineBrain) else _bind(model)
 
     @property

@@ -20,7 +20,8 @@ def rx(*alternatives: str) -> re.Pattern[str]:
 # --- numerals ------------------------------------------------------------------------------------------------------
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千万亿点]+)")
+# a run starts with a numeral: 万, 亿 and 点 multiply or continue one (50亿一天 is 50亿 and 一天, not 亿一)
+CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千][零〇一二两三四五六七八九十百千万亿点]*)")
 # a converted run must be a quantity: followed by a unit or counter, or preceded by 第/前/近/过去
 CN_AFTER = rx("[元天日个只名年月倍家%周位条次期大]", "交易日", "trading")
 CN_BEFORE = re.compile(r"(第|前|近|过去|最近|换成|改成|改为|换为)$")

@@ -60,7 +60,8 @@ AMOUNT = re.compile(
     r"|euros?|日元|jpy|英镑|gbp)?(?![a-z])",
     re.I,
 )
-TURNOVER_CONTEXT = rx(r"(成交|turnover|traded|日均)\S{0,6}$")
+TURNOVER_CONTEXT = rx(r"(?:成交额?|turnover|traded|日均成交额?)\s*(?:低于|高于|超过|不足|不到|为|约|在|of|below|above|under|over"
+                      r"|less than|more than)?\s*$")
 NOT_MONEY_AFTER = re.compile(r"\s*(?:个)?(?:天|日|交易日|只|家|个|名|倍|份|%|次|年|月|周|位|条|stocks?\b|days?\b)", re.I)
 
 
@@ -128,7 +129,9 @@ DAYS = re.compile(
     r"(?P<sign>(?<![\d.])[-−–﹣－]|负)?\s*(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:个)?(?:交易日|工作日|天|日)(?!日?均)"
     r"(?<![近月号]\d日)"
     r"|(?P<esign>(?<![\w.])[-−–])?(?P<enum>(?<![\w.])\d+(?:\.\d+)?)[\s-]*(?:trading[\s-]+|business[\s-]+)?days?\b"
-    r"(?!\s*(?:average|avg|mean|turnover))",
+    r"(?!\s*(?:average|avg|mean|turnover))"
+    r"|(?:build(?:ing)?[\s_-]*(?:period|days?)|建仓(?:天数|期|时间|周期)?)\s*(?:=|:|：|为|是|of|is)\s*"
+    r"(?P<xsign>[-−–])?\s*(?P<xnum>\d+(?:\.\d+)?)",
     re.I,
 )
 AFTER_DAY_OF_MONTH = re.compile(r"\d\s*月\s*$")
@@ -152,8 +155,8 @@ def days(text: str, param: str = "build_days") -> Days | None:
         if m["num"] and re.search(r"(近|过去|最近)\s*$", text[: m.start("num")]):
             continue  # 近20日: a turnover window, not a building period
         stated = m.group(0).strip()
-        number = float(m["num"] or m["enum"]) * (1e4 if m["wan"] else 1)
-        if m["sign"] or m["esign"]:
+        number = float(m["num"] or m["enum"] or m["xnum"]) * (1e4 if m["wan"] else 1)
+        if m["sign"] or m["esign"] or m["xsign"]:
             return Days(stated, None, SlotError(param, stated, "must be positive", accepted))
         if number != int(number):
             return Days(stated, None, SlotError(param, stated, "must be a whole number of trading days", accepted))
@@ -167,7 +170,7 @@ def days(text: str, param: str = "build_days") -> Days | None:
 
 PERCENT = re.compile(r"(?P<sign>(?<![\d.])[-−–])?\s*(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.I)
 SHARE_OF_STOCKS = rx(r"^\s*(?:的|以上的|左右的)?\s*(?:成分股|个股|股票|of\s+(?:the\s+|its\s+|all\s+)?(?:constituents|stocks))")
-THRESHOLD_WORD = rx(r"(?:冲击|阈值|门槛|threshold|shock|impact|cutoff|cut-off)\S{0,4}\s*(?:超过|高于|大于|above|over|of"
+THRESHOLD_WORD = rx(r"(?:冲击|阈值|门槛|成交额|成交|threshold|shock|impact|cutoff|cut-off|turnover)\S{0,4}\s*(?:超过|高于|大于|above|over|of"
                     r"|at)?\s*$")
 
 
@@ -430,6 +433,25 @@ def _cn_names() -> tuple[tuple[str, str], ...]:
                         key=lambda item: -len(item[0])))
 
 
+# English spellings of fund managers and index phrases, so "the Guotai CSI 1000 enhanced ETF" finds 国泰中证1000增强ETF
+NAME_ALIASES = (("huatai-pinebridge", "华泰柏瑞"), ("huatai pinebridge", "华泰柏瑞"), ("huatai", "华泰柏瑞"), ("guotai", "国泰"),
+                ("china merchants", "招商"), ("cmf", "招商"), ("yinhua", "银华"), ("tianhong", "天弘"), ("e fund", "易方达"),
+                ("efund", "易方达"), ("china southern", "南方"), ("southern", "南方"), ("fullgoal", "富国"), ("bosera", "博时"),
+                ("penghua", "鹏华"), ("icbc credit suisse", "工银瑞信"), ("gf fund", "广发"), ("harvest", "嘉实"),
+                ("huaan", "华安"), ("hua an", "华安"), ("chinaamc", "华夏"), ("china amc", "华夏"), ("invesco great wall", "景顺长城"),
+                ("hwabao", "华宝"), ("jianxin", "建信"), ("ccb", "建信"),
+                (r"csi\s*1000\s*(?:index\s*)?enhanced(?:\s*strategy)?\s*etf", "中证1000增强ETF"),
+                (r"csi\s*500\s*(?:index\s*)?enhanced(?:\s*strategy)?\s*etf", "中证500增强ETF"),
+                (r"csi\s*300\s*(?:index\s*)?enhanced(?:\s*strategy)?\s*etf", "沪深300增强ETF"),
+                (r"1000\s*enhanced(?:\s*strategy)?\s*etf", "1000增强ETF"))
+
+
+def _chinese_names(text: str) -> str:
+    for english, chinese in NAME_ALIASES:
+        text = re.sub(rf"\b{english}\b", chinese, text, flags=re.I)
+    return text
+
+
 def funds(text: str, names: bool = True) -> list[FundMention]:
     """Funds the text names: US tickers of the report's tables, Chinese fund codes (unknown codes come back as
     errors, never as the nearest other fund) and, with `names`, Chinese fund names ('国泰中证1000增强ETF')."""
@@ -450,7 +472,7 @@ def funds(text: str, names: bool = True) -> list[FundMention]:
                               "a Chinese fund code in corpus/market/etf_facts.csv or a ticker of the report's tables")
             found.append((m.start(), FundMention(m.group(0), None, "cn", error)))
     if names:
-        squashed = _squash(text)
+        squashed = _squash(_chinese_names(text))
         taken: list[tuple[int, int]] = []
         for key, code in _cn_names():
             at = squashed.find(key)
@@ -465,15 +487,35 @@ def funds(text: str, names: bool = True) -> list[FundMention]:
                 error = SlotError("query", key, "several funds have this name; name the manager or the code",
                                   "; ".join(same))
                 found.append((at, FundMention(key, None, "cn", error)))
+    if names and not found and (by_parts := _by_manager_and_index(_chinese_names(text))):
+        found.append((0, by_parts))
     unique: dict[str, tuple[int, FundMention]] = {}
     for at, mention in sorted(found, key=lambda item: item[0]):
         unique.setdefault(mention.query or mention.text, (at, mention))
     return [m for _, m in sorted(unique.values(), key=lambda item: item[0])]
 
 
+ENHANCED_WORD = re.compile(r"增强|指增|enh\w*n\w*c|enhnac|enhacn", re.I)
+
+
+def _by_manager_and_index(text: str) -> FundMention | None:
+    """'国泰那只中证1000增强策略ETF', 'guotai 1000 enhnaced etf': a manager, an index number and 'enhanced' that together
+    name exactly one enhanced fund (typos and words in between do not matter)."""
+    if not ENHANCED_WORD.search(text):
+        return None
+    numbers = set(re.findall(r"(?<!\d)(1000|500|300|800|50)(?!\d)", text))
+    facts = load_etf_facts()
+    listed = facts[(facts["status"] == "L") & facts["invest_type"].eq("增强指数型")]
+    hits = [row for row in listed.itertuples() if str(row.manager).removesuffix("基金") in text
+            and any(n in str(row.name) for n in numbers)]
+    if len(hits) == 1 and numbers:
+        return FundMention(hits[0].name, hits[0].code, "cn")
+    return None
+
+
 def unknown_tickers(text: str) -> list[str]:
     """Upper-case ticker-like words that are no fund of the report's tables ('ARKK', 'ZZZZ')."""
-    return [t for t in re.findall(r"(?<![A-Za-z])[A-Z]{3,5}(?![A-Za-z])", text)
+    return [t for t in re.findall(r"(?<![A-Za-z])[A-Z]{4,5}(?![A-Za-z])", text)
             if t not in us_tickers() and t not in NOT_TICKERS]
 
 
