@@ -38,11 +38,13 @@ SCENARIO = rx(*SHOCK_WORDS)
 CONSTITUENTS = rx("成分股", "个股", "constituents", r"\bstocks\b")
 SCENARIO_SIZE = "15亿"
 COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
-LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
+LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bthreshold\b", "阈值", r"\bturnover\b", "成交额", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
                r"\bbuy(?:s|ing)?\b", r"\bpurchases?\b", "turnover ratio", *SHOCK_WORDS)
 RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现", "业绩", "战胜", r"\bbeat", "outperform",
-             "underperform", "excess", r"returns?\b", "perform", "alpha")
-RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", r"\brank", r"top\s*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位)",
+             "underperform", "excess", r"returns?\b", r"retruns?\b", r"retun", "perform", "alpha", r"vs\.? passive",
+             r"versus passive", r"against (?:the )?passive", "和被动比", "与被动比", "比被动", r"vs\.?\s*被动", "对比被动",
+             "跟被动比", "和被动ETF比", "谁收益", "谁更高", "谁赚")
+RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", "冠军", "第一名", "之王", r"\bno\.? ?1\b", r"#1\b", r"\brank", r"top\s*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位)",
           "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "哪家", "哪几家", "哪个",
           "哪只", "哪几只", r"\bwhich\b", "largest", "biggest", "smallest", r"\bmost\b", r"\bleast\b", "fewest",
           "highest", "lowest", "cheapest", "newest", "oldest", r"\blead")
@@ -50,7 +52,8 @@ LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列�
 ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", "从低到高", "从小到大", "升序", r"\bleast\b", "fewest",
                "smallest", "lowest", "cheapest", "oldest", "earliest", "ascending", "bottom")
 OLDEST = rx("最早", "oldest", "earliest", r"\bfirst\b")
-ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", "管理人", r"issuers?\b", "fund (?:companies|houses)", "blackrock", "vanguard", "state street",
+ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", r"table\s*2\b", r"表\s*2(?!\d)", "贝莱德", "道富", "先锋",
+            "摩根大通", "小摩", r"issuers?\b", "fund (?:companies|houses)", "blackrock", "vanguard", "state street",
             "jpmorgan", "dimensional", "fidelity", "pimco", "innovator", "ajm", "capital group", "american century",
             "janus")
 FUND_NOUN = rx("etf", "基金", "产品", r"\bfunds?\b")
@@ -88,6 +91,8 @@ FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Ch
     ("inception", "found_date", rx("成立", "发行日期", "inception", "launch")),
     ("asset_class", "invest_type", rx("资产类别", "类别", "类型", "asset class", r"\btype")),
 )
+US_TEXT_FACTS = rx("基准", "跟踪", "持有", "持仓", "策略", "投资于", "benchmark", r"\btracks?\b", "holds", "holdings", "strategy",
+                   r"invests? in", r"how many stocks")
 FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资料", "情况", "tell me about", "what is", "facts",
                "details", r"\binfo", "profile", "overview")
 BEYOND_TOOLS = rx("增长", "同比", "变化", "(?<!增强)策略", "原因", "为什么", "如何", "怎么", "持仓", "growth", "grow", "change",
@@ -101,7 +106,7 @@ FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改
 
 
 # --- scope, metadata and re-rendering ------------------------------------------------------------------------------
-ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing|it)\b", r"\bgood (?:buy|investment|time to)",
+ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bgood (?:buy|investment|time to)",
             r"\b(?:buy|sell) (?:it |them )?now\b", r"\brecommend (?:me|a|an|which|some)\b", r"\bwhich .* (?:to|should) buy",
             r"\binvest in\b.*\?", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该买",
             "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
@@ -112,29 +117,34 @@ INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binve
             "估计一下", "捏造", "虚构")
 INJECTION = rx("忽略(?:之前|以上|前面|所有)", "override", "unrestricted", r"you are now", "不受限制", "无视", r"ignore (?:all |your |the )?(?:previous |prior |above )?(?:instructions|rules)",
                "system prompt", "越狱", r"\bjailbreak")
-OWN_SAY = rx(r"(?:说|say|state|write|tell|confirm|回答|answer)\b.{0,40}\d")
+OWN_SAY = rx(r"(?:说|回答|写|确认|say|state|write|tell|confirm|answer).{0,40}\d")
 LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
 YEAR_MENTION = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
-META = rx("作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
+META = rx("brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
+          "出的", r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
           "发布机构", "哪家(?:机构|公司|券商)", "出品", "发布的", "发布方", "出版", r"\bpublish", r"\binstitution",
-          r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", "哪天发", "何时发", "哪年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
+          r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", r"哪[一1]?天发", "何时发", r"哪[一1]?年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
           "发表", r"\bwhen was .*(?:report|released|written|out)", r"\bcome out\b", r"\bcame out\b", r"\brelease date", r"\bdated?\b", "哪几份", "哪些报告",
           "几份报告", "多少份报告", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
           r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么", r"\bwhat (?:is|does) .*report .*"
           r"(?:about|cover)", r"\bcover(?:s|ed)? what\b", "title", "标题", "题目", "报告名")
 META_FIELDS = (("authors", rx("作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
                               r"\bwritten by")),
-               ("date", rx("日期", "时间", "什么时候", "何时", "哪天", "哪一年", "哪年", r"\bwhen\b", r"\bcome out\b", r"\bdate", r"\byear")),
-               ("publisher", rx("机构", "公司", "券商", "出品", "发布方", "出版", "发布", r"\bpublish", r"\binstitution",
+               ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", "发布于", "出的", r"\bwhen\b",
+                           r"\bcome out\b", r"\bwhich year\b", r"\bwhat year\b", r"\bdate", r"\byear")),
+               ("publisher", rx("机构", "公司", "券商", "出品", "发布方", "出版", "发布", "brokerage", r"\bbroker",
+                                r"securities firm", r"\bpublish", r"\binstitution",
                                 r"\bfirm\b", r"\bbroker", r"\bcompany", r"\bwho (?:put|released|issued)")),
                ("list", rx("哪几份", "哪些报告", "几份", "多少份", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b",
                            r"\bhow many reports\b", r"\breports? (?:do )?you have")),
                ("title", rx("title", "标题", "题目", "报告名")),
                ("covers", rx("讲", "研究", "关于", "内容", r"\babout\b", r"\bcover")))
-REPORT_NAMES = (("004", rx("华鑫", "huaxin", "指增\\s*etf产品解析", "流动性冲击几何", "密集发行")),
-                ("003", rx("信达", "cinda", "如何选", "指数增强基金如何", r"\bchoosing\b", r"\bhow to (?:choose|pick|select)")),
+REPORT_NAMES = (("004", rx("华鑫", "huaxin", "指增\\s*etf产品解析", "流动性冲击", "密集发行", r"指[增増]\s*etf", r"增强\s*etf",
+                           r"enhanced etfs?\b", "liquidity")),
+                ("003", rx("信达", "cinda", "如何选", "指数增强基金", r"增强基金", r"\bchoosing\b", r"\bhow to (?:choose|pick|select)",
+                           r"enhanced (?:mutual )?funds?\b")),
                 ("000", rx("中证指数", r"\bcsi\b(?!\s*\d)", "年度报告", "annual report", "主动管理\\s*etf发展", "active etf report",
-                           r"\bactive etfs? (?:annual )?report")))
+                           r"\bactive etfs? (?:annual )?report", r"主动(?:管理)?\s*etf", r"\bactive etfs?\b")))
 IN_OTHER_LANGUAGE = (("en", rx(r"^\s*(?:and |now |please |pls |can you (?:say|give) (?:it|that) )?in english\b",
                                r"^\s*(?:用)?英文(?:说|回答|版)?", r"^\s*english(?: please| pls)?\s*[?？.!]*$",
                                r"^\s*(?:translate|say) (?:it|that|this) (?:in|into) english")),
@@ -256,7 +266,7 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
     name = index.name if index is not None and index.name else next(iter(tracked), None) if len(tracked) == 1 else None
     if name is None and not errors:
         return None
-    verify = bool(VERIFY.search(text))
+    verify = bool(VERIFY.search(text)) or bool(slots.P_REPORT.search(text))
     if attributed and not verify:
         return None
     window = slots.period(text)
@@ -280,7 +290,7 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
     top, pick = slots.top_n(text), slots.ordinal(text)
     ascending = bool(ASCENDING.search(text))
     single = pick is None and top is None and not LIST_CUE.search(text)
-    if ISSUER.search(text):
+    if ISSUER.search(text) and not DOMESTIC.search(text):
         by = _metric(text, ISSUER_METRICS)
         if UNSUPPORTED_ISSUER.search(text) or (by is None and not LIST_CUE.search(text) and top is None):
             return None
@@ -316,6 +326,8 @@ def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any]
     if mention.error:
         return None
     fact = _fact(text, mention.kind)
+    if mention.kind == "us" and fact is None and US_TEXT_FACTS.search(text):
+        return None  # the tables hold no benchmark, strategy or holdings: the report's text does
     rest = text
     for m in mentions:
         rest = re.sub(re.escape(m.text), "", rest, flags=re.I)
@@ -369,7 +381,7 @@ def named_reports(text: str) -> tuple[str, ...]:
 def scope_of(text: str, tool: str | None) -> str | None:
     """Why the reports and tools cannot answer, or None: advice, a prediction, a made-up figure, a year no report
     covers (report questions only: the price data runs to 2025-11-17)."""
-    if ADVICE.search(text):
+    if ADVICE.search(text) and not ATTRIBUTION.search(text):
         return "advice"
     if INVENT.search(text) or (INJECTION.search(text) and OWN_SAY.search(text) and tool is None):
         return "invent"
@@ -387,7 +399,9 @@ def claim_of(text: str) -> str | None:
     """The figure a user asks to confirm ('报告说发行商有300家对吧？', 'the report says 2,000 ETFs, right?')."""
     if not (VERIFY.search(text) or re.search(r"对吧|是吧|是不是|没错吧|\bisn'?t it\b|\bcorrect\?|\bright\?", text, re.I)):
         return None
-    figures = [m for m in CLAIM.finditer(text) if not re.fullmatch(r"20[12]\d", m.group(1))]
+    figures = [m for m in CLAIM.finditer(text) if not re.fullmatch(r"20[12]\d", m.group(1))
+               and not re.match(r"\s*(?:增强|指增|etf|指数|enhanced|index)", text[m.end():], re.I)
+               and not re.search(r"(?:中证|沪深|科创|上证|csi|star)\s*$", text[:m.start()], re.I)]
     return figures[0].group(1) + (figures[0].group(2) or text[figures[0].end():figures[0].end() + 20]) if figures else None
 
 
@@ -530,7 +544,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         return Intent(None, {}, lang, query=question, scope=scope)
     if fresh is not None:
         return replace(fresh, query=question) if fresh.query == text else fresh
-    if META.search(text) and not re.search(r"\d", text.replace("2024", "").replace("2021", "").replace("2023", "")):
+    if META.search(text) and not re.search(r"\d", re.sub(r"20\d\d|1000|500|300|50", "", question)):
         field_ = next((name for name, pattern in META_FIELDS if pattern.search(text)), "covers")
         return Intent(None, {}, lang, query=question, meta=field_, reports=named_reports(text))
     claim = claim_of(text)
@@ -539,14 +553,18 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         if routed in ("advice", "prediction", "invent"):
             return Intent(None, {}, lang, query=question, scope=routed)
         cue = {"tool:rank_issuers": RANK, "tool:rank_funds": RANK, "tool:conversions": CONVERSION}.get(routed or "")
-        if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)):
+        veto = {"tool:rank_issuers": rx(UNSUPPORTED_ISSUER.pattern, DOMESTIC.pattern),
+                "tool:rank_funds": rx(UNSUPPORTED_FUND.pattern, DOMESTIC.pattern),
+                "tool:conversions": ELIGIBLE}.get(routed or "")
+        if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and not (
+                veto is not None and veto.search(text)):
             chosen = intent_for(routed.removeprefix("tool:"), text, lang, context)
             if chosen is not None:
                 return chosen
     if scope is not None:
         return Intent(None, {}, lang, query=question, scope=scope)
     query = question
-    if context.question and FOLLOW_UP.search(text.strip()) and not context.tool:
+    if context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text)) and not context.tool:
         query = f"{context.question} {question}"
     if claim is not None:  # search for the figure the report states, not for the user's figure
         number = re.match(r"[\d,.]+", claim).group(0)

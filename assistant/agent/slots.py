@@ -261,7 +261,7 @@ def _date(stated: str, start: int, year: int, month: int, day: int, param: str) 
         return StatedDate(stated, start, None, SlotError(param, stated, "not a calendar date", "YYYY-MM-DD"))
 
 
-P_REPORT = rx("报告期", "报告窗口", "报告发布", "报告时", "报告区间", "截至报告", "发稿", r"report(?:'s)? (?:period|window|date)",
+P_REPORT = rx("报告期", "报告窗口", "报告发布", "报告时", "报告区间", r"报告(?:口径)?的?区间", "截至报告", "发稿", r"report(?:'s)? (?:period|window|date)",
               "time of the report", "as of the report", "until the report", "when the report")
 P_LISTING = rx("上市以来", "成立以来", "发行以来", "上市至今", r"since (?:listing|launch|inception|they (?:were )?listed)")
 P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
@@ -271,9 +271,10 @@ YEAR = r"(\d{4})\s*(?:年)?"
 P_YEAR_SPAN = rx(rf"{YEAR}\s*(?:年初|初|年头|start|beginning)?\s*(?:到|至|-|–|~|to|until|through|and)\s*{YEAR}\s*(?:年底|底"
                  r"|年末|末|end)?", rf"(?:from|between)\s+(?:the\s+)?(?:start|beginning)\s+of\s+{YEAR}\s+(?:to|and|until)"
                  rf"\s+(?:the\s+)?end\s+of\s+{YEAR}", rf"(?:from|between)\s+{YEAR}\s+(?:to|and|until|through)\s+{YEAR}")
-P_SINCE = rx(r"(?:自|从|since|from)\s*(\d{4})\s*年?\s*(?:(\d{1,2})\s*月)?\s*(?:(?:初|起)\s*)?(?:以来|至今|开始|起|to date|"
-             r"onwards?|on)?", r"(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:以来|至今|开始)")
-P_YEAR = rx(r"(\d{4})\s*年\s*(?:全年|度|一整年)", r"(?:calendar|full[- ]year|during|in|for|over)\s+(?:the\s+year\s+)?(\d{4})\b",
+P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+)?(\d{4})\s*年?\s*(?:(\d{1,2})\s*月)?\s*"
+             r"(?:(?:初|起)\s*)?(?:以来|至今|开始|起|to date|onwards?|on)?",
+             r"(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:初|起)?\s*(?:以来|至今|开始)")
+P_YEAR = rx(r"(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"(?:calendar|full[- ]year|during|in|for|over)\s+(?:the\s+year\s+)?(\d{4})\b",
             r"(?<![\d年])(\d{4})\s*年(?!\s*\d|\s*(?:以来|至今|初|底|末|开始))")
 
 
@@ -291,12 +292,46 @@ class Period:
                 if v is not None}
 
 
+EN_MONTH_YEAR = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{4})\b", re.I)
+EN_YEAR_EDGE = re.compile(r"\b(start|beginning|end)\s+of\s+(\d{4})\b", re.I)
+CN_YEAR_EDGE = re.compile(r"(\d{4})\s*年?\s*(初|底|末)")
+MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+def _edges(text: str) -> list[tuple[int, str, str]]:
+    """Partial dates a window may be given by, in order, each as (position, first day, last day): 'Jan 2022' →
+    2022-01-01 … 2022-01-31, 'end of 2024' / '2024年底' → 2024-12-31, '2022年初' → 2022-01-01."""
+    found = []
+    for m in EN_MONTH_YEAR.finditer(text):
+        first = pd.Timestamp(int(m[2]), EN_MONTHS[m[1].lower()], 1)
+        found.append((m.start(), first.date().isoformat(), (first + pd.offsets.MonthEnd(0)).date().isoformat()))
+    for m in EN_YEAR_EDGE.finditer(text):
+        day = f"{m[2]}-12-31" if m[1].lower() == "end" else f"{m[2]}-01-01"
+        found.append((m.start(), day, day))
+    for m in CN_YEAR_EDGE.finditer(text):
+        day = f"{m[1]}-12-31" if m[2] in "底末" else f"{m[1]}-01-01"
+        found.append((m.start(), day, day))
+    return sorted(found)
+
+
 def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | None:
     """The window the text states: two dates, since a date or year, a year span, a calendar year, the last N
     years/months (back from `base`, the last day of the price data), the report's period or since listing."""
+    text = re.sub(r"(?<![\d年])(\d{2})\s*年(?=\s*(?:初|底|末|到|至|-|以来|全年))", r"20\1年", text)  # 22年 → 2022年
     stated = dates(text)
     if bad := next((d.error for d in stated if d.error), None):
         return bad
+    if len(stated) == 1 and (later := MONTH_DAY.search(text, stated[0].start + len(stated[0].text))):
+        year = stated[0].value[:4] if stated[0].value else ""
+        second = _date(later.group(0), later.start(), int(year or 0), int(later[1]), int(later[2]), "end")
+        if second.value:
+            stated.append(second)
+    edges = _edges(text)
+    if not stated and len(edges) >= 2:
+        return Period(text[edges[0][0]:edges[-1][0] + 12].strip(), edges[0][1], edges[-1][2])
+    if len(stated) == 1 and (edges and not P_SINCE.search(text) or any(e[0] > stated[0].start for e in edges)):
+        points = sorted([(stated[0].start, stated[0].value, stated[0].value), *edges])
+        return Period(text, points[0][1], points[-1][2])
     if len(stated) >= 2:
         return Period(f"{stated[0].text} … {stated[1].text}", stated[0].value, stated[1].value)
     if P_REPORT.search(text):
@@ -455,6 +490,7 @@ def _chinese_names(text: str) -> str:
 def funds(text: str, names: bool = True) -> list[FundMention]:
     """Funds the text names: US tickers of the report's tables, Chinese fund codes (unknown codes come back as
     errors, never as the nearest other fund) and, with `names`, Chinese fund names ('国泰中证1000增强ETF')."""
+    text = re.sub(r"《[^》]*》", " ", text)  # a report's title names no fund ("…1000 增强 ETF 密集发行")
     found: list[tuple[int, FundMention]] = []
     for m in re.finditer(r"(?<![A-Za-z])[A-Za-z]{2,5}(?![A-Za-z])", text):
         token = m.group(0)
