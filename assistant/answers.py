@@ -160,6 +160,24 @@ Similarity = Callable[[str, list[str]], list[float]]
 SEMANTIC_WEIGHT = 12.0  # cosine gaps between the right and a wrong sentence are ~0.1–0.2: worth 1–2 shared terms
 
 
+RESPECTIVELY = re.compile(r"分别(?:为|是|达|增长|占|位居)?")
+
+
+def figure_subject(sentence: str, match: re.Match[str], terms: set[str]) -> float:
+    """How well the words around a figure (within its clause) name what the question asks: the summed length of the
+    question's terms found there, the nearest counting double. In 'A和B…分别为 x 和 y', y's subject is B."""
+    clause_start = max(sentence.rfind(p, 0, match.start()) for p in "，,；;。：:") + 1
+    ends = [i for i in (sentence.find(p, match.end()) for p in "，,；;。") if i >= 0]
+    before, after = sentence[clause_start:match.start()], sentence[match.end():min(ends or [len(sentence)])]
+    if (respective := RESPECTIVELY.search(before)) and respective.start() > 0:
+        subjects = re.split(r"和|、|与|及", before[:respective.start()])
+        position = len(FIGURE.findall(before[respective.end():]))
+        if len(subjects) > 1 and position < len(subjects):
+            return 2.0 * sum(len(t) for t in terms if t in subjects[position])
+    near = sum(len(t) for t in terms if t in before[-14:] or t in after[:10])
+    return near + 0.5 * sum(len(t) for t in terms if t in before or t in after)
+
+
 def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str | None = None,
                    similarity: Similarity | None = None) -> list[tuple[int, str]]:
     """(text index, sentence) pairs that best match the question, best first.
@@ -175,6 +193,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     candidates = [(index, sentence, set(tokenize(sentence)) & terms) for index, text in enumerate(texts)
                   for sentence in candidate_sentences(text)]
     listing = bool(LIST_QUESTION.search(question))
+    years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
     frequency = Counter(t for _, _, shared in candidates for t in shared)
     meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
     scored = []
@@ -184,10 +203,13 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
         rarity = {t: math.log((len(candidates) + 1) / frequency[t]) for t in shared}
         score = sum(max(rarity[t], sum(rarity[p] for p in concepts({p for p in shared if p != t and p in t})))
                     for t in concepts(shared)) - 0.5 * index
-        if units and any(m["unit"] in units for m in FIGURE.finditer(sentence)):
-            score += 2
+        fitting = [m for m in FIGURE.finditer(sentence) if m["unit"] in units] if units else []
+        if fitting:  # a figure in the asked-for unit, the more so when its own words name what was asked
+            score += 2 + min(6.0, 0.8 * max(figure_subject(sentence, m, terms | years) for m in fitting))
         elif wants_number and re.search(r"\d", sentence):
             score += 1
+        elif wants_number:
+            score -= 2  # a "how many / how much" question is not answered by a sentence without a figure
         label = set(tokenize(m.group(1))) if (m := LABEL.match(sentence)) else set()
         if label and label <= terms:
             score += 5

@@ -23,6 +23,7 @@ from assistant.answers import (
     FIGURE,
     ITEM,
     LIST_QUESTION,
+    figure_subject,
     QUANTITY,
     QUANTITY_UNITS,
     Similarity,
@@ -316,21 +317,26 @@ def evidence_query(intent: Intent, tool: dict[str, Any] | None) -> str:
 
 
 def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | None:
-    """A one-figure lead ('答：1,696 只。[1]', 'In short: 1,696 只 [1].') when the question asks for a quantity, the
-    best quoted sentence holds a figure in the asked-for unit and no quoted sentence holds another; None otherwise: two
-    candidate figures (239 家 and 117 家) mean the sentences answer more than was asked, a figure only in a weaker
-    sentence may answer another question, a question asking two quantities (how many, and how large) is not
-    answered by one figure, and no lead is better than a wrong one."""
+    """A one-figure lead ('答：1,696 只。[1]', 'Active ETFs in the US: 1,696 ETFs [1].') when the question asks one
+    quantity and the best quoted sentence holds a figure in the asked-for unit whose own words (the subject around
+    it: 平均规模为 0.78 亿美元, 固定收益类…1043 亿美元) match the question better than any other figure's; None
+    otherwise, because no lead is better than a wrong one. A figure the question itself states is never the answer."""
     asked = [units for pattern, units in QUANTITY_UNITS if pattern.search(question)]
     if not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question):
         return None
-    hits = [(i, (m["bound"] or "", m["number"], m["about"] or "", m["unit"])) for i, (_, sentence) in enumerate(picks)
-            for m in FIGURE.finditer(sentence) if m["unit"] in asked[0]]
-    figures = {figure for _, figure in hits}
-    if len(figures) != 1 or hits[0][0] != 0:  # one figure in all, and the best sentence holds it
+    stated = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", question)}
+    terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
+    scored = sorted(((figure_subject(sentence, m, terms), -rank, n, m) for rank, (n, sentence) in enumerate(picks[:2])
+                     for m in FIGURE.finditer(sentence)
+                     if m["unit"] in asked[0] and m["number"].replace(",", "") not in stated),
+                    key=lambda item: (-item[0], -item[1]))
+    if not scored or not scored[0][0]:
         return None
-    n = picks[0][0]
-    ((bound, number, about, unit),) = figures
+    rivals = [item for item in scored[1:] if item[3]["number"] != scored[0][3]["number"]]
+    if rivals and rivals[0][0] >= scored[0][0]:
+        return None  # two figures fit the question equally well: which one was asked is not clear
+    _, _, n, m = scored[0]
+    bound, number, about, unit = m["bound"] or "", m["number"], m["about"] or "", m["unit"]
     if lang == "zh":
         return f"答：{bound}{' ' if bound else ''}{number}{'' if unit == '%' else ' '}{about}{unit}。[{n}]"
     bound = EN_BOUNDS.get(bound, "more than " if about else "")
@@ -382,6 +388,7 @@ def phrase_table() -> tuple[tuple[str, str], ...]:
 
 
 QUALIFIERS = ("新发", "新增", "新发行", "其中", "分别", "权益类", "固收", "固定收益", "new ", "newly")
+YEARS = re.compile(r"(?<!\d)20\d\d(?!\d)")  # a year in the question tells the 2024 figure from the 2023 one
 CLAIM_UNITS = ((re.compile(r"\betfs?\b|\bfunds?\b|products?|stocks?|constituents|只", re.I), "只"),
                (re.compile(r"issuers?|compan|firms?|managers?|家", re.I), "家"), (re.compile(r"%|percent"), "%"),
                (re.compile(r"亿美元|billion dollars|usd", re.I), "亿美元"), (re.compile(r"亿元|亿"), "亿元"))
@@ -471,6 +478,8 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
             return NOT_FOUND
         passages = [(row["n"], row["text"]) for row in search["rows"]] if search else []
         lead = correction(intent, picks, passages) or quantity_lead(question, picks, intent.lang)
+        if lead and len(picks) > 1 and f"[{picks[1][0]}]" in lead and picks[1][0] != picks[0][0]:
+            picks = [picks[1], picks[0]]  # the sentence the lead quotes comes first
         if lead is None and not zh:
             lead = english_gist(picks, question)
         intro = None if zh else "Source (in Chinese):"
