@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.agent.compose import phrase_table
 from assistant.agent.intents import Intent
 from assistant.answers import best_sentences
 
@@ -31,21 +32,34 @@ def _date(value: str, zh: bool) -> str:
     return value
 
 
+def _english(name: str) -> str:
+    """A publisher's English name from phrases.yaml (华鑫证券 → Huaxin Securities), or the name as it is."""
+    return dict(phrase_table()).get(name, name)
+
+
 def _line(report: dict[str, str], field: str, zh: bool) -> str:
     title, publisher, authors = f"《{report['title']}》", report["publisher"], report["authors"]
     date = _date(report["date"], zh)
+    if not zh:  # English first, the Chinese title after it: an English question gets an English answer
+        by = f"{_english(publisher)} ({publisher})"
+        if field == "authors":
+            return (f"The {by} report names no authors: {title}." if not authors else
+                    f"The {by} report was written by {authors}: {title}.")
+        if field == "date":
+            return f"The {by} report was published on {date}: {title}."
+        if field == "publisher":
+            return f"It was published by {by} on {date}: {title}."
+        return f"{by}, {date}" + (f", by {authors}" if authors else "") + f": {title}."
     if field == "authors":
         if not authors:
-            return (f"{title}没有署名作者，由{publisher}发布。" if zh else
-                    f"{title} names no authors; it was published by {publisher}.")
-        return f"{title}的作者是{authors}（{publisher}）。" if zh else f"{title} was written by {authors} ({publisher})."
+            return f"{title}没有署名作者，由{publisher}发布。"
+        return f"{title}的作者是{authors}（{publisher}）。"
     if field == "date":
-        return f"{title}的发布日期是{date}（{publisher}）。" if zh else f"{title} was published {date} by {publisher}."
+        return f"{title}的发布日期是{date}（{publisher}）。"
     if field == "publisher":
-        return f"{title}由{publisher}发布（{date}）。" if zh else f"{title} was published by {publisher} ({date})."
+        return f"{title}由{publisher}发布（{date}）。"
     by = f"，作者{authors}" if authors else ""
-    return (f"{title}，{publisher}，{date}{by}。" if zh else
-            f"{title}: {publisher}, {date}" + (f", by {authors}" if authors else "") + ".")
+    return f"{title}，{publisher}，{date}{by}。"
 
 
 def compose_meta(intent: Intent, reports: tuple[dict[str, str], ...], search: dict[str, Any] | None) -> str:
@@ -54,19 +68,24 @@ def compose_meta(intent: Intent, reports: tuple[dict[str, str], ...], search: di
     chosen = _chosen(intent, reports)
     field = intent.meta if intent.meta in ("authors", "date", "publisher") else "all"
     if intent.meta == "list":
-        lead = (f"索引中共有 {len(reports)} 份报告：" if zh else f"The index holds {len(reports)} reports: ")
-        lines = [lead + " ".join(_line(r, "all", zh) for r in reports)]
+        lead = (f"索引中共有 {len(reports)} 份报告：" if zh else f"The index holds {len(reports)} reports, from "
+                + ", ".join(_english(r["publisher"]) for r in reports) + ":")
+        lines = [lead, *(_line(r, "all", zh) for r in reports)] if not zh else [lead + " ".join(
+            _line(r, "all", zh) for r in reports)]
     else:
-        lines = [" ".join(_line(r, field, zh) for r in chosen)]
+        lines = [_line(r, field, zh) for r in chosen] if not zh else [" ".join(_line(r, field, zh) for r in chosen)]
     if intent.meta == "covers":
         notes = [r.get("notes", "") for r in chosen if r.get("notes")]
         lines += notes
     if search and search.get("rows"):
         ids = {r["id"] for r in chosen}
         rows = [r for r in search["rows"] if r["report_id"] in ids][:3]
-        picks = best_sentences(f"{intent.query} {META_WORDS}", [r["text"] for r in rows], limit=1)
-        marks = [w for r in chosen for w in (r["publisher"][:2], *r["authors"].split(", "), r["date"][:4]) if w]
-        if picks and any(mark in picks[0][1] for mark in marks):
+        wanted = {"authors": lambda r: r["authors"].split(", "), "date": lambda r: [r["date"][:4]],
+                  "publisher": lambda r: [r["publisher"][:2]]}.get(intent.meta or "")
+        marks = [w for r in chosen for w in (wanted(r) if wanted else (r["publisher"][:2], r["date"][:4])) if w]
+        picks = [p for p in best_sentences(f"{intent.query} {META_WORDS}", [r["text"] for r in rows], limit=6)
+                 if any(mark in p[1] for mark in marks)][:1]
+        if picks:
             index, sentence = picks[0]
             lines.append(("报告原文：" if zh else "The report states (in Chinese): ") + f"{sentence} [{rows[index]['n']}]")
     return "\n".join(lines)
