@@ -194,6 +194,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
                   for sentence in candidate_sentences(text)]
     listing = bool(LIST_QUESTION.search(question))
     years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
+    several = bool(re.search(r"分别|各是|各自|各为|各多少|\bboth\b|respectively|\bvs\.?\b|versus|compare|\band\b.*\band\b",
+                             question, re.I))
     frequency = Counter(t for _, _, shared in candidates for t in shared)
     meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
     scored = []
@@ -206,6 +208,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
         fitting = [m for m in FIGURE.finditer(sentence) if m["unit"] in units] if units else []
         if fitting:  # a figure in the asked-for unit, the more so when its own words name what was asked
             score += 2 + min(6.0, 0.8 * max(figure_subject(sentence, m, terms | years) for m in fitting))
+            if several and len({m["number"] for m in fitting}) >= 2:
+                score += 2  # "各是多少 / both": the sentence that states both figures
         elif wants_number and re.search(r"\d", sentence):
             score += 1
         elif wants_number:

@@ -35,10 +35,25 @@ def glossary() -> dict[str, list[str]]:
     return {str(k).lower(): [str(z) for z in v] for k, v in data.items()}
 
 
+USD = re.compile(r"(?:\$|usd|us\$)\s*(\d+(?:\.\d+)?)\s*(billion|bn|b|million|mn|m)\b|(\d+(?:\.\d+)?)\s*(billion|bn|million|mn)\s*"
+                 r"(?:dollars|usd|bucks)", re.I)
+
+
+def usd_in_chinese(query: str) -> list[str]:
+    """'$10 billion' → '100 亿美元': the reports write US dollar amounts in 亿美元, so the search looks for that."""
+    out = []
+    for m in USD.finditer(query):
+        number, unit = float(m[1] or m[3]), (m[2] or m[4]).lower()
+        value = number * (10 if unit.startswith("b") else 0.01)
+        out.append(f"{value:,.6g} 亿美元")
+    return out
+
+
 def expand_query(query: str) -> str:
-    """Append the Chinese equivalents of English glossary terms found in the query."""
+    """Append the Chinese equivalents of English glossary terms (and of US dollar amounts) found in the query."""
     lowered = query.lower()
     extra = [zh for en, zhs in glossary().items() if re.search(rf"\b{re.escape(en)}\b", lowered) for zh in zhs]
+    extra += usd_in_chinese(query)
     return f"{query} {' '.join(extra)}" if extra else query
 
 

@@ -46,7 +46,7 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
     question = questions[-1] if questions else None
     fund = None
     for message in history:
-        if isinstance(message, HumanMessage):
+        if isinstance(message, HumanMessage | AIMessage) and message.text:
             named = [f.query for f in funds(message.text) if f.query]
             fund = named[0] if named else fund
         for call in getattr(message, "tool_calls", None) or []:

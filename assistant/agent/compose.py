@@ -219,19 +219,19 @@ def _returns(intent: Intent, result: dict[str, Any]) -> list[str]:
     shown = ranked if len(ranked) <= 4 else [ranked[0], ranked[-1]]  # every fund named, or the best and the worst
 
     def fund_text(r: dict[str, Any]) -> str:
-        return (f"{r['code']} {r['name']} {r['total_return_pct']:+.1f}%（超额 {r['excess_return_pct']:+.1f} 个百分点，"
+        return (f"{r['code']} {r['name']} {r['total_return_pct']:+.1f}%（超额 {r['excess_return_pct']:+.2f} 个百分点，"
                 f"{r['window_start']} → {r['window_end']}）" if zh else
-                f"{r['code']} {r['name']} {r['total_return_pct']:+.1f}% ({r['excess_return_pct']:+.1f} pp excess, "
+                f"{r['code']} {r['name']} {r['total_return_pct']:+.1f}% ({r['excess_return_pct']:+.2f} pp excess, "
                 f"{r['window_start']} → {r['window_end']})")
 
     if zh:
         lead = (f"{window}，{data['index_name']} 的 {n} 只增强基金中有 {k} 只跑赢基准 {bench['code']} {bench['name']}"
-                f"（基准总收益 {bench['total_return_pct']:+.1f}%），超额收益中位数 {median:+.1f} 个百分点。")
+                f"（基准总收益 {bench['total_return_pct']:+.1f}%），超额收益中位数 {median:+.2f} 个百分点。")
         label = "各基金：" if len(shown) == len(ranked) else "最好与最差："
         best_text = label + "；".join(fund_text(r) for r in shown) + "。"
     else:
         lead = (f"Over {window}, {k} of {n} enhanced funds of {data['index_name']} beat the benchmark {bench['code']} "
-                f"{bench['name']} ({bench['total_return_pct']:+.1f}%); the median excess return is {median:+.1f} "
+                f"{bench['name']} ({bench['total_return_pct']:+.1f}%); the median excess return is {median:+.2f} "
                 f"percentage points.")
         label = "Each fund: " if len(shown) == len(ranked) else "Best and worst: "
         best_text = label + "; ".join(fund_text(r) for r in shown) + "."
@@ -322,7 +322,7 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     it: 平均规模为 0.78 亿美元, 固定收益类…1043 亿美元) match the question better than any other figure's; None
     otherwise, because no lead is better than a wrong one. A figure the question itself states is never the answer."""
     asked = [units for pattern, units in QUANTITY_UNITS if pattern.search(question)]
-    if not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question):
+    if not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question) or MULTI.search(question):
         return None
     stated = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", question)}
     terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
@@ -388,6 +388,8 @@ def phrase_table() -> tuple[tuple[str, str], ...]:
 
 
 QUALIFIERS = ("新发", "新增", "新发行", "其中", "分别", "权益类", "固收", "固定收益", "new ", "newly")
+MULTI = re.compile(r"分别|各是|各自|各为|各多少|各有|\bboth\b|respectively|\bvs\.?\b|versus|\bcompare|\beach\b|"
+                   r"哪个(?:更|多)|谁(?:更|多)", re.I)  # asks two figures: one figure cannot answer it
 YEARS = re.compile(r"(?<!\d)20\d\d(?!\d)")  # a year in the question tells the 2024 figure from the 2023 one
 CLAIM_UNITS = ((re.compile(r"\betfs?\b|\bfunds?\b|products?|stocks?|constituents|只", re.I), "只"),
                (re.compile(r"issuers?|compan|firms?|managers?|家", re.I), "家"), (re.compile(r"%|percent"), "%"),

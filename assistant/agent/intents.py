@@ -37,6 +37,8 @@ SHOCK_WORDS = ("冲击", "影响", "shock", "impact", "affect", r"\bhits?\b")
 SCENARIO = rx(*SHOCK_WORDS)
 CONSTITUENTS = rx("成分股", "个股", "constituents", r"\bstocks\b")
 SCENARIO_SIZE = "15亿"
+RELATION = rx("换手率", "费率", "规模", "持仓", "仓位", r"\bturnover\b", r"\btrading more\b", r"\bfees?\b", r"\bsize\b",
+              "相关", "关系", r"\brelat", r"\bcorrelat")
 COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
 LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bthreshold\b", "阈值", r"\bturnover\b", "成交额", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
                r"\bbuy(?:s|ing)?\b", r"\bpurchases?\b", "turnover ratio", *SHOCK_WORDS)
@@ -121,7 +123,7 @@ OWN_SAY = rx(r"(?:说|回答|写|确认|say|state|write|tell|confirm|answer).{0,
 LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
 YEAR_MENTION = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
 META = rx("brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
-          "出的", r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
+          r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
           "发布机构", "哪家(?:机构|公司|券商)", "出品", "发布的", "发布方", "出版", r"\bpublish",
           r"\b(?:which|what|publishing) institution",
           r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", r"哪[一1]?天发", "何时发", r"哪[一1]?年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
@@ -131,7 +133,7 @@ META = rx("brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|publ
           r"(?:about|cover)", r"\bcover(?:s|ed)? what\b", "title", "标题", "题目", "报告名")
 META_FIELDS = (("authors", rx("作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
                               r"\bwritten by")),
-               ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", "发布于", "出的", r"\bwhen\b",
+               ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", "发布于", r"\bwhen\b",
                            r"\bcome out\b", r"\bwhich year\b", r"\bwhat year\b", r"\bdate", r"\byear")),
                ("publisher", rx("机构", "公司", "券商", "出品", "发布方", "出版", "发布", "brokerage", r"\bbroker",
                                 r"securities firm", r"\bpublish", r"\binstitution",
@@ -249,6 +251,8 @@ def _liquidity(text: str, attributed: bool) -> tuple[dict[str, Any], bool, list[
 
 
 def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotError]] | None:
+    if RELATION.search(text):
+        return None  # how turnover, fees or size relate to excess returns is the Cinda report's analysis
     mentioned = slots.indexes(text)
     named = [f for f in slots.funds(text, names=False) if f.kind == "cn"]
     if not RETURNS.search(text) and not (COMPARE.search(text) and len(named) >= 2):
@@ -567,6 +571,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     query = question
     if context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text)) and not context.tool:
         query = f"{context.question} {question}"
+    elif context.fund and PRONOUN.search(text):
+        query = f"{context.fund} {question}"
     if claim is not None:  # search for the figure the report states, not for the user's figure
         number = re.match(r"[\d,.]+", claim).group(0)
         query = query.replace(number, "多少" if lang == "zh" else "how many", 1)
