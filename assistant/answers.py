@@ -117,10 +117,11 @@ def concepts(shared: set[str]) -> set[str]:
     return {t for t in shared if not any(t != other and t in other for other in shared)}
 
 
-ABOUT_THE_TEXT = re.compile(r"该章节|本章节?|本节|本报告(?:通过|旨在|系统|详细|主要|以)|报告旨在|图表充分|如需查看|参考文献|结束语|"
-                            r"详尽分析报告|全文以上|数据来源|请参阅|分析结构完整|助力投资者|体现了报告的")
-LIST_QUESTION = re.compile(r"哪些|哪几|有什么|是什么.*(?:优势|特点|风险|因素)|几大|列出|列举|优势|特点|风险提示|what are|"
-                           r"which are|\blist\b|advantages|benefits|features|risks|factors|reasons|\bwhy\b|为什么|原因", re.I)
+ABOUT_THE_TEXT = re.compile(r"该章节|本章节?|本节|本报告(?:通过|旨在|系统|详细|主要|以)|报告旨在|图表充分|如需查看|"
+                            r"参考文献|结束语|详尽分析报告|全文以上|数据来源|请参阅|分析结构完整|助力投资者|体现了报告的")
+LIST_QUESTION = re.compile(r"哪些|哪几|有什么|是什么.*(?:优势|特点|风险|因素)|几大|列出|列举|优势|特点|风险提示|"
+                           r"what are|which are|\blist\b|advantages|benefits|features|risks|factors|reasons|\bwhy\b|"
+                           r"为什么|原因", re.I)
 ITEM = re.compile(r"^\s*(?:\d+[.、)]|[-•*]|（\d+）|\(\d+\))\s*")
 
 
@@ -160,6 +161,8 @@ Similarity = Callable[[str, list[str]], list[float]]
 SEMANTIC_WEIGHT = 12.0  # cosine gaps between the right and a wrong sentence are ~0.1–0.2: worth 1–2 shared terms
 
 
+SEVERAL = re.compile(r"分别|各是|各自|各为|各多少|各有|\bboth\b|respectively|\bvs\.?\b|versus|compare|\beach\b|"
+                     r"\band\b.*\band\b|哪个(?:更|多)|谁(?:更|多)", re.I)  # a question asking two figures
 RESPECTIVELY = re.compile(r"分别(?:为|是|达|增长|占|位居)?")
 
 
@@ -194,8 +197,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
                   for sentence in candidate_sentences(text)]
     listing = bool(LIST_QUESTION.search(question))
     years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
-    several = bool(re.search(r"分别|各是|各自|各为|各多少|\bboth\b|respectively|\bvs\.?\b|versus|compare|\band\b.*\band\b",
-                             question, re.I))
+    several = bool(SEVERAL.search(question))
     frequency = Counter(t for _, _, shared in candidates for t in shared)
     meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
     scored = []

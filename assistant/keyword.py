@@ -35,8 +35,8 @@ def glossary() -> dict[str, list[str]]:
     return {str(k).lower(): [str(z) for z in v] for k, v in data.items()}
 
 
-USD = re.compile(r"(?:\$|usd|us\$)\s*(\d+(?:\.\d+)?)\s*(billion|bn|b|million|mn|m)\b|(\d+(?:\.\d+)?)\s*(billion|bn|million|mn)\s*"
-                 r"(?:dollars|usd|bucks)", re.I)
+USD = re.compile(r"(?:\$|usd|us\$)\s*(\d+(?:\.\d+)?)\s*(billion|bn|b|million|mn|m)\b"
+                 r"|(\d+(?:\.\d+)?)\s*(billion|bn|million|mn)\s*(?:dollars|usd|bucks)", re.I)
 
 
 def usd_in_chinese(query: str) -> list[str]:

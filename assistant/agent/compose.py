@@ -17,19 +17,20 @@ import yaml
 
 from assistant.agent.intents import Intent, Lang
 from assistant.agent.slots import SlotError
-from assistant.keyword import tokenize
-from assistant.retrieval import content_terms
 from assistant.answers import (
     FIGURE,
     ITEM,
     LIST_QUESTION,
-    figure_subject,
     QUANTITY,
     QUANTITY_UNITS,
+    SEVERAL,
     Similarity,
     best_sentences,
     candidate_sentences,
+    figure_subject,
 )
+from assistant.keyword import tokenize
+from assistant.retrieval import content_terms
 from tools.report_tables import LABELS, fmt
 
 NOT_FOUND = "NOT_FOUND"
@@ -322,7 +323,7 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     it: 平均规模为 0.78 亿美元, 固定收益类…1043 亿美元) match the question better than any other figure's; None
     otherwise, because no lead is better than a wrong one. A figure the question itself states is never the answer."""
     asked = [units for pattern, units in QUANTITY_UNITS if pattern.search(question)]
-    if not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question) or MULTI.search(question):
+    if not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question) or SEVERAL.search(question):
         return None
     stated = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", question)}
     terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
@@ -388,8 +389,6 @@ def phrase_table() -> tuple[tuple[str, str], ...]:
 
 
 QUALIFIERS = ("新发", "新增", "新发行", "其中", "分别", "权益类", "固收", "固定收益", "new ", "newly")
-MULTI = re.compile(r"分别|各是|各自|各为|各多少|各有|\bboth\b|respectively|\bvs\.?\b|versus|\bcompare|\beach\b|"
-                   r"哪个(?:更|多)|谁(?:更|多)", re.I)  # asks two figures: one figure cannot answer it
 YEARS = re.compile(r"(?<!\d)20\d\d(?!\d)")  # a year in the question tells the 2024 figure from the 2023 one
 CLAIM_UNITS = ((re.compile(r"\betfs?\b|\bfunds?\b|products?|stocks?|constituents|只", re.I), "只"),
                (re.compile(r"issuers?|compan|firms?|managers?|家", re.I), "家"), (re.compile(r"%|percent"), "%"),

@@ -115,8 +115,9 @@ class Agent:
             router.matrix  # noqa: B018 - embed (or read from the cache) the examples now, not in the first answer
         reports = tuple(r.metadata() for r in retriever.reports)
         # report titles and dates ground answers too (dates in both forms the answer writes: 2023-02-13, 2023年2月13日)
-        self.metadata_text = json.dumps(reports, ensure_ascii=False) + " ".join(
-            f"{y}年{int(m)}月{int(d)}日" for r in reports for y, m, d in re.findall(r"(\d{4})-(\d{2})-(\d{2})", r["date"]))
+        chinese_dates = [f"{y}年{int(m)}月{int(d)}日" for r in reports
+                         for y, m, d in re.findall(r"(\d{4})-(\d{2})-(\d{2})", r["date"])]
+        self.metadata_text = json.dumps(reports, ensure_ascii=False) + " ".join(chinese_dates)
         similarity = retriever.sentence_similarity if retriever.embedder else None
         self.offline = OfflineBrain(router=router, reports=reports, similarity=similarity).bind_tools(tool_specs())
         self.model: Runnable = self.offline if model is None or isinstance(model, OfflineBrain) else _bind(model)

@@ -329,7 +329,7 @@ def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | N
     edges = _edges(text)
     if not stated and len(edges) >= 2:
         return Period(text[edges[0][0]:edges[-1][0] + 12].strip(), edges[0][1], edges[-1][2])
-    if len(stated) == 1 and (edges and not P_SINCE.search(text) or any(e[0] > stated[0].start for e in edges)):
+    if len(stated) == 1 and ((edges and not P_SINCE.search(text)) or any(e[0] > stated[0].start for e in edges)):
         points = sorted([(stated[0].start, stated[0].value, stated[0].value), *edges])
         return Period(text, points[0][1], points[-1][2])
     if len(stated) >= 2:
