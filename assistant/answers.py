@@ -166,19 +166,27 @@ SEVERAL = re.compile(r"分别|各是|各自|各为|各多少|各有|\bboth\b|res
 RESPECTIVELY = re.compile(r"分别(?:为|是|达|增长|占|位居)?")
 
 
-def figure_subject(sentence: str, match: re.Match[str], terms: set[str]) -> float:
-    """How well the words around a figure (within its clause) name what the question asks: the summed length of the
-    question's terms found there, the nearest counting double. In 'A和B…分别为 x 和 y', y's subject is B."""
+def figure_context(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
+    """(nearest words, the figure's clause, the sentence before the clause): where a figure's subject is named."""
     clause_start = max(sentence.rfind(p, 0, match.start()) for p in "，,；;。：:") + 1
     ends = [i for i in (sentence.find(p, match.end()) for p in "，,；;。") if i >= 0]
     before, after = sentence[clause_start:match.start()], sentence[match.end():min(ends or [len(sentence)])]
-    if (respective := RESPECTIVELY.search(before)) and respective.start() > 0:
+    if (respective := RESPECTIVELY.search(before)) and respective.start() > 0:  # 'A和B…分别为 x 和 y': y is B's
         subjects = re.split(r"和|、|与|及", before[:respective.start()])
         position = len(FIGURE.findall(before[respective.end():]))
         if len(subjects) > 1 and position < len(subjects):
-            return 2.0 * sum(len(t) for t in terms if t in subjects[position])
-    near = sum(len(t) for t in terms if t in before[-14:] or t in after[:10])
-    return near + 0.5 * sum(len(t) for t in terms if t in before or t in after)
+            return subjects[position], subjects[position], ""
+    return before[-14:] + " " + after[:10], before + " " + after, sentence[:clause_start]
+
+
+def figure_subject(sentence: str, match: re.Match[str], terms: set[str],
+                   weight: Callable[[str], float] = len) -> float:
+    """How well the words around a figure name what the question asks: the question's terms found near it count
+    double, in its clause once, earlier in the sentence half ('权益类产品…，合计 1,567 亿美元'); a term inside a longer
+    matched one counts once."""
+    near, clause, earlier = figure_context(sentence, match)
+    found = concepts({t for t in terms if t in clause or t in earlier})
+    return sum(weight(t) * (2.0 if t in near else 1.0 if t in clause else 0.5) for t in found)
 
 
 def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str | None = None,

@@ -27,6 +27,8 @@ from assistant.answers import (
     Similarity,
     best_sentences,
     candidate_sentences,
+    concepts,
+    figure_context,
     figure_subject,
 )
 from assistant.keyword import tokenize
@@ -44,10 +46,10 @@ EN_LABELS = {"etf_count": "number of ETFs", "aum_100m_usd": "AUM", "aum_share_pc
              "custodian": "custodian", "benchmark": "benchmark", "list_date": "listing date",
              "found_date": "inception date", "invest_type": "investment type",
              "issue_amount_100m_units": "units issued"}
-EN_UNITS = {"亿美元": "亿美元 (USD 100 million)", "百万美元": "百万美元 (USD million)", "家": "家 (firms)",
-            "亿美元/只": "亿美元 (USD 100 million) per ETF", "亿元": "亿元 (CNY 100 million)",
-            "万亿元": "万亿元 (CNY trillion)", "亿": "亿 (100 million)", "倍": "times",
-            "亿份": "亿份 (100 million units)"}
+EN_UNITS = {  # glosses without digits: a digit in a gloss would be a figure no source states
+    "亿美元": "亿美元 (hundred-million USD)", "百万美元": "百万美元 (USD million)", "家": "家 (firms)",
+    "亿美元/只": "亿美元 (hundred-million USD) per ETF", "亿元": "亿元 (hundred-million CNY)",
+    "万亿元": "万亿元 (CNY trillion)", "亿": "亿 (hundred million)", "倍": "times", "亿份": "亿份 (hundred-million units)"}
 EN_BOUNDS = {"超过": "more than ", "逾": "more than ", "约": "about ", "近": "nearly ", "不足": "less than ",
              "低于": "less than "}
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
@@ -83,6 +85,8 @@ def value_text(column: str, value: Any, lang: Lang) -> str:
     if lang == "zh":
         return text
     number, _, unit = text.partition(" ")
+    if unit in SCALES:  # 1,707.79 亿美元 → USD 170.779 billion (1,707.79 亿美元): the report's figure stays visible
+        return f"{english_figure(number, unit)} ({text})"
     return f"{number} {'ETFs (只)' if unit == '只' else EN_UNITS.get(unit, unit)}".strip()
 
 
@@ -119,15 +123,25 @@ def _ranking_lead(intent: Intent, result: dict[str, Any], name_of: Callable[[dic
     return f"By {label}{order}, the top {len(leaders)} are {listing} ({source_of(leaders[0])})."
 
 
+def _english_ranking(result: dict[str, Any], name_of: Callable[[dict[str, Any]], str]) -> str:
+    """The whole ranking in English (the tool's own summary is Chinese)."""
+    column = result["data"]["column"]
+    order = ", lowest first" if result["args"]["ascending"] else ""
+    listing = "; ".join(f"{r['rank']}. {name_of(r)} {value_text(column, r[column], 'en')}" for r in result["rows"])
+    return f"The full ranking by {EN_LABELS[column]}{order}: {listing}."
+
+
 def _issuers(intent: Intent, result: dict[str, Any]) -> list[str]:
     lead = _ranking_lead(intent, result, lambda r: r["issuer"], lambda r: "表 2")
-    return [lead, result["summary"]]
+    rest = result["summary"] if intent.lang == "zh" else _english_ranking(result, lambda r: r["issuer"])
+    return [lead, rest]
 
 
 def _funds(intent: Intent, result: dict[str, Any]) -> list[str]:
     lead = _ranking_lead(intent, result, lambda r: f"{r['ticker']}（{r['name']}）" if intent.lang == "zh"
                          else f"{r['ticker']} ({r['name']})", lambda r: r["source_table"])
-    return [lead, result["summary"]]
+    rest = result["summary"] if intent.lang == "zh" else _english_ranking(result, lambda r: r["ticker"])
+    return [lead, rest]
 
 
 def _fact_value(row: dict[str, Any], lang: Lang) -> str:
@@ -147,16 +161,23 @@ def _facts(intent: Intent, result: dict[str, Any]) -> list[str]:
     rows = [r for r in result["rows"] if r["field"] == intent.fact]
     if not rows:
         if intent.fact is None:
-            return [result["summary"]]
-        missing = (f"数据中没有 {name} 的这一项；已知信息如下。" if lang == "zh"
-                   else f"The data has no such figure for {name}; here is what it holds.")
-        return [missing, result["summary"]]
+            return [result["summary"] if lang == "zh" else _english_facts(name, result)]
+        if lang == "zh":
+            return [f"数据中没有 {name} 的这一项；已知信息如下。", result["summary"]]
+        return [f"The data has no such figure for {name}.", _english_facts(name, result)]
     if lang == "zh":
         values = "；".join(f"{_fact_value(r, lang)}（{r['source']}）" for r in rows)
         return [f"{name} 的{rows[0]['label']}为 {values}。", result["summary"]]
     values = "; ".join(f"{_fact_value(r, lang)} ({r['source']})" for r in rows)
     lead = f"{name}'s {EN_LABELS.get(intent.fact, rows[0]['label'])} is {values}."
-    return [lead, result["summary"]]
+    return [lead, _english_facts(name, result)]
+
+
+def _english_facts(name: str, result: dict[str, Any]) -> str:
+    """Every fact the tool found, in English (its own summary is Chinese)."""
+    shown = [r for r in result["rows"] if r["field"] in EN_LABELS and r["field"] not in ("name",)]
+    return f"What the data holds on {name}: " + "; ".join(
+        f"{EN_LABELS[r['field']]} {_fact_value(r, 'en')} ({r['source']})" for r in shown) + "."
 
 
 def _conversions(intent: Intent, result: dict[str, Any]) -> list[str]:
@@ -327,9 +348,14 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
         return None
     stated = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", question)}
     terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
-    scored = sorted(((figure_subject(sentence, m, terms), -rank, n, m) for rank, (n, sentence) in enumerate(picks[:2])
-                     for m in FIGURE.finditer(sentence)
-                     if m["unit"] in asked[0] and m["number"].replace(",", "") not in stated),
+    candidates = [(rank, n, sentence, m) for rank, (n, sentence) in enumerate(picks[:2]) for m in FIGURE.finditer(sentence)
+                  if m["unit"] in asked[0] and m["number"].replace(",", "") not in stated]
+    contexts = [" ".join(figure_context(sentence, m)[1:]) for _, _, sentence, m in candidates]
+
+    def weight(term: str) -> float:  # a term every candidate's context shares tells them apart not at all
+        return len(term) / max(1, sum(term in c for c in contexts))
+
+    scored = sorted(((figure_subject(sentence, m, terms, weight), -rank, n, m) for rank, n, sentence, m in candidates),
                     key=lambda item: (-item[0], -item[1]))
     if not scored or not scored[0][0]:
         return None
@@ -337,6 +363,10 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     if rivals and rivals[0][0] >= scored[0][0]:
         return None  # two figures fit the question equally well: which one was asked is not clear
     _, _, n, m = scored[0]
+    chosen = contexts[next(i for i, c in enumerate(candidates) if c[3] is m)]
+    telling = {t for t in concepts(terms) if any(t in c for c in contexts) and not all(t in c for c in contexts)}
+    if not all(t in chosen for t in telling):
+        return None  # the question's own qualifier (权益类, 平均) is another figure's: no lead beats a wrong one
     bound, number, about, unit = m["bound"] or "", m["number"], m["about"] or "", m["unit"]
     if lang == "zh":
         return f"答：{bound}{' ' if bound else ''}{number}{'' if unit == '%' else ' '}{about}{unit}。[{n}]"
@@ -474,7 +504,7 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
     if intent.scope:
         return f"{NOT_FOUND}: {SCOPE_REASONS[intent.scope][0 if zh else 1]}"
     if intent.tool is None:
-        picks = quoted(intent.query, search, similarity=similarity)
+        picks = quoted(intent.query, search, depth=5, similarity=similarity)
         if not picks:
             return NOT_FOUND
         passages = [(row["n"], row["text"]) for row in search["rows"]] if search else []
