@@ -115,7 +115,7 @@ def _ranking_lead(intent: Intent, result: dict[str, Any], name_of: Callable[[dic
             return (f"按{label}{order}排{ordinal(intent.pick, lang)} 名的是 {name_of(row)}，"
                     f"{label} {value}（{source_of(row)}）。")
         return f"{name_of(row)} ranks {ordinal(intent.pick, lang)} by {label}{order}, with {value} ({source_of(row)})."
-    leaders = rows[:3]
+    leaders = rows[:max(3, min(5, int(result["args"]["top"])))]
     listing = "、".join(f"{name_of(r)}（{value_text(column, r[column], lang)}）" for r in leaders)
     if lang == "zh":
         return f"按{label}{order}，排名前 {len(leaders)} 的依次是 {listing}（{source_of(leaders[0])}）。"
@@ -207,7 +207,7 @@ def _liquidity(intent: Intent, result: dict[str, Any]) -> list[str]:
         lead = (f"Building a fund of {size} over {days} trading days, buying in proportion to index weights, "
                 f"{above} of {counted} constituents get a daily purchase above {level} of their average daily "
                 f"turnover; the largest ratio is {top} ({stock['name']} {stock['code']}).")
-    parts = [lead]
+    parts = [lead, ("计算明细：" if intent.lang == "zh" else "Tool summary: ") + result["summary"]]
     if scenario := data.get("report_scenario"):  # the report's convention, its counts and why they differ
         parts.append(_report_difference(scenario, above, days, level) if intent.lang == "zh"
                      else scenario["explanation"])
@@ -257,7 +257,7 @@ def _returns(intent: Intent, result: dict[str, Any]) -> list[str]:
                 f"percentage points.")
         label = "Each fund: " if len(shown) == len(ranked) else "Best and worst: "
         best_text = label + "; ".join(fund_text(r) for r in shown) + "."
-    parts = [lead, best_text]
+    parts = [lead, best_text, ("计算明细：" if zh else "Tool summary: ") + result["summary"]]
     if data.get("verdict"):
         parts.append(f"Huaxin report: {data['report_claim']}; data {data['verdict']}.")
     return parts
@@ -350,6 +350,9 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
     candidates = [(rank, n, sentence, m) for rank, (n, sentence) in enumerate(picks[:2]) for m in FIGURE.finditer(sentence)
                   if m["unit"] in asked[0] and m["number"].replace(",", "") not in stated]
+    asks_change = bool(CHANGE.search(question))  # "数量达到多少" asks a level: "增加 245 只" is a change, "达 859 只" the level
+    kept = [c for c in candidates if bool(CHANGE.search(figure_context(c[2], c[3])[0])) == asks_change]
+    candidates = kept or candidates
     contexts = [" ".join(figure_context(sentence, m)[1:]) for _, _, sentence, m in candidates]
 
     def weight(term: str) -> float:  # a term every candidate's context shares tells them apart not at all
@@ -419,6 +422,8 @@ def phrase_table() -> tuple[tuple[str, str], ...]:
 
 
 QUALIFIERS = ("新发", "新增", "新发行", "其中", "分别", "权益类", "固收", "固定收益", "new ", "newly")
+CHANGE = re.compile(r"增加|增长|新增|下降|减少|提升|上升|增幅|变化|同比|较.{0,6}(?:多|少)|\bgrow|\bincreas|\bdecreas|\bchange|"
+                    r"\brise|\brose|\bfell|\bup by|\bdown by", re.I)
 YEARS = re.compile(r"(?<!\d)20\d\d(?!\d)")  # a year in the question tells the 2024 figure from the 2023 one
 CLAIM_UNITS = ((re.compile(r"\betfs?\b|\bfunds?\b|products?|stocks?|constituents|只", re.I), "只"),
                (re.compile(r"issuers?|compan|firms?|managers?|家", re.I), "家"), (re.compile(r"%|percent"), "%"),

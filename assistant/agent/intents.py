@@ -51,7 +51,8 @@ RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", 
           "哪只", "哪几只", r"\bwhich\b", "largest", "biggest", "smallest", r"\bmost\b", r"\bleast\b", "fewest",
           "highest", "lowest", "cheapest", "newest", "oldest", r"\blead")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出", r"\blist")
-ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", "从低到高", "从小到大", "升序", r"\bleast\b", "fewest",
+ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", "从低到高", "从小到大", "从少到多", "由少到多", "由低到高", "由小到大",
+               "升序", r"\bleast\b", "fewest",
                "smallest", "lowest", "cheapest", "oldest", "earliest", "ascending", "bottom")
 OLDEST = rx("最早", "oldest", "earliest", r"\bfirst\b")
 ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", r"table\s*2\b", r"表\s*2(?!\d)", "贝莱德", "道富", "先锋",
@@ -62,7 +63,7 @@ FUND_NOUN = rx("etf", "基金", "产品", r"\bfunds?\b")
 DOMESTIC = rx("增强", "指增", "enhanced", "境内", "国内", "中国", "a股", "china", "chinese")
 ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均规模" a size per ETF
     ("aum_per_etf", rx("平均规模", "平均资产规模", "单只", "每只", "per etf", "per fund", "average size", "aum per", "aum/etf",
-                       "avg size")),
+                       "avg size", "avg fund size", "average fund size", "fund size per")),
     ("aum_share", rx("占比", "份额", "market share", r"\bshare\b")),
     ("etf_count", rx("数量", "只数", "几只", "多少只", "number of", "etf count", "how many", "most etfs", "fewest", "产品数",
                      "lineup", "line-up", r"\bmost funds", r"\bcount\b")),
@@ -71,7 +72,8 @@ ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均
 FUND_METRICS = (
     ("inflow", rx("流入", "吸金", r"inflows?", r"\btook in\b", r"\btake in\b", r"\bpulled in\b", r"\bcame in\b",
                   r"\bmoney in\b", r"\battract")),
-    ("fee", rx("费率", "费用", "管理费", "最便宜", "最贵", r"\bfees?\b", "expense", "cheapest")),
+    ("fee", rx("费率", "费用", "管理费", "最便宜", "最贵", r"\bfees?\b", "expense", "expnese", "expence", "cheapest",
+               "priciest", "most expensive", "lowest-cost", "low-cost")),
     ("inception", rx("成立", "发行日期", "上市", "最新", "最早", "newest", "oldest", "launch", "inception", "latest")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
@@ -81,7 +83,8 @@ ASSET_CLASSES = (("Fixed Income", rx("固收", "固定收益", "债券", "fixed 
                  ("Equity", rx("权益", "股票型", "equity", r"\bstocks?\b")))
 FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Chinese funds, pattern)
     ("fee_pct", "custody_fee_pct", rx("托管费", "custody fee")),
-    ("fee_pct", "mgmt_fee_pct", rx("费率", "管理费", "费用", r"\bfees?\b", "expense")),
+    ("fee_pct", "mgmt_fee_pct", rx("费率", "管理费", "费用", r"\bfees?\b", "expense", "expnese", "expence", r"\bcosts?\b",
+                                   r"\bcharges?\b", r"\bter\b")),
     (None, "custodian", rx("托管人", "托管行", "custodian")),
     (None, "manager", rx("管理人", "基金公司", "谁管", "哪家公司", "哪家基金", "manager", "managed by", "who manages", "who runs",
                          "fund company", "which company")),
@@ -93,6 +96,7 @@ FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Ch
     ("inception", "found_date", rx("成立", "发行日期", "inception", "launch")),
     ("asset_class", "invest_type", rx("资产类别", "类别", "类型", "asset class", r"\btype")),
 )
+TABLE_FIELDS = {"fee_pct", "aum_usd_m", "inflow_usd_m", "inception", "asset_class"}
 US_TEXT_FACTS = rx("基准", "跟踪", "持有", "持仓", "策略", "投资于", "benchmark", r"\btracks?\b", "holds", "holdings", "strategy",
                    r"invests? in", r"how many stocks")
 FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资料", "情况", "tell me about", "what is", "facts",
@@ -117,9 +121,6 @@ PREDICTION = rx("预测", "会不会", "将会", "明年", "未来一年", "未�
 INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binvent", "fabricate", r"\bmade[- ]up\b",
             r"\bany number\b", r"\bjust give me a number\b", "编一个", "编个", "瞎猜", "猜一(?:下|个)", "随便(?:给|说|编)", "估一个",
             "估计一下", "捏造", "虚构")
-INJECTION = rx("忽略(?:之前|以上|前面|所有)", "override", "unrestricted", r"you are now", "不受限制", "无视", r"ignore (?:all |your |the )?(?:previous |prior |above )?(?:instructions|rules)",
-               "system prompt", "越狱", r"\bjailbreak")
-OWN_SAY = rx(r"(?:说|回答|写|确认|say|state|write|tell|confirm|answer).{0,40}\d")
 LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
 YEAR_MENTION = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
 META = rx("brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
@@ -224,10 +225,10 @@ def _liquidity(text: str, attributed: bool) -> tuple[dict[str, Any], bool, list[
     A question about the report's scenario (no size stated, or what the report says) gets the report's convention
     beside the real one, because the data contradicts the report's figures and must say so whenever they come up.
     """
-    if not LIQUIDITY.search(text):
-        return None
     size, errors = _size(text)
     days, level, day = slots.days(text), slots.threshold(text), slots.as_of(text)
+    if not LIQUIDITY.search(text) and not ((size or errors) and (days is not None or level is not None)):
+        return None  # a size with a building period or a threshold is this question even without its words
     if size is None and not errors and not (SCENARIO.search(text) and CONSTITUENTS.search(text)):
         return None
     errors += first_error(days, level, day)
@@ -255,7 +256,7 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
         return None  # how turnover, fees or size relate to excess returns is the Cinda report's analysis
     mentioned = slots.indexes(text)
     named = [f for f in slots.funds(text, names=False) if f.kind == "cn"]
-    if not RETURNS.search(text) and not (COMPARE.search(text) and len(named) >= 2):
+    if not RETURNS.search(text.replace("业绩比较基准", "")) and not (COMPARE.search(text) and len(named) >= 2):
         return None
     if not mentioned and not named:
         return None
@@ -388,7 +389,7 @@ def scope_of(text: str, tool: str | None) -> str | None:
     covers (report questions only: the price data runs to 2025-11-17)."""
     if ADVICE.search(text) and not ATTRIBUTION.search(text):
         return "advice"
-    if INVENT.search(text) or (INJECTION.search(text) and OWN_SAY.search(text) and tool is None):
+    if INVENT.search(text):  # an injected "say 900" alongside a real question is ignored: the real one is answered
         return "invent"
     if PREDICTION.search(text) and not ATTRIBUTION.search(text):
         return "prediction"
@@ -426,9 +427,10 @@ def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Inten
     if ranking := _ranking(text):
         tool, args, pick = ranking
         return Intent(tool, args, lang, pick=pick, query=text)
-    if attributed:  # what a report says about a fund is quoted from it, not looked up
-        return None
-    if facts := _fund_facts(text, context.fund if context else None):
+    facts = _fund_facts(text, context.fund if context else None)
+    if attributed and not (facts and facts[1] in TABLE_FIELDS):  # the report's text about a fund is quoted, its
+        return None  # table figures (表 1, 表 3: fee, AUM, inflow, inception) are looked up
+    if facts:
         args, fact, errors = facts
         return Intent("fund_facts", args, lang, fact=fact, query=text, errors=tuple(errors))
     return None

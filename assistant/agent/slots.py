@@ -39,9 +39,18 @@ def rx(*alternatives: str) -> re.Pattern[str]:
     return re.compile("|".join(alternatives), re.I | re.A)
 
 
+SHORTHAND = ((re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*e(?![\w+-])", re.I), r"\1亿"),  # 30e: traders' 30亿 (yi)
+             (re.compile(r"(?<![\w.])(\d+)\s*d(?![a-z])", re.I), r"\1 days"),  # 10d: 10 days
+             (re.compile(r"(?<![\w.])(\d+)\s*bp?s\b", re.I), r"\1 bps"))
+
+
 def clean(text: str) -> str:
-    """NFKC (full-width digits and letters), Chinese and English number words as digits."""
-    return normalise(unicodedata.normalize("NFKC", text).replace("％", "%"))
+    """NFKC (full-width digits and letters), Chinese and English number words as digits, traders' shorthand
+    (30e → 30亿, 10d → 10 days)."""
+    text = normalise(unicodedata.normalize("NFKC", text).replace("％", "%"))
+    for pattern, replacement in SHORTHAND[:2]:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 # --- amounts -------------------------------------------------------------------------------------------------------
@@ -83,10 +92,16 @@ def _power(num: str) -> float | None:
     return None
 
 
+VAGUE_SIZE = re.compile(r"几(?:个)?(?:十|百|千)?(?:亿|万)|若干亿|多少亿|a few (?:billion|hundred million)|several billion", re.I)
+
+
 def amounts(text: str, param: str = "fund_size") -> list[Amount]:
     """Every money amount in the text except turnover figures, in order; foreign currencies and unreadable numbers
     come back as errors, never as another amount."""
     found = []
+    if vague := VAGUE_SIZE.search(text):
+        found.append(Amount(vague.group(0), vague.start(), None, None,
+                            SlotError(param, vague.group(0), "not a definite amount", "a number with its unit, e.g. 15亿")))
     for m in AMOUNT.finditer(text):
         unit, cur, pre = (m["unit"] or "").lower(), (m["cur"] or "").lower(), (m["pre"] or "").lower()
         power = _power(m["num"].strip())
@@ -130,12 +145,14 @@ DAYS = re.compile(
     r"(?<![近月号]\d日)"
     r"|(?P<esign>(?<![\w.])[-−–])?(?P<enum>(?<![\w.])\d+(?:\.\d+)?)[\s-]*(?:trading[\s-]+|business[\s-]+)?days?\b"
     r"(?!\s*(?:average|avg|mean|turnover))"
+    r"|(?P<bsign>(?<![\w.])[-−–])?(?P<bnum>(?<![\w.])\d+(?:\.\d+)?)\s*(?:build(?:ing)?|建仓)\s*(?:days?|天)"
     r"|(?:build(?:ing)?[\s_-]*(?:period|days?)|建仓(?:天数|期|时间|周期)?)\s*(?:=|:|：|为|是|of|is)\s*"
     r"(?P<xsign>[-−–])?\s*(?P<xnum>\d+(?:\.\d+)?)",
     re.I,
 )
 AFTER_DAY_OF_MONTH = re.compile(r"\d\s*月\s*$")
-ONE_DAY = rx("单日", "一次性", "当天", "一天内", r"\b(?:a|one|single)\s+(?:trading\s+)?day\b", r"\bovernight\b")
+ONE_DAY = rx("单日", "一次性", "当天", "一天内", "一天之内", r"\b(?:a|one|single)\s+(?:trading\s+)?(?:day|session)\b",
+             r"\bovernight\b", r"\bin one go\b", r"\ball at once\b", r"\bsame day\b")
 MAX_BUILD_DAYS = 250
 
 
@@ -155,8 +172,8 @@ def days(text: str, param: str = "build_days") -> Days | None:
         if m["num"] and re.search(r"(近|过去|最近)\s*$", text[: m.start("num")]):
             continue  # 近20日: a turnover window, not a building period
         stated = m.group(0).strip()
-        number = float(m["num"] or m["enum"] or m["xnum"]) * (1e4 if m["wan"] else 1)
-        if m["sign"] or m["esign"] or m["xsign"]:
+        number = float(m["num"] or m["enum"] or m["xnum"] or m["bnum"]) * (1e4 if m["wan"] else 1)
+        if m["sign"] or m["esign"] or m["xsign"] or m["bsign"]:
             return Days(stated, None, SlotError(param, stated, "must be positive", accepted))
         if number != int(number):
             return Days(stated, None, SlotError(param, stated, "must be a whole number of trading days", accepted))
@@ -168,7 +185,8 @@ def days(text: str, param: str = "build_days") -> Days | None:
     return None
 
 
-PERCENT = re.compile(r"(?P<sign>(?<![\d.])[-−–])?\s*(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.I)
+PERCENT = re.compile(r"(?P<sign>(?<![\d.])[-−–]|负)?\s*(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.I)
+HALF = rx(r"\b(?:more than |above |over )?half (?:of )?(?:their|its|the)?", "一半")
 SHARE_OF_STOCKS = rx(r"^\s*(?:的|以上的|左右的)?\s*(?:成分股|个股|股票|of\s+(?:the\s+|its\s+|all\s+)?(?:constituents|stocks))")
 THRESHOLD_WORD = rx(r"(?:冲击|阈值|门槛|成交额|成交|threshold|shock|impact|cutoff|cut-off|turnover)\S{0,4}\s*(?:超过|高于|大于|above|over|of"
                     r"|at)?\s*$")
@@ -185,6 +203,8 @@ def threshold(text: str) -> Percent | None:
     """The shock threshold as a fraction ('冲击超过5%' → 0.05, '60%' → 0.6); a share of constituents ('超过70%的成分股',
     '70% of constituents') is a claim about the result, not a threshold."""
     accepted = "a percentage above 0% and at most 100%, e.g. 5% or 0.5%"
+    if not PERCENT.search(text) and (half := HALF.search(text)):
+        return Percent(half.group(0).strip(), 0.5)
     for m in PERCENT.finditer(text):
         if SHARE_OF_STOCKS.match(text[m.end():]) and not THRESHOLD_WORD.search(text[: m.start()]):
             continue
@@ -201,7 +221,8 @@ EN_ORDINALS = {w: i for i, w in enumerate(["zeroth", "first", "second", "third",
 ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd|th)\b",
              r"\b(" + "|".join(EN_ORDINALS) + r")\b(?!\s+(?:batch|half|quarter))", "(runner-up|runner up|亚军)")
 TOP = rx(r"(?:前|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|leading|most|top|highest|lowest"
-         r"|newest|oldest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))")
+         r"|newest|oldest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))",
+         r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last)\s+(\d+)\b")
 
 
 def ordinal(text: str) -> int | None:
@@ -264,7 +285,7 @@ def _date(stated: str, start: int, year: int, month: int, day: int, param: str) 
 P_REPORT = rx("报告期", "报告窗口", "报告发布", "报告时", "报告区间", r"报告(?:口径)?的?区间", "截至报告", "发稿", r"report(?:'s)? (?:period|window|date)",
               "time of the report", "as of the report", "until the report", "when the report")
 P_LISTING = rx("上市以来", "成立以来", "发行以来", "上市至今", r"since (?:listing|launch|inception|they (?:were )?listed)")
-P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
+P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+|半)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
                 r"|weeks?)", r"(?:last|past|previous|trailing)\s+(twelve|12)\s+months")
 P_YTD = rx("今年以来", "年初至今", "今年", "year to date", r"\bytd\b", "this year")
 YEAR = r"(\d{4})\s*(?:年)?"
@@ -314,6 +335,29 @@ def _edges(text: str) -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+MONTH_SPAN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*[–\-~到至]\s*"
+                        r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*,?\s*(\d{4})\b", re.I)
+TO_NOW = re.compile(r"\b(?:to|until|till)\s+(?:now|today|date|the latest)|至今|到现在|以来|\bsince\b", re.I)
+HALF_OR_QUARTER = re.compile(r"\b(H[12]|Q[1-4])\s*(\d{4})\b|\b(\d{4})\s*(H[12]|Q[1-4])\b|(\d{4})\s*年?\s*(上半年|下半年|一季度|二季度|三季度|"
+                             r"四季度|第[一二三四1-4]季度)", re.I)
+PART_BOUNDS = {"h1": ("01-01", "06-30"), "h2": ("07-01", "12-31"), "q1": ("01-01", "03-31"), "q2": ("04-01", "06-30"),
+               "q3": ("07-01", "09-30"), "q4": ("10-01", "12-31"), "上半年": ("01-01", "06-30"), "下半年": ("07-01", "12-31")}
+CN_QUARTERS = {"一": "q1", "1": "q1", "二": "q2", "2": "q2", "三": "q3", "3": "q3", "四": "q4", "4": "q4"}
+
+
+def _part_of_year(text: str) -> Period | None:
+    """'H1 2024', '2024Q3', '2024年上半年', '2023年三季度' → that half or quarter."""
+    m = HALF_OR_QUARTER.search(text)
+    if not m:
+        return None
+    year = m[2] or m[3] or m[5]
+    part = (m[1] or m[4] or "").lower() or m[6]
+    if part not in PART_BOUNDS:
+        part = CN_QUARTERS[re.sub(r"[第季度]", "", part)]
+    first, last = PART_BOUNDS[part]
+    return Period(m.group(0), f"{year}-{first}", f"{year}-{last}")
+
+
 def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | None:
     """The window the text states: two dates, since a date or year, a year span, a calendar year, the last N
     years/months (back from `base`, the last day of the price data), the report's period or since listing."""
@@ -326,7 +370,15 @@ def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | N
         second = _date(later.group(0), later.start(), int(year or 0), int(later[1]), int(later[2]), "end")
         if second.value:
             stated.append(second)
+    if not stated and (part := _part_of_year(text)):
+        return part
+    if not stated and (span := MONTH_SPAN.search(text)):  # Jan–Jun 2025
+        first = pd.Timestamp(int(span[3]), EN_MONTHS[span[1].lower()], 1)
+        last = pd.Timestamp(int(span[3]), EN_MONTHS[span[2].lower()], 1) + pd.offsets.MonthEnd(0)
+        return Period(span.group(0), first.date().isoformat(), last.date().isoformat())
     edges = _edges(text)
+    if not stated and len(edges) == 1 and TO_NOW.search(text):  # from March 2023 to now
+        return Period(text, edges[0][1])
     if not stated and len(edges) >= 2:
         return Period(text[edges[0][0]:edges[-1][0] + 12].strip(), edges[0][1], edges[-1][2])
     if len(stated) == 1 and ((edges and not P_SINCE.search(text)) or any(e[0] > stated[0].start for e in edges)):
@@ -348,8 +400,10 @@ def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | N
         return Period(m.group(0).strip(), f"{year}-{int(month):02d}-01")
     if m := P_TRAILING.search(text):
         count = m.group(1) or m.group(3) or m.group(5) or "1"
-        count = 12 if count.lower() == "twelve" else int(count)
         unit = (m.group(2) or m.group(4) or "month").lower()
+        if count == "半":  # 过去半年: six months
+            count, unit = "6", "月"
+        count = 12 if count.lower() == "twelve" else int(count)
         offset = (pd.DateOffset(years=count) if unit.startswith(("年", "year")) else
                   pd.DateOffset(weeks=count) if unit.startswith(("周", "week")) else pd.DateOffset(months=count))
         return Period(m.group(0), (base - offset).date().isoformat())
@@ -517,6 +571,8 @@ def funds(text: str, names: bool = True) -> list[FundMention]:
             taken.append((at, at + len(key)))
             if code:
                 found.append((at, FundMention(key, code, "cn")))
+            elif (named := _by_manager_and_index(_chinese_names(text))) is not None:
+                found.append((at, named))  # 天弘1000增强ETF: the manager tells the funds of one name apart
             else:
                 same = sorted(load_etf_facts().query("name.str.lower().str.replace(' ', '') == @key")
                               .apply(lambda r: f"{r['code']} {r['name']}（{r['manager']}）", axis=1))
