@@ -69,6 +69,7 @@ ROUTES = [
     ("Which is the oldest active ETF?", "rank_funds", {"by": "inception", "ascending": True}, 1),
     # fund facts
     ("DFAC的费率是多少？", "fund_facts", {"query": "DFAC"}, None),
+    ("表1中DFAC的费率是多少？", "fund_facts", {"query": "DFAC"}, None),  # a table figure is looked up in the table
     ("AVUV的资产规模是多少？", "fund_facts", {"query": "AVUV"}, None),
     ("Tell me about JEPQ", "fund_facts", {"query": "JEPQ"}, None),
     ("159680的管理人是谁？", "fund_facts", {"query": "159680"}, None),
@@ -125,7 +126,6 @@ def test_routing(question: str, tool: str, args: dict, pick: int | None) -> None
 @pytest.mark.parametrize("question", [
     # what a report says is quoted from the report, not recomputed
     "Which enhanced ETFs clearly beat their passive counterparts according to Huaxin?",
-    "表1中DFAC的费率是多少？",
     # questions the tables cannot answer, though they look like rankings or facts
     "资金流入前五大发行商累计流入多少？",
     "Where do BlackRock, State Street and Vanguard rank by active ETF inflows?",

@@ -133,15 +133,17 @@ def _english_ranking(result: dict[str, Any], name_of: Callable[[dict[str, Any]],
 
 def _issuers(intent: Intent, result: dict[str, Any]) -> list[str]:
     lead = _ranking_lead(intent, result, lambda r: r["issuer"], lambda r: "表 2")
-    rest = result["summary"] if intent.lang == "zh" else _english_ranking(result, lambda r: r["issuer"])
-    return [lead, rest]
+    if intent.lang == "zh":
+        return [lead, result["summary"]]
+    return [lead, _english_ranking(result, lambda r: r["issuer"]), "Tool output: " + result["summary"]]
 
 
 def _funds(intent: Intent, result: dict[str, Any]) -> list[str]:
     lead = _ranking_lead(intent, result, lambda r: f"{r['ticker']}（{r['name']}）" if intent.lang == "zh"
                          else f"{r['ticker']} ({r['name']})", lambda r: r["source_table"])
-    rest = result["summary"] if intent.lang == "zh" else _english_ranking(result, lambda r: r["ticker"])
-    return [lead, rest]
+    if intent.lang == "zh":
+        return [lead, result["summary"]]
+    return [lead, _english_ranking(result, lambda r: r["ticker"]), "Tool output: " + result["summary"]]
 
 
 def _fact_value(row: dict[str, Any], lang: Lang) -> str:
@@ -158,19 +160,22 @@ def _fact_value(row: dict[str, Any], lang: Lang) -> str:
 def _facts(intent: Intent, result: dict[str, Any]) -> list[str]:
     data, lang = result["data"], intent.lang
     name = data.get("ticker") or f"{data['facts']['code']['etf_facts.csv']}（{data['facts']['name']['etf_facts.csv']}）"
-    rows = [r for r in result["rows"] if r["field"] == intent.fact]
+    asked = (intent.fact or "").split(",")
+    rows = [r for r in result["rows"] if r["field"] in asked]
     if not rows:
         if intent.fact is None:
             return [result["summary"] if lang == "zh" else _english_facts(name, result)]
         if lang == "zh":
             return [f"数据中没有 {name} 的这一项；已知信息如下。", result["summary"]]
         return [f"The data has no such figure for {name}.", _english_facts(name, result)]
+    by_field = {f: [r for r in rows if r["field"] == f] for f in asked if any(r["field"] == f for r in rows)}
     if lang == "zh":
-        values = "；".join(f"{_fact_value(r, lang)}（{r['source']}）" for r in rows)
-        return [f"{name} 的{rows[0]['label']}为 {values}。", result["summary"]]
-    values = "; ".join(f"{_fact_value(r, lang)} ({r['source']})" for r in rows)
-    lead = f"{name}'s {EN_LABELS.get(intent.fact, rows[0]['label'])} is {values}."
-    return [lead, _english_facts(name, result)]
+        said = "，".join(f"{group[0]['label']}为 " + "；".join(f"{_fact_value(r, lang)}（{r['source']}）" for r in group)
+                        for group in by_field.values())
+        return [f"{name} 的{said}。", result["summary"]]
+    said = "; ".join(f"{EN_LABELS.get(f, group[0]['label'])} " + "; ".join(
+        f"{_fact_value(r, lang)} ({r['source']})" for r in group) for f, group in by_field.items())
+    return [f"{name}: {said}.", _english_facts(name, result), "Tool output: " + result["summary"]]
 
 
 def _english_facts(name: str, result: dict[str, Any]) -> str:
@@ -207,11 +212,11 @@ def _liquidity(intent: Intent, result: dict[str, Any]) -> list[str]:
         lead = (f"Building a fund of {size} over {days} trading days, buying in proportion to index weights, "
                 f"{above} of {counted} constituents get a daily purchase above {level} of their average daily "
                 f"turnover; the largest ratio is {top} ({stock['name']} {stock['code']}).")
-    parts = [lead, ("计算明细：" if intent.lang == "zh" else "Tool summary: ") + result["summary"]]
+    parts = [lead]
     if scenario := data.get("report_scenario"):  # the report's convention, its counts and why they differ
         parts.append(_report_difference(scenario, above, days, level) if intent.lang == "zh"
                      else scenario["explanation"])
-    return parts
+    return [*parts, ("计算明细：" if intent.lang == "zh" else "Tool summary: ") + result["summary"]]
 
 
 def _report_difference(scenario: dict[str, Any], above: int, days: int, level: str) -> str:
@@ -366,6 +371,8 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     if rivals and rivals[0][0] >= scored[0][0]:
         return None  # two figures fit the question equally well: which one was asked is not clear
     _, _, n, m = scored[0]
+    if m["bound"] and any(not r[3]["bound"] for r in rivals):
+        return None  # "超过 200 亿" beside an exact figure (214.4亿元): the exact one may be what was asked
     chosen = contexts[next(i for i, c in enumerate(candidates) if c[3] is m)]
     telling = {t for t in concepts(terms) if any(t in c for c in contexts) and not all(t in c for c in contexts)}
     if not all(t in chosen for t in telling):

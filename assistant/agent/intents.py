@@ -28,7 +28,7 @@ ATTRIBUTION = rx(r"报告(?:说|称|认为|提到|指出|显示|里|中|写|给�
                  "cinda", r"表\s*\d+\s*(?:中|里)", r"\bin table\s*\d")
 VERIFY = rx("对吗", "对不对", "是否正确", "正确吗", "准确吗", "真的吗", "是真的", "可信", "核实", "验证", "复核",
             "核对", "复现", "还成立", "站得住", "是否成立", r"\bright\b", "correct", r"\btrue\b", "accurate", "verify",
-            "check", r"holds? up", "reproduce", "still hold", "confirm")
+            "check", r"holds? up", "reproduce", "still hold", "confirm", "verdict", r"\bclaim")
 STILL = rx("现在", "如今", "至今", "后来", "still", "today", "since then", "now")
 REPORT_CONVENTION = rx("报告(?:的)?口径", "报告(?:的)?算法", "报告的方法", r"report'?s? (?:convention|method)")
 
@@ -37,6 +37,8 @@ SHOCK_WORDS = ("冲击", "影响", "shock", "impact", "affect", r"\bhits?\b")
 SCENARIO = rx(*SHOCK_WORDS)
 CONSTITUENTS = rx("成分股", "个股", "constituents", r"\bstocks\b")
 SCENARIO_SIZE = "15亿"
+DOMESTIC_ENHANCED = rx("增强", "指增", r"enhanced", r"\benh\b")
+AGAINST_INDEX = rx(r"index itself", r"the index\b(?! enhanced)", "指数本身", "跑赢指数", "相对指数", "对比指数", "vs\\.? the index")
 RELATION = rx("换手率", "费率", "规模", "持仓", "仓位", r"\bturnover\b", r"\btrading more\b", r"\bfees?\b", r"\bsize\b",
               "相关", "关系", r"\brelat", r"\bcorrelat")
 COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
@@ -45,7 +47,8 @@ LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买",
 RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现", "业绩", "战胜", r"\bbeat", "outperform",
              "underperform", "excess", r"returns?\b", r"retruns?\b", r"retun", "perform", "alpha", r"vs\.? passive",
              r"versus passive", r"against (?:the )?passive", "和被动比", "与被动比", "比被动", r"vs\.?\s*被动", "对比被动",
-             "跟被动比", "和被动ETF比", "谁收益", "谁更高", "谁赚")
+             "跟被动比", "和被动ETF比", "谁收益", "谁更高", "谁赚", "跑得", "走势", r"\bhow (?:did|have|has|do|does) .{0,60}"
+             r"\b(?:do|done|fare|fared|perform|performed)\b", r"\bdid .{0,40}\bdo\b")
 RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", "冠军", "第一名", "之王", r"\bno\.? ?1\b", r"#1\b", r"\brank", r"top\s*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位)",
           "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "哪家", "哪几家", "哪个",
           "哪只", "哪几只", r"\bwhich\b", "largest", "biggest", "smallest", r"\bmost\b", r"\bleast\b", "fewest",
@@ -103,12 +106,14 @@ FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资�
                "details", r"\binfo", "profile", "overview")
 BEYOND_TOOLS = rx("增长", "同比", "变化", "(?<!增强)策略", "原因", "为什么", "如何", "怎么", "持仓", "growth", "grow", "change",
                   "strateg", r"\bwhy\b", "how did", "holding")
-CONVERSION = rx("转换", "转型", "转为", "转成", "转化", "改为", r"转\s*(?:主动管理\s*)?etf", "convert", "conversion")
+CONVERSION = rx("转换", "转型", "转为", "转成", "转化", "改为", "转了", r"转\S{0,3}(?:哪些|什么|哪几)", r"转\s*(?:主动管理\s*)?etf",
+                 "convert", "conversion")
 LISTING = rx("哪些", "哪几", "哪家", "列出", "列举", "名单", "示例", "例子", "有哪", "都有", r"\bwhich\b", r"\blist",
              r"examples?", "what funds", r"\bname")
 ELIGIBLE = rx("条件", "符合", "eligible", "qualif")
-FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改为|再)",
-               r"^(?:what about|how about|and|what if|same|now|then)\b", r"呢\s*[?？]?$")
+FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改为|再|改用|换用|只看|就看)",
+               r"^(?:what about|how about|and|what if|same|now|then|just|only|use|try)\b", r"呢\s*[?？]?$", r"\binstead\b",
+               r"代替|替代|换一下")
 
 
 # --- scope, metadata and re-rendering ------------------------------------------------------------------------------
@@ -196,11 +201,13 @@ def _asset_class(text: str) -> str | None:
 
 
 def _fact(text: str, kind: Literal["us", "cn"]) -> str | None:
+    """The fund_facts fields asked for, comma-joined in the question's order ('asset class and fee' → both)."""
+    found = []
     for us, cn, pattern in FACT_FIELDS:
         name = us if kind == "us" else cn
-        if name and pattern.search(text):
-            return name
-    return None
+        if name and (m := pattern.search(text)) and name not in (f for _, f in found):
+            found.append((m.start(), name))
+    return ",".join(name for _, name in sorted(found)) or None
 
 
 def _kind(fund: str) -> Literal["us", "cn"]:
@@ -256,7 +263,11 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
         return None  # how turnover, fees or size relate to excess returns is the Cinda report's analysis
     mentioned = slots.indexes(text)
     named = [f for f in slots.funds(text, names=False) if f.kind == "cn"]
-    if not RETURNS.search(text.replace("业绩比较基准", "")) and not (COMPARE.search(text) and len(named) >= 2):
+    window_stated = slots.period(text) is not None
+    enhanced_index = bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text)) and window_stated
+    checks_report = attributed and bool(VERIFY.search(text)) and bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text))
+    if not (RETURNS.search(text.replace("业绩比较基准", "")) or (COMPARE.search(text) and len(named) >= 2)
+            or (len(named) >= 2 and window_stated) or enhanced_index or checks_report):
         return None
     if not mentioned and not named:
         return None
@@ -284,8 +295,12 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
         args["report_period"] = "latest" if STILL.search(text) else "report"
     elif window is not None:
         args |= window.args()
-    if len(codes) >= 2 or (codes and COMPARE.search(text)):
+    if len(codes) >= 2 or (codes and (COMPARE.search(text) or AGAINST_INDEX.search(text))):
         args["funds"] = ",".join(codes)
+    if AGAINST_INDEX.search(text) and name:  # "against the CSI 1000 index itself": the index closes as benchmark
+        from tools.returns import INDEXES
+
+        args["benchmark"] = next(code for code, (cn, _, _) in INDEXES.items() if cn == name)
     return args, errors
 
 
@@ -428,7 +443,7 @@ def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Inten
         tool, args, pick = ranking
         return Intent(tool, args, lang, pick=pick, query=text)
     facts = _fund_facts(text, context.fund if context else None)
-    if attributed and not (facts and facts[1] in TABLE_FIELDS):  # the report's text about a fund is quoted, its
+    if attributed and not (facts and facts[1] and set(facts[1].split(",")) <= TABLE_FIELDS):  # the report's text about a fund is quoted, its
         return None  # table figures (表 1, 表 3: fee, AUM, inflow, inception) are looked up
     if facts:
         args, fact, errors = facts
@@ -486,6 +501,9 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
     elif tool == "compare_returns":
         if index := next(iter(slots.indexes(text)), None):
             changed["index"] = index.name or index.text
+        codes = [f.query for f in slots.funds(text, names=False) if f.kind == "cn" and f.query]
+        if codes:
+            changed["funds"] = ",".join(codes)
         window = slots.period(text)
         if isinstance(window, SlotError):
             errors.append(window)

@@ -429,7 +429,7 @@ BARE_INDEX = re.compile(r"(?<![\d.])(1000|500|300|800)(?=\s*(?:增强|指增|etf
 BARE_CODES = {"1000": "000852", "500": "000905", "300": "000300", "800": "000906"}
 INDEX_LIKE = re.compile(
     r"(?:纳斯达克|纳指|标普|道琼斯|道指|恒生|恒指|罗素|日经|富时|国证|深证|上证|中证|创业板|科创|北证|msci|nasdaq|s\s*&\s*p|"
-    r"sp|dow\s*jones|hang\s*seng|russell|nikkei|ftse|csi|sse|szse|chinext|star)\s*(?:[a-z]{0,6}\s*)?\d{2,4}"
+    r"sp|dow\s*jones|hang\s*seng|russell|nikkei|ftse|csi|sse|szse|chinext|star)[\s-]*(?:[a-z]{0,6}[\s-]*)?\d{2,4}"
     r"(?:\s*(?:指数|index))?|恒生指数|恒生科技|hang\s*seng(?:\s*index)?|创业板指?|科创创业\s*50|双创\s*50|chinext",
     re.I,
 )
