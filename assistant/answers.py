@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.chunking import split_sentences
-from assistant.keyword import tokenize
-from assistant.retrieval import Passage, content_terms
+from assistant.corpus.chunking import split_sentences
+from assistant.search.keyword import tokenize
+from assistant.search.retrieval import Passage, content_terms
 
 Status = Literal["answered", "not_found", "error"]
 CAPTION = re.compile(r"^[-\s]*(?:图表?|表)\s*\d+[^，。,;；]{0,40}$")
@@ -162,7 +162,7 @@ SEMANTIC_WEIGHT = 12.0  # cosine gaps between the right and a wrong sentence are
 
 
 SEVERAL = re.compile(r"分别|各是|各自|各为|各多少|各有|\bboth\b|respectively|\bvs\.?\b|versus|compare|\beach\b|"
-                     r"\band\b.*\band\b|哪个(?:更|多)|谁(?:更|多)|[，,].{1,14}呢", re.I)  # a question asking two figures
+                     r"\band\b.*\band\b|哪个(?:更|多)|谁(?:更|多)|[，,].{1,14}呢", re.I)  # asks two figures
 RESPECTIVELY = re.compile(r"分别(?:为|是|达|增长|占|位居)?")
 
 

@@ -305,7 +305,7 @@ class ScalePoint(BaseModel):
 
 def _backend(name: str, retriever: Any, queries: list[str], vectors: list[list[float]], disk: Path,
              server_pid: int | None = None) -> Backend:
-    from assistant.retrieval import CANDIDATES
+    from assistant.search.retrieval import CANDIDATES
 
     ingest_s, _ = timed(lambda: retriever.vectors.sync(retriever.chunks))
     collection = retriever.vectors.collection
@@ -320,11 +320,11 @@ def _backend(name: str, retriever: Any, queries: list[str], vectors: list[list[f
 def scale_point(size: int, dimension: int, queries: list[str], seed: int = 0, server: bool = True) -> ScalePoint:
     """Build a synthetic corpus of about `size` chunks and measure start-up, ingest, disk and queries against it,
     in embedded Chroma and (when `server`) a Chroma server. Query vectors are random, so no model is loaded."""
-    import assistant.keyword
-    import assistant.retrieval
-    from assistant.chunking import chunk_corpus
-    from assistant.corpus import load_reports, render_report
-    from assistant.index import VectorIndex
+    import assistant.search.keyword
+    import assistant.search.retrieval
+    from assistant.corpus.chunking import chunk_corpus
+    from assistant.corpus.reports import load_reports, render_report
+    from assistant.search.index import VectorIndex
     from assistant.synthetic import RandomEmbedder, synthetic_corpus
 
     real = chunk_corpus(load_reports(get_settings().reports_dir))
@@ -337,11 +337,11 @@ def scale_point(size: int, dimension: int, queries: list[str], seed: int = 0, se
             (root / "corpus" / "reports" / f"{report.id}.md").write_text(render_report(report), encoding="utf-8")
         settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", data_dir=root / "data",
                             collection="bench")
-        jieba_s, _ = timed(lambda: assistant.keyword.tokenize("预热"))  # loads jieba's dictionaries once
+        jieba_s, _ = timed(lambda: assistant.search.keyword.tokenize("预热"))  # loads jieba's dictionaries once
         watch = Stopwatch()
-        with watch.patch(assistant.retrieval, "load_reports", "chunk_corpus", "KeywordIndex"), \
-                watch.patch(assistant.keyword, "tokenize"):
-            total_s, retriever = timed(lambda: assistant.retrieval.Retriever(settings, embedder=embedder))
+        with watch.patch(assistant.search.retrieval, "load_reports", "chunk_corpus", "KeywordIndex"), \
+                watch.patch(assistant.search.keyword, "tokenize"):
+            total_s, retriever = timed(lambda: assistant.search.retrieval.Retriever(settings, embedder=embedder))
         parts = watch.seconds
         startup = {"jieba init": jieba_s, "read reports": parts["load_reports"], "chunk": parts["chunk_corpus"],
                    "jieba tokenise": parts["tokenize"], "BM25 index": parts["KeywordIndex"] - parts["tokenize"],

@@ -28,7 +28,7 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
 
 
 def cmd_fetch_model(args: argparse.Namespace) -> int:
-    from assistant.model_fetch import ModelIntegrityError, fetch_model
+    from assistant.search.model_fetch import ModelIntegrityError, fetch_model
 
     try:
         fetch_model(get_settings().model_dir)
@@ -39,7 +39,7 @@ def cmd_fetch_model(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from assistant.retrieval import Retriever
+    from assistant.search.retrieval import Retriever
 
     start = time.perf_counter()
     retriever = Retriever()
@@ -133,7 +133,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from assistant.app import serve
+    from assistant.ui.app import serve
 
     return serve(host=args.host, port=args.port)
 

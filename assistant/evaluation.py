@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from assistant.agent.brain import SEARCH
 from assistant.answers import Answer
-from assistant.retrieval import Mode, Retriever
+from assistant.search.retrieval import Mode, Retriever
 from assistant.settings import ROOT
 from tools.amounts import parse_amount_cny
 from tools.result import ToolInputError

@@ -18,7 +18,7 @@ from assistant.agent.loop import Agent
 from assistant.answers import Answer
 from assistant.events import Event, FinalAnswer
 from assistant.question import QuestionError, clean_question
-from assistant.retrieval import Retriever
+from assistant.search.retrieval import Retriever
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from assistant.chunking import Chunk, chunk_report, split_sentences, strip_page_marks
-from assistant.corpus import Report
+from assistant.corpus.chunking import Chunk, chunk_report, split_sentences, strip_page_marks
+from assistant.corpus.reports import Report
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*([月日])?")
 CODE = re.compile(r"\b\d{6}\b")

@@ -12,13 +12,13 @@ import pytest
 from gradio_client import Client
 
 from assistant.answers import Answer, Citation
-from assistant.app import build_app, is_loopback, launch, serve
+from assistant.corpus.ingest import MAX_BYTES, IngestError, add_report, report_from_file
 from assistant.events import AnswerToken, FinalAnswer, PassagesRetrieved, ToolFinished, ToolStarted
-from assistant.ingest import MAX_BYTES, IngestError, add_report, report_from_file
-from assistant.retrieval import Retriever
+from assistant.search.retrieval import Retriever
 from assistant.service import Assistant, Session
 from assistant.settings import Settings
 from assistant.ui.analyst import OMIT, form_args, param_input, run_form
+from assistant.ui.app import build_app, is_loopback, launch, serve
 from assistant.ui.chat import Chat, message_text
 from assistant.ui.corpus import reports_frame, settings_markdown, warnings_markdown
 from assistant.ui.render import ChatTurn, citation_html, markdown_table
@@ -372,10 +372,10 @@ def test_named_api_answers_through_gradio_client(assistant):
 
 
 def test_serve_refuses_remote_hosts_and_half_configured_auth(monkeypatch, capsys):
-    monkeypatch.setattr("assistant.app.get_settings", lambda: Settings(allow_remote=False))
+    monkeypatch.setattr("assistant.ui.app.get_settings", lambda: Settings(allow_remote=False))
     assert serve("0.0.0.0", 7860) == 2
     assert "ALLOW_REMOTE=1" in capsys.readouterr().err
-    monkeypatch.setattr("assistant.app.get_settings", lambda: Settings(auth_user="me", auth_password=None))
+    monkeypatch.setattr("assistant.ui.app.get_settings", lambda: Settings(auth_user="me", auth_password=None))
     assert serve("127.0.0.1", 7860) == 2
     assert "AUTH_USER and AUTH_PASSWORD" in capsys.readouterr().err
 

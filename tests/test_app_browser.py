@@ -37,8 +37,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
-    from assistant.app import build_app, launch
     from assistant.service import Assistant
+    from assistant.ui.app import build_app, launch
 
     demo = build_app(Assistant.create())
     url = launch(demo, "127.0.0.1", free_port(), block=False)

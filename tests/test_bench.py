@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from assistant import bench
-from assistant.chunking import chunk_corpus
+from assistant.corpus.chunking import chunk_corpus
 from assistant.evaluation import load_golden, retrieval_recall
 from assistant.synthetic import INDEXES, RandomEmbedder, corpus_sentences, synthetic_corpus
 

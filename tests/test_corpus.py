@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from assistant.chunking import CHUNK_CHARS, chunk_corpus, chunk_report, split_sentences
-from assistant.corpus import CorpusError, load_reports, parse_report
+from assistant.corpus.chunking import CHUNK_CHARS, chunk_corpus, chunk_report, split_sentences
+from assistant.corpus.reports import CorpusError, load_reports, parse_report
 from assistant.settings import ROOT
 from tests.conftest import SHARED
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import chromadb
 import pytest
 
-from assistant.chunking import chunk_corpus
-from assistant.corpus import Report
-from assistant.embeddings import load_embedder
-from assistant.index import VectorIndex
-from assistant.model_fetch import ModelIntegrityError, verify_model_dir
-from assistant.retrieval import Retriever
+from assistant.corpus.chunking import chunk_corpus
+from assistant.corpus.reports import Report
+from assistant.search.embeddings import load_embedder
+from assistant.search.index import VectorIndex
+from assistant.search.model_fetch import ModelIntegrityError, verify_model_dir
+from assistant.search.retrieval import Retriever
 from assistant.settings import Settings
 from tests.conftest import free_port
 

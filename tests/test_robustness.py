@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
-from assistant.app import build_app, launch, serve
-from assistant.ingest import MAX_BYTES
-from assistant.retrieval import Retriever
+from assistant.corpus.ingest import MAX_BYTES
+from assistant.search.retrieval import Retriever
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
+from assistant.ui.app import build_app, launch, serve
 from assistant.ui.corpus import upload
 from tests.conftest import free_port
 
@@ -185,7 +185,7 @@ def private_env(tmp_path, monkeypatch, retriever) -> Iterator[Settings]:
     reused rather than loaded again."""
     monkeypatch.setenv("INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr("assistant.retrieval.load_embedder", lambda settings: (retriever.embedder, None))
+    monkeypatch.setattr("assistant.search.retrieval.load_embedder", lambda settings: (retriever.embedder, None))
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
@@ -290,8 +290,8 @@ def test_serving_beyond_loopback_is_refused_unless_allowed(host):
 def test_allow_remote_lets_serve_bind_a_public_address(monkeypatch):
     """User sees: with ALLOW_REMOTE=1 the app starts on the address asked for (here stopped just before binding)."""
     bound = []
-    monkeypatch.setattr("assistant.app.get_settings", lambda: Settings(allow_remote=True))
+    monkeypatch.setattr("assistant.ui.app.get_settings", lambda: Settings(allow_remote=True))
     monkeypatch.setattr(Assistant, "create", classmethod(lambda cls: None))
-    monkeypatch.setattr("assistant.app.build_app", lambda assistant: "demo")
-    monkeypatch.setattr("assistant.app.launch", lambda demo, host, port, settings: bound.append((host, port)))
+    monkeypatch.setattr("assistant.ui.app.build_app", lambda assistant: "demo")
+    monkeypatch.setattr("assistant.ui.app.launch", lambda demo, host, port, settings: bound.append((host, port)))
     assert serve("0.0.0.0", 7861) == 0 and bound == [("0.0.0.0", 7861)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from assistant.corpus import load_reports
+from assistant.corpus.reports import load_reports
 from assistant.settings import get_settings
 from tools.result import Source
 

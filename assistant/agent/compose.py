@@ -31,8 +31,8 @@ from assistant.answers import (
     figure_context,
     figure_subject,
 )
-from assistant.keyword import tokenize
-from assistant.retrieval import content_terms
+from assistant.search.keyword import tokenize
+from assistant.search.retrieval import content_terms
 from tools.report_tables import LABELS, fmt
 
 NOT_FOUND = "NOT_FOUND"

@@ -31,7 +31,7 @@ from assistant.agent.router import Router
 from assistant.answers import Answer, Citation, ToolCallRecord, citation_for, not_found
 from assistant.events import AnswerToken, Event, GuardNotice, PassagesRetrieved, ToolFinished, ToolStarted
 from assistant.lc_tools import langchain_tools
-from assistant.retrieval import Passage, Retriever
+from assistant.search.retrieval import Passage, Retriever
 from tools.registry import run_tool
 from tools.result import Source, ToolInputError, ToolResult
 

@@ -16,7 +16,7 @@ import numpy as np
 import yaml
 
 if TYPE_CHECKING:
-    from assistant.embeddings import Embedder
+    from assistant.search.embeddings import Embedder
 
 INTENTS = Path(__file__).with_name("intents.yaml")
 MIN_SIMILARITY = 0.62  # below it a question is near no example

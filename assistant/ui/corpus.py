@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from assistant.ingest import MAX_BYTES, SUFFIXES, IngestError, add_report, user_reports_dir
+from assistant.corpus.ingest import MAX_BYTES, SUFFIXES, IngestError, add_report, user_reports_dir
 from assistant.service import Assistant
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from assistant.corpus import Report
+from assistant.corpus.reports import Report
 
 CHUNK_CHARS = 320
 OVERLAP_CHARS = 120

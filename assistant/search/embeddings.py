@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.model_fetch import ModelIntegrityError, verify_model_dir
+from assistant.search.model_fetch import ModelIntegrityError, verify_model_dir
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from pydantic import BaseModel
 
-from assistant.chunking import Chunk
-from assistant.embeddings import Embedder
+from assistant.corpus.chunking import Chunk
+from assistant.search.embeddings import Embedder
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.chunking import Chunk, chunk_corpus
-from assistant.corpus import Report, load_reports
-from assistant.embeddings import Embedder, load_embedder
-from assistant.index import SyncReport, VectorIndex
-from assistant.keyword import KeywordIndex, expand_query, glossary, tokenize
+from assistant.corpus.chunking import Chunk, chunk_corpus
+from assistant.corpus.reports import Report, load_reports
+from assistant.search.embeddings import Embedder, load_embedder
+from assistant.search.index import SyncReport, VectorIndex
+from assistant.search.keyword import KeywordIndex, expand_query, glossary, tokenize
 from assistant.settings import Settings, get_settings
 
 Mode = Literal["hybrid", "keyword", "dense"]

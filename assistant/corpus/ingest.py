@@ -16,10 +16,10 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from assistant.chunking import chunk_report
-from assistant.corpus import CorpusError, Report, parse_report, render_report
-from assistant.index import SyncReport
-from assistant.retrieval import Retriever
+from assistant.corpus.chunking import chunk_report
+from assistant.corpus.reports import CorpusError, Report, parse_report, render_report
+from assistant.search.index import SyncReport
+from assistant.search.retrieval import Retriever
 
 MAX_BYTES = 20 * 1024 * 1024
 SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
