@@ -118,6 +118,9 @@ def _same(expected: Any, actual: Any, key: str = "") -> bool:
     if key == "fund_size" and actual is not None:
         a, b = _cny(expected), _cny(actual)
         return a is not None and b is not None and math.isclose(a, b)
+    if key == "issuer" and actual is not None and expected is not None:  # "Global X" and "Global" name one issuer
+        a, b = str(expected).lower(), str(actual).lower()
+        return a in b or b in a
     if key == "query" and actual is not None:
         return str(expected).strip().upper().split(".")[0] == str(actual).strip().upper().split(".")[0]
     if isinstance(expected, int | float) and not isinstance(expected, bool):

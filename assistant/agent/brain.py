@@ -40,8 +40,8 @@ def _key(name: str, args: dict[str, Any]) -> str:
 
 
 def context_of(history: Sequence[BaseMessage]) -> Context:
-    """The last data-tool call, the last question and the last fund named before this turn: what a follow-up
-    ("它的费率呢？", "what about its fee?") refers to."""
+    """The last data-tool call (with the funds its result lists, in order), the last question and the last fund
+    named before this turn: what a follow-up ("它的费率呢？", "what about the third one?") refers to."""
     questions = [m.text for m in history if isinstance(m, HumanMessage)]
     question = questions[-1] if questions else None
     fund = None
@@ -52,11 +52,12 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
         for call in getattr(message, "tool_calls", None) or []:
             if call["name"] == "fund_facts" and call["args"].get("query"):
                 fund = str(call["args"]["query"])
-    tool_question = None
+    results = {m.tool_call_id: m.text for m in history if isinstance(m, ToolMessage)}
     for message in reversed(history):
         calls = [c for c in getattr(message, "tool_calls", None) or [] if c["name"] != SEARCH]
         if calls:
-            return Context(calls[0]["name"], dict(calls[0]["args"]), question or tool_question, fund)
+            ranked = tuple(f.query for f in funds(results.get(calls[0]["id"], ""), names=False) if f.query)
+            return Context(calls[0]["name"], dict(calls[0]["args"]), question, fund, ranked)
     return Context(question=question, fund=fund)
 
 

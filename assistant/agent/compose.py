@@ -164,10 +164,12 @@ def _facts(intent: Intent, result: dict[str, Any]) -> list[str]:
     rows = [r for r in result["rows"] if r["field"] in asked]
     if not rows:
         if intent.fact is None:
-            return [result["summary"] if lang == "zh" else _english_facts(name, result)]
+            return [result["summary"]] if lang == "zh" else [_english_facts(name, result),
+                                                              "Tool output: " + result["summary"]]
         if lang == "zh":
             return [f"数据中没有 {name} 的这一项；已知信息如下。", result["summary"]]
-        return [f"The data has no such figure for {name}.", _english_facts(name, result)]
+        return [f"The data has no such figure for {name}.", _english_facts(name, result),
+                "Tool output: " + result["summary"]]
     by_field = {f: [r for r in rows if r["field"] == f] for f in asked if any(r["field"] == f for r in rows)}
     if lang == "zh":
         said = "，".join(f"{group[0]['label']}为 " + "；".join(f"{_fact_value(r, lang)}（{r['source']}）" for r in group)
@@ -186,17 +188,20 @@ def _english_facts(name: str, result: dict[str, Any]) -> str:
 
 
 def _conversions(intent: Intent, result: dict[str, Any]) -> list[str]:
-    rows, data = result["rows"], result["data"]
+    rows, data, zh = result["rows"], result["data"], intent.lang == "zh"
+    output = ("工具原文：" if zh else "Tool output: ") + result["summary"]
     if len(rows) != 1:
-        return [result["summary"] if intent.lang == "zh" else
-                f"表 4 lists {data['tickers']} example conversions from {data['issuers']} issuers.", *result["caveats"]]
+        lead = (f"表 4 列出 {data['issuers']} 家发行人的 {data['tickers']} 只共同基金转 ETF 示例。" if zh else
+                f"Table 4 (表 4) lists {data['tickers']} example conversions from {data['issuers']} issuers: "
+                + "; ".join(f"{r['issuer']} ({', '.join(r['tickers'])})" for r in rows) + ".")
+        return [lead, output, *result["caveats"]]
     row = rows[0]
     tickers = ", ".join(row["tickers"])
-    if intent.lang == "zh":
-        return [f"表 4 列出 {row['issuer']} 的 {row['examples']} 只共同基金转 ETF 示例：{tickers}。",
+    if zh:
+        return [f"表 4 列出 {row['issuer']} 的 {row['examples']} 只共同基金转 ETF 示例：{tickers}。", output,
                 *result["caveats"]]
-    return [f"表 4 lists {row['examples']} of {row['issuer']}'s mutual funds converted into ETFs: {tickers}.",
-            *result["caveats"]]
+    return [f"Table 4 (表 4) lists {row['examples']} of {row['issuer']}'s mutual funds converted into ETFs: {tickers}.",
+            output, *result["caveats"]]
 
 
 def _liquidity(intent: Intent, result: dict[str, Any]) -> list[str]:

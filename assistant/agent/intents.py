@@ -41,6 +41,8 @@ DOMESTIC_ENHANCED = rx("增强", "指增", r"enhanced", r"\benh\b")
 AGAINST_INDEX = rx(r"index itself", r"the index\b(?! enhanced)", "指数本身", "跑赢指数", "相对指数", "对比指数", "vs\\.? the index")
 RELATION = rx("换手率", "费率", "规模", "持仓", "仓位", r"\bturnover\b", r"\btrading more\b", r"\bfees?\b", r"\bsize\b",
               "相关", "关系", r"\brelat", r"\bcorrelat")
+ADD = rx(r"\badd\b", r"\balso\b", r"\btoo\b", r"\bas well\b", "加上", "再加", "也加", "加入", "加一只")
+LATEST = rx(r"latest data", r"to (?:the )?latest", r"through (?:the )?latest", r"\bup to now\b", "到最新", "最新数据", "至今")
 COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
 LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bthreshold\b", "阈值", r"\bturnover\b", "成交额", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
                r"\bbuy(?:s|ing)?\b", r"\bpurchases?\b", "turnover ratio", *SHOCK_WORDS)
@@ -190,6 +192,7 @@ class Context:
     args: dict[str, Any] = field(default_factory=dict)
     question: str | None = None
     fund: str | None = None
+    ranked: tuple[str, ...] = ()  # the funds the last tool result lists, in its order ("the third one")
 
 
 def _metric(text: str, metrics: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
@@ -502,8 +505,12 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
         if index := next(iter(slots.indexes(text)), None):
             changed["index"] = index.name or index.text
         codes = [f.query for f in slots.funds(text, names=False) if f.kind == "cn" and f.query]
+        if codes and ADD.search(text) and args.get("funds"):  # "add 159677 too": the selection grows
+            codes = list(dict.fromkeys([*str(args["funds"]).split(","), *codes]))
         if codes:
             changed["funds"] = ",".join(codes)
+        if LATEST.search(text) and args.get("report_period"):
+            changed["report_period"] = "latest"
         window = slots.period(text)
         if isinstance(window, SlotError):
             errors.append(window)
@@ -518,6 +525,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
             changed["ascending"] = True
         if (top := slots.top_n(text)) is not None:
             changed["top"] = top
+            if not ASCENDING.search(text) and re.search(r"\btop\b|前|最大|最多|largest|biggest", text, re.I):
+                changed["ascending"] = False  # "the top 3 by raw AUM" after a bottom-3 ranking
         if tool == "rank_funds" and (asset := _asset_class(text)):
             changed["asset_class"] = asset
         if pick:
@@ -529,7 +538,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
         if mention is not None:
             changed["query"] = mention.query
         kind = _kind(str(changed.get("query") or args.get("query", "")))
-        if (fact := _fact(text, kind)) or mention:
+        fact = _fact(text, kind) or (_fact(clean(context.question), kind) if mention and context.question else None)
+        if fact or mention:  # "And for 588370?" after a custodian question asks its custodian
             return Intent(tool, args | changed, lang, fact=fact, query=text)
     elif tool == "conversions" and (issuer := find_conversion_issuer(text)):
         changed["issuer"] = issuer
@@ -558,12 +568,17 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         return again
     fresh = fresh_intent(text, lang, context)
     elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25
-    if context.tool and elliptic and (fresh is None or fresh.tool == context.tool):
+    adds = context.tool == "compare_returns" and bool(ADD.search(text))
+    if context.tool and elliptic and (fresh is None or fresh.tool == context.tool or adds):
         follow = _follow_up(text, context, lang)
-        if follow is not None and (fresh is None or len(follow.args) >= len(fresh.args)):
+        if follow is not None and (fresh is None or adds or len(follow.args) >= len(fresh.args)):
             return follow
     if fresh is None and context.fund and PRONOUN.search(text) and _fact(text, _kind(context.fund)):
         fresh = intent_for("fund_facts", text, lang, context)
+    pick = slots.ordinal(text)
+    if context.tool == "rank_funds" and pick and 0 < pick <= len(context.ranked) and _fact(text, "us"):
+        row = context.ranked[pick - 1]  # a fact of a ranked fund: look that fund up
+        return Intent("fund_facts", {"query": row}, lang, fact=_fact(text, "us"), query=text)
     scope = scope_of(text, fresh.tool if fresh else None)
     if scope in ("advice", "prediction", "invent"):
         return Intent(None, {}, lang, query=question, scope=scope)

@@ -222,7 +222,7 @@ ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd
              r"\b(" + "|".join(EN_ORDINALS) + r")\b(?!\s+(?:batch|half|quarter))", "(runner-up|runner up|亚军)")
 TOP = rx(r"(?:前|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|leading|most|top|highest|lowest"
          r"|newest|oldest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))",
-         r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last)\s+(\d+)\b")
+         r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last|all|bottom)\s+(\d+)\b")
 
 
 def ordinal(text: str) -> int | None:
@@ -288,14 +288,14 @@ P_LISTING = rx("上市以来", "成立以来", "发行以来", "上市至今", r
 P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+|半)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
                 r"|weeks?)", r"(?:last|past|previous|trailing)\s+(twelve|12)\s+months")
 P_YTD = rx("今年以来", "年初至今", "今年", "year to date", r"\bytd\b", "this year")
-YEAR = r"(\d{4})\s*(?:年)?"
+YEAR = r"(?<!\d)(\d{4})(?!\d)\s*(?:年)?"
 P_YEAR_SPAN = rx(rf"{YEAR}\s*(?:年初|初|年头|start|beginning)?\s*(?:到|至|-|–|~|to|until|through|and)\s*{YEAR}\s*(?:年底|底"
                  r"|年末|末|end)?", rf"(?:from|between)\s+(?:the\s+)?(?:start|beginning)\s+of\s+{YEAR}\s+(?:to|and|until)"
                  rf"\s+(?:the\s+)?end\s+of\s+{YEAR}", rf"(?:from|between)\s+{YEAR}\s+(?:to|and|until|through)\s+{YEAR}")
-P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+)?(\d{4})\s*年?\s*(?:(\d{1,2})\s*月)?\s*"
+P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+)?(\d{4})(?!\d)\s*年?\s*(?:(\d{1,2})\s*月)?\s*"
              r"(?:(?:初|起)\s*)?(?:以来|至今|开始|起|to date|onwards?|on)?",
-             r"(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:初|起)?\s*(?:以来|至今|开始)")
-P_YEAR = rx(r"(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"(?:calendar|full[- ]year|during|in|for|over)\s+(?:the\s+year\s+)?(\d{4})\b",
+             r"(?<!\d)(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:初|起)?\s*(?:以来|至今|开始)")
+P_YEAR = rx(r"(?<!\d)(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"(?:calendar|full[- ]year|during|in|for|over)\s+(?:the\s+year\s+)?(\d{4})\b",
             r"(?<![\d年])(\d{4})\s*年(?!\s*\d|\s*(?:以来|至今|初|底|末|开始))")
 
 
