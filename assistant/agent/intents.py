@@ -59,18 +59,19 @@ LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列�
 ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", "从低到高", "从小到大", "从少到多", "由少到多", "由低到高", "由小到大",
                "升序", r"\bleast\b", "fewest",
                "smallest", "lowest", "cheapest", "oldest", "earliest", "ascending", "bottom")
+DESCENDING = rx("最贵", "最高", "最大", "最多", "most expensive", "priciest", "highest", "largest", "biggest", r"\bmost\b")
 OLDEST = rx("最早", "oldest", "earliest", r"\bfirst\b")
 ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", r"table\s*2\b", r"表\s*2(?!\d)", "贝莱德", "道富", "先锋",
             "摩根大通", "小摩", r"issuers?\b", "fund (?:companies|houses)", "blackrock", "vanguard", "state street",
             "jpmorgan", "dimensional", "fidelity", "pimco", "innovator", "ajm", "capital group", "american century",
             "janus")
-FUND_NOUN = rx("etf", "基金", "产品", r"\bfunds?\b")
+FUND_NOUN = rx("etf", "基金", "产品", r"\bfunds?\b", r"(?:[1-9]|一|两)只(?!股)", "固收", "权益", "fixed income", "equity")
 DOMESTIC = rx("增强", "指增", "enhanced", "境内", "国内", "中国", "a股", "china", "chinese")
 ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均规模" a size per ETF
     ("aum_per_etf", rx("平均规模", "平均资产规模", "单只", "每只", "per etf", "per fund", "average size", "aum per", "aum/etf",
                        "avg size", "avg fund size", "average fund size", "fund size per")),
     ("aum_share", rx("占比", "份额", "market share", r"\bshare\b")),
-    ("etf_count", rx("数量", "只数", "几只", "多少只", "number of", "etf count", "how many", "most etfs", "fewest", "产品数",
+    ("etf_count", rx("数量", "只数", "几只", "多少只", "number of", r"#\s*of", "etf count", "how many", "most etfs", "fewest", "产品数",
                      "lineup", "line-up", r"\bmost funds", r"\bcount\b")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
@@ -90,7 +91,7 @@ FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Ch
     ("fee_pct", "custody_fee_pct", rx("托管费", "custody fee")),
     ("fee_pct", "mgmt_fee_pct", rx("费率", "管理费", "费用", r"\bfees?\b", "expense", "expnese", "expence", r"\bcosts?\b",
                                    r"\bcharges?\b", r"\bter\b")),
-    (None, "custodian", rx("托管人", "托管行", "custodian")),
+    (None, "custodian", rx("托管人", "托管行", "托管在", "托管于", "哪家托管", "custodian", "custody bank")),
     (None, "manager", rx("管理人", "基金公司", "谁管", "哪家公司", "哪家基金", "manager", "managed by", "who manages", "who runs",
                          "fund company", "which company")),
     (None, "benchmark", rx("基准", "跟踪", "benchmark", r"\btracks?\b")),
@@ -269,7 +270,8 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
     window_stated = slots.period(text) is not None
     enhanced_index = bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text)) and window_stated
     checks_report = attributed and bool(VERIFY.search(text)) and bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text))
-    if not (RETURNS.search(text.replace("业绩比较基准", "")) or (COMPARE.search(text) and len(named) >= 2)
+    plain = re.sub(r"业绩比较基准|performance benchmark|benchmark", "", text, flags=re.I)
+    if not (RETURNS.search(plain) or (COMPARE.search(text) and len(named) >= 2)
             or (len(named) >= 2 and window_stated) or enhanced_index or checks_report):
         return None
     if not mentioned and not named:
@@ -512,6 +514,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
         if LATEST.search(text) and args.get("report_period"):
             changed["report_period"] = "latest"
         window = slots.period(text)
+        if window is None and (year := re.fullmatch(r"\D*?(20\d\d)\D*", text)):  # "what about 2024?": that year
+            window = slots.Period(year[1], f"{year[1]}-01-01", f"{year[1]}-12-31")
         if isinstance(window, SlotError):
             errors.append(window)
         elif window is not None:
@@ -523,6 +527,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
             changed["by"] = by
         if ASCENDING.search(text):
             changed["ascending"] = True
+        elif DESCENDING.search(text):
+            changed["ascending"] = False  # "那固收里最贵的呢" after the cheapest
         if (top := slots.top_n(text)) is not None:
             changed["top"] = top
             if not ASCENDING.search(text) and re.search(r"\btop\b|前|最大|最多|largest|biggest", text, re.I):
@@ -568,7 +574,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         return again
     fresh = fresh_intent(text, lang, context)
     elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25
-    adds = context.tool == "compare_returns" and bool(ADD.search(text))
+    adds = context.tool == "compare_returns" and bool(ADD.search(text) or (FOLLOW_UP.search(text) and re.search(
+        r"\d{6}", text)))  # "只看561550和560100", "add 159677 too": the comparison, not a fund lookup
     if context.tool and elliptic and (fresh is None or fresh.tool == context.tool or adds):
         follow = _follow_up(text, context, lang)
         if follow is not None and (fresh is None or adds or len(follow.args) >= len(fresh.args)):

@@ -39,6 +39,9 @@ def rx(*alternatives: str) -> re.Pattern[str]:
     return re.compile("|".join(alternatives), re.I | re.A)
 
 
+EN_COUNTS = {w: i for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                                          "eleven", "twelve"])}
+TOP_WORD = re.compile(r"\b(top|bottom|which|first|last)\s+(" + "|".join(EN_COUNTS) + r")\b", re.I)
 SHORTHAND = ((re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*e(?![\w+-])", re.I), r"\1亿"),  # 30e: traders' 30亿 (yi)
              (re.compile(r"(?<![\w.])(\d+)\s*d(?![a-z])", re.I), r"\1 days"),  # 10d: 10 days
              (re.compile(r"(?<![\w.])(\d+)\s*bp?s\b", re.I), r"\1 bps"))
@@ -48,6 +51,7 @@ def clean(text: str) -> str:
     """NFKC (full-width digits and letters), Chinese and English number words as digits, traders' shorthand
     (30e → 30亿, 10d → 10 days)."""
     text = normalise(unicodedata.normalize("NFKC", text).replace("％", "%"))
+    text = TOP_WORD.sub(lambda m: f"{m[1]} {EN_COUNTS[m[2].lower()]}", text)
     for pattern, replacement in SHORTHAND[:2]:
         text = pattern.sub(replacement, text)
     return text
@@ -92,13 +96,19 @@ def _power(num: str) -> float | None:
     return None
 
 
-VAGUE_SIZE = re.compile(r"几(?:个)?(?:十|百|千)?(?:亿|万)|若干亿|多少亿|a few (?:billion|hundred million)|several billion", re.I)
+VAGUE_SIZE = re.compile(r"几\d*(?:个)?(?:十|百|千)?(?:亿|万)|十几(?:个)?(?:亿|万)|若干亿|多少亿|a few (?:billion|hundred million)|"
+                        r"several billion|\b\d+(?:\.\d+)?\s*(?:or|to|-|~)\s*\d+(?:\.\d+)?\s*(?:billion|bn)\b|"
+                        r"\d+(?:\.\d+)?\s*(?:到|或|至|-|~)\s*\d+(?:\.\d+)?\s*亿", re.I)
+ZERO_SIZE = re.compile(r"(?:fund size|size|规模)\s*(?:is|of|=|:|为|是)?\s*(?:0|zero)(?![\d.])", re.I)
 
 
 def amounts(text: str, param: str = "fund_size") -> list[Amount]:
     """Every money amount in the text except turnover figures, in order; foreign currencies and unreadable numbers
     come back as errors, never as another amount."""
     found = []
+    if zero := ZERO_SIZE.search(text):
+        found.append(Amount(zero.group(0), zero.start(), None, None, SlotError(param, zero.group(0), "must be positive",
+                                                                               "a positive amount in CNY, e.g. 15亿")))
     if vague := VAGUE_SIZE.search(text):
         found.append(Amount(vague.group(0), vague.start(), None, None,
                             SlotError(param, vague.group(0), "not a definite amount", "a number with its unit, e.g. 15亿")))
@@ -222,7 +232,8 @@ ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd
              r"\b(" + "|".join(EN_ORDINALS) + r")\b(?!\s+(?:batch|half|quarter))", "(runner-up|runner up|亚军)")
 TOP = rx(r"(?:前|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|leading|most|top|highest|lowest"
          r"|newest|oldest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))",
-         r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last|all|bottom)\s+(\d+)\b")
+         r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last|all|bottom)\s+(\d{1,2})\b",
+         r"\bwhich (\d{1,2})\b", r"\b(\d{1,2})\s+(?:issuers|funds|etfs|managers|companies)\b")
 
 
 def ordinal(text: str) -> int | None:
@@ -551,7 +562,8 @@ def funds(text: str, names: bool = True) -> list[FundMention]:
         if token.upper() in us_tickers() and (token.isupper() or len(token) >= 4):
             found.append((m.start(), FundMention(token, token.upper(), "us")))
     codes = set(load_etf_facts()["code"])
-    for m in re.finditer(r"(?<![\d.])(\d{6})(?:\.(?:SH|SZ|OF))?(?![\d.%])", text, flags=re.I | re.A):
+    for m in re.finditer(r"(?<![\d.])(\d{6})(?:\.(?:SH|SZ|OF))?(?![\d.%])(?!\s*(?:亿|万|元|billion|million|bn))", text,
+                         flags=re.I | re.A):
         code = m.group(1)
         if code in INDEXES or code in {"000852", "000905", "000300", "000906", "399300", "399006", "000688"}:
             continue
@@ -581,6 +593,8 @@ def funds(text: str, names: bool = True) -> list[FundMention]:
                 found.append((at, FundMention(key, None, "cn", error)))
     if names and not found and (by_parts := _by_manager_and_index(_chinese_names(text))):
         found.append((0, by_parts))
+    if any(m.error is None for _, m in found):  # a valid code or name beside an ambiguous name: the valid one
+        found = [(at, m) for at, m in found if m.error is None or m.text.isdigit()]
     unique: dict[str, tuple[int, FundMention]] = {}
     for at, mention in sorted(found, key=lambda item: item[0]):
         unique.setdefault(mention.query or mention.text, (at, mention))
