@@ -408,7 +408,7 @@ def run_bench(sizes: list[int], skip_scale: bool = False, repeats: int = 2, skip
     import_s, service = timed(lambda: __import__("assistant.service", fromlist=["Assistant"]))
     from assistant.evaluation import MODES, load_golden, retrieval_recall
 
-    golden = load_golden(source="legacy")
+    golden = load_golden()
     first_question = golden[0]["question"]
     create_s, assistant = timed(service.Assistant.create)
     first_s, first = timed(lambda: assistant.ask(first_question))

@@ -41,10 +41,12 @@ DOMESTIC_ENHANCED = rx("增强", "指增", r"enhanced", r"\benh\b")
 AGAINST_INDEX = rx(r"index itself", r"the index\b(?! enhanced)", "指数本身", "跑赢指数", "相对指数", "对比指数", "vs\\.? the index")
 RELATION = rx("换手率", "费率", "规模", "持仓", "仓位", r"\bturnover\b", r"\btrading more\b", r"\bfees?\b", r"\bsize\b",
               "相关", "关系", r"\brelat", r"\bcorrelat")
+ROW_OF = rx(r"第\s*\d+\s*(?:名|位|个|只)?\s*的", r"\b(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) one'?s?\b",
+            r"runner-up'?s")
 ADD = rx(r"\badd\b", r"\balso\b", r"\btoo\b", r"\bas well\b", "加上", "再加", "也加", "加入", "加一只")
 LATEST = rx(r"latest data", r"to (?:the )?latest", r"through (?:the )?latest", r"\bup to now\b", "到最新", "最新数据", "至今")
 COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
-LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bthreshold\b", "阈值", r"\bturnover\b", "成交额", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
+LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bhow bad\b", r"\bhurt", "冲击多大", "影响多大", r"\bthreshold\b", "阈值", r"\bturnover\b", "成交额", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
                r"\bbuy(?:s|ing)?\b", r"\bpurchases?\b", "turnover ratio", *SHOCK_WORDS)
 RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现", "业绩", "战胜", r"\bbeat", "outperform",
              "underperform", "excess", r"returns?\b", r"retruns?\b", r"retun", "perform", "alpha", r"vs\.? passive",
@@ -115,7 +117,8 @@ LISTING = rx("哪些", "哪几", "哪家", "列出", "列举", "名单", "示例
              r"examples?", "what funds", r"\bname")
 ELIGIBLE = rx("条件", "符合", "eligible", "qualif")
 FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改为|再|改用|换用|只看|就看)",
-               r"^(?:what about|how about|and|what if|same|now|then|just|only|use|try)\b", r"呢\s*[?？]?$", r"\binstead\b",
+               r"^(?:what about|how about|and|what if|same|now|then|just|only|use|try|ok|okay|so)\b", r"呢\s*[?？]?$",
+               r"\binstead\b", r"\bthen\s*[?？.!]*$",
                r"代替|替代|换一下")
 
 
@@ -323,7 +326,7 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
         args = {"by": by or "aum", "top": top if top is not None else max(10, pick or 0), "ascending": ascending}
         return "rank_issuers", args, pick or (1 if single else None)
     by = _metric(text, FUND_METRICS)
-    if by is None or not FUND_NOUN.search(text) or DOMESTIC.search(text) or UNSUPPORTED_FUND.search(text):
+    if by is None or not (FUND_NOUN.search(text) or by == "inflow") or DOMESTIC.search(text) or UNSUPPORTED_FUND.search(text):
         return None
     if slots.funds(text, names=False):
         return None
@@ -572,6 +575,11 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     context = context or Context()
     if again := _rerender(text, context):
         return again
+    pick = slots.ordinal(text)
+    if context.tool == "rank_funds" and pick and 0 < pick <= len(context.ranked) and _fact(text, "us") and (
+            ROW_OF.search(text) or PRONOUN.search(text)):
+        row = context.ranked[pick - 1]  # a fact of a ranked fund ("第二名的费率", "the third one's fee"): look it up
+        return Intent("fund_facts", {"query": row}, lang, fact=_fact(text, "us"), query=text)
     fresh = fresh_intent(text, lang, context)
     elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25
     adds = context.tool == "compare_returns" and bool(ADD.search(text) or (FOLLOW_UP.search(text) and re.search(
@@ -582,10 +590,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
             return follow
     if fresh is None and context.fund and PRONOUN.search(text) and _fact(text, _kind(context.fund)):
         fresh = intent_for("fund_facts", text, lang, context)
-    pick = slots.ordinal(text)
-    if context.tool == "rank_funds" and pick and 0 < pick <= len(context.ranked) and _fact(text, "us"):
-        row = context.ranked[pick - 1]  # a fact of a ranked fund: look that fund up
-        return Intent("fund_facts", {"query": row}, lang, fact=_fact(text, "us"), query=text)
+
     scope = scope_of(text, fresh.tool if fresh else None)
     if scope in ("advice", "prediction", "invent"):
         return Intent(None, {}, lang, query=question, scope=scope)

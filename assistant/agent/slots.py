@@ -97,7 +97,8 @@ def _power(num: str) -> float | None:
 
 
 VAGUE_SIZE = re.compile(r"几\d*(?:个)?(?:十|百|千)?(?:亿|万)|十几(?:个)?(?:亿|万)|若干亿|多少亿|a few (?:billion|hundred million)|"
-                        r"several billion|\b\d+(?:\.\d+)?\s*(?:or|to|-|~)\s*\d+(?:\.\d+)?\s*(?:billion|bn)\b|"
+                        r"several billion|\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:or|to|-|~)\s*"
+                        r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:billion|bn)\b|"
                         r"\d+(?:\.\d+)?\s*(?:到|或|至|-|~)\s*\d+(?:\.\d+)?\s*亿", re.I)
 ZERO_SIZE = re.compile(r"(?:fund size|size|规模)\s*(?:is|of|=|:|为|是)?\s*(?:0|zero)(?![\d.])", re.I)
 
