@@ -302,6 +302,14 @@ def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, 
     return [(passages[i]["n"], s) for i, s in picks]
 
 
+SUB_QUESTION = re.compile(r"(?<=[？?；;])\s*|(?<=[，,])\s*(?=[^，,]{0,16}(?:呢|多少|哪些|什么|几))")
+
+
+def sub_questions(question: str) -> list[str]:
+    """The parts of a question that asks several things ('…跟踪哪些指数？第二批…拓展到了哪些？'), each long enough to search."""
+    return [p.strip() for p in SUB_QUESTION.split(question) if len(p.strip()) >= 6]
+
+
 def list_under_lead_in(query: str, passages: list[dict[str, Any]]) -> list[tuple[int, str]]:
     """For 'what are the advantages?': the items under a lead-in line that names what was asked ('…核心优势体现在四大方面：'
     followed by '1. 管理费用低…', '2. …'), which no single sentence states."""
@@ -522,6 +530,11 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         return f"{NOT_FOUND}: {SCOPE_REASONS[intent.scope][0 if zh else 1]}"
     if intent.tool is None:
         picks = quoted(intent.query, search, depth=5, similarity=similarity)
+        parts = sub_questions(intent.query)
+        if len(parts) > 1 and picks:  # "首批…跟踪哪些指数？第二批…呢？": one sentence for each part
+            per_part = [quoted(part, search, limit=1, depth=5, similarity=similarity) for part in parts]
+            merged = list(dict.fromkeys(pick for found in per_part for pick in found))
+            picks = merged[:3] if len(merged) > 1 else picks
         if not picks:
             return NOT_FOUND
         passages = [(row["n"], row["text"]) for row in search["rows"]] if search else []
