@@ -117,3 +117,10 @@ def test_report_metadata(assistant: Assistant) -> None:
     assert authors.status == "answered" and "吕思江" in authors.answer and "马晨" in authors.answer
     date = assistant.ask("When did the Huaxin report come out?")
     assert date.status == "answered" and "2023-02-13" in date.answer
+
+
+@pytest.mark.parametrize("question", ["Vanguard转了哪些基金？", "What did Vanguard convert into ETFs?",
+                                      "先锋把哪些共同基金转成了ETF", "Which funds did BlackRock convert?"])
+def test_an_issuer_not_in_table_4_is_passed_on_not_replaced_by_all(question: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "conversions" and intent.args["issuer"] in ("Vanguard", "BlackRock")

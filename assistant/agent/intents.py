@@ -18,6 +18,7 @@ from assistant.agent import slots
 from assistant.agent.numerals import Lang, language, rx
 from assistant.agent.slots import SlotError, clean
 from tools.report_tables import load_report
+from tools.returns import INDEXES
 
 if TYPE_CHECKING:
     from assistant.agent.router import Router
@@ -270,7 +271,8 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
         return None  # how turnover, fees or size relate to excess returns is the Cinda report's analysis
     mentioned = slots.indexes(text)
     named = [f for f in slots.funds(text, names=False) if f.kind == "cn"]
-    window_stated = slots.period(text) is not None
+    stated_window = slots.period(text)
+    window_stated = stated_window is not None
     enhanced_index = bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text)) and window_stated
     checks_report = attributed and bool(VERIFY.search(text)) and bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text))
     plain = re.sub(r"业绩比较基准|performance benchmark|benchmark", "", text, flags=re.I)
@@ -282,8 +284,6 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
     errors = [f.error for f in named if f.error]
     index = mentioned[0] if mentioned else None
     if index is not None and index.name is None:
-        from tools.returns import INDEXES
-
         errors.append(SlotError("index", index.text, "no price data for this index",
                                 " / ".join(cn for cn, _, _ in INDEXES.values())))
     codes = [f.query for f in named if f.query]
@@ -294,7 +294,7 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
     verify = bool(VERIFY.search(text)) or bool(slots.P_REPORT.search(text))
     if attributed and not verify:
         return None
-    window = slots.period(text)
+    window = stated_window
     if isinstance(window, SlotError):
         errors.append(window)
         window = None
@@ -306,8 +306,6 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
     if len(codes) >= 2 or (codes and (COMPARE.search(text) or AGAINST_INDEX.search(text))):
         args["funds"] = ",".join(codes)
     if AGAINST_INDEX.search(text) and name:  # "against the CSI 1000 index itself": the index closes as benchmark
-        from tools.returns import INDEXES
-
         args["benchmark"] = next(code for code, (cn, _, _) in INDEXES.items() if cn == name)
     return args, errors
 
@@ -368,10 +366,31 @@ def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any]
 def _conversions(text: str) -> dict[str, Any] | None:
     if not CONVERSION.search(text) or ELIGIBLE.search(text):
         return None
-    issuer = find_conversion_issuer(text)
+    issuer = find_conversion_issuer(text) or stated_issuer(text)
     if not LISTING.search(text) and issuer is None:
         return None
     return {"issuer": issuer}
+
+
+# issuers the reports name outside 表 4, in Chinese as well: "先锋转了哪些基金" names Vanguard, not every issuer
+ISSUER_NAMES = {"贝莱德": "BlackRock", "先锋": "Vanguard", "道富": "State Street", "富达": "Fidelity", "摩根大通": "JPMorgan",
+                "小摩": "JPMorgan"}
+NAMED_BEFORE_CONVERT = re.compile(r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s*(?:把|转)|"
+                                  r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert|"
+                                  r"\b(?:did|has|have|does)\s+([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert")
+
+
+def stated_issuer(text: str) -> str | None:
+    """An issuer the question names that 表 4 does not list (Vanguard, 先锋, 'Acme Capital'), so that the tool refuses
+    it by name instead of the answer listing every issuer."""
+    for chinese, english in ISSUER_NAMES.items():
+        if chinese in text:
+            return english
+    for m in NAMED_BEFORE_CONVERT.finditer(text):
+        name = next(g for g in m.groups() if g).strip()
+        if name.upper() not in slots.NOT_TICKERS and name.lower() not in ("what", "which", "who", "how"):
+            return name
+    return None
 
 
 @cache

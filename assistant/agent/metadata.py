@@ -68,8 +68,8 @@ def compose_meta(intent: Intent, reports: tuple[dict[str, str], ...], search: di
     chosen = _chosen(intent, reports)
     field = intent.meta if intent.meta in ("authors", "date", "publisher") else "all"
     if intent.meta == "list":
-        lead = (f"索引中共有 {len(reports)} 份报告：" if zh else f"The index holds {len(reports)} reports, from "
-                + ", ".join(_english(r["publisher"]) for r in reports) + ":")
+        lead = ("索引中的报告：" if zh else "The reports in the index, from "  # a count would be a figure no source
+                + ", ".join(_english(r["publisher"]) for r in reports) + ":")  # states: each report is listed
         lines = [lead, *(_line(r, "all", zh) for r in reports)] if not zh else [lead + " ".join(
             _line(r, "all", zh) for r in reports)]
     else:

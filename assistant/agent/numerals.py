@@ -28,7 +28,9 @@ CN_BEFORE = re.compile(r"(第|前|近|过去|最近|换成|改成|改为|换为)
 EN_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
             "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
 EN_NUMBERS = {w: i for i, w in enumerate(EN_WORDS)} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
-EN_NUMBER = rx(r"\b(" + "|".join(EN_NUMBERS) + r")(?=[\s-]*(?:billion|million|bn|trading|days?|years?|months?|percent"
+COUNTS = "|".join(w for w in EN_NUMBERS if w not in ("zero", "one"))  # "which one" stays a word
+EN_NUMBER = rx(r"(?:(?<=\btop )|(?<=\bwhich )|(?<=\bbottom ))(" + COUNTS + r")\b"  # top five, which two
+               r"|\b(" + "|".join(EN_NUMBERS) + r")(?=[\s-]*(?:billion|million|bn|trading|days?|years?|months?|percent"
                r"|per cent|%|issuers|funds|etfs|largest|biggest|smallest|cheapest)\b)")
 EN_ORDINALS = {w: i for i, w in enumerate(["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                                            "eighth", "ninth", "tenth", "eleventh", "twelfth"]) if i}
@@ -78,7 +80,7 @@ def _cn_run(match: re.Match[str]) -> str:
 def normalise(text: str) -> str:
     """Chinese and English number words as digits (十五亿 → 15亿, 百分之五 → 5%, twenty days → 20 days)."""
     text = CN_RUN.sub(_cn_run, text)
-    text = EN_NUMBER.sub(lambda m: str(EN_NUMBERS[m.group(1).lower()]), text)
+    text = EN_NUMBER.sub(lambda m: str(EN_NUMBERS[(m.group(1) or m.group(2)).lower()]), text)
     return re.sub(r"(\d)\s*(?:percent|per cent)\b", r"\1%", text, flags=re.I | re.A)
 
 

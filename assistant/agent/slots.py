@@ -13,17 +13,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import pandas as pd
 
-from assistant.agent.numerals import normalise
+from assistant.agent.numerals import EN_ORDINALS, normalise, rx
 from tools.fund_facts import load_etf_facts
 from tools.report_tables import load_report
 from tools.returns import INDEXES, LATEST_END, _market
-
-Lang = Literal["zh", "en"]
 
 
 class SlotError(ValueError):
@@ -34,25 +32,15 @@ class SlotError(ValueError):
         super().__init__(f"{param}: {reason}, got {stated!r} (accepted: {accepted})")
 
 
-def rx(*alternatives: str) -> re.Pattern[str]:
-    """Alternatives as one case-insensitive pattern; ASCII \\b, so that it works next to Chinese ('按AUM排名')."""
-    return re.compile("|".join(alternatives), re.I | re.A)
-
-
-EN_COUNTS = {w: i for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                                          "eleven", "twelve"])}
-TOP_WORD = re.compile(r"\b(top|bottom|which|first|last)\s+(" + "|".join(EN_COUNTS) + r")\b", re.I)
 SHORTHAND = ((re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*e(?![\w+-])", re.I), r"\1亿"),  # 30e: traders' 30亿 (yi)
-             (re.compile(r"(?<![\w.])(\d+)\s*d(?![a-z])", re.I), r"\1 days"),  # 10d: 10 days
-             (re.compile(r"(?<![\w.])(\d+)\s*bp?s\b", re.I), r"\1 bps"))
+             (re.compile(r"(?<![\w.])(\d+)\s*d(?![a-z])", re.I), r"\1 days"))  # 10d: 10 days
 
 
 def clean(text: str) -> str:
     """NFKC (full-width digits and letters), Chinese and English number words as digits, traders' shorthand
     (30e → 30亿, 10d → 10 days)."""
     text = normalise(unicodedata.normalize("NFKC", text).replace("％", "%"))
-    text = TOP_WORD.sub(lambda m: f"{m[1]} {EN_COUNTS[m[2].lower()]}", text)
-    for pattern, replacement in SHORTHAND[:2]:
+    for pattern, replacement in SHORTHAND:
         text = pattern.sub(replacement, text)
     return text
 
@@ -227,8 +215,6 @@ def threshold(text: str) -> Percent | None:
     return None
 
 
-EN_ORDINALS = {w: i for i, w in enumerate(["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
-                                           "eighth", "ninth", "tenth", "eleventh", "twelfth"]) if i}
 ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd|th)\b",
              r"\b(" + "|".join(EN_ORDINALS) + r")\b(?!\s+(?:batch|half|quarter))", "(runner-up|runner up|亚军)")
 TOP = rx(r"(?:前|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|leading|most|top|highest|lowest"
@@ -427,9 +413,6 @@ def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | N
     return None
 
 
-AS_OF = rx(r"(?:as of|as at|on|截至|截止|以|基于|using)\s*$")
-
-
 def as_of(text: str) -> StatedDate | None:
     """The turnover date a liquidity question states ('as of 2023-01-05', '截至2023年1月5日'): its single full date."""
     stated = dates(text, param="as_of")
@@ -553,7 +536,8 @@ def _chinese_names(text: str) -> str:
     return text
 
 
-def funds(text: str, names: bool = True) -> list[FundMention]:
+@lru_cache(maxsize=512)  # one question is read by several intents, and history by every brain step
+def funds(text: str, names: bool = True) -> tuple[FundMention, ...]:
     """Funds the text names: US tickers of the report's tables, Chinese fund codes (unknown codes come back as
     errors, never as the nearest other fund) and, with `names`, Chinese fund names ('国泰中证1000增强ETF')."""
     text = re.sub(r"《[^》]*》", " ", text)  # a report's title names no fund ("…1000 增强 ETF 密集发行")
