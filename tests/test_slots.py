@@ -124,3 +124,12 @@ def test_report_metadata(assistant: Assistant) -> None:
 def test_an_issuer_not_in_table_4_is_passed_on_not_replaced_by_all(question: str) -> None:
     intent = parse(question)
     assert intent.tool == "conversions" and intent.args["issuer"] in ("Vanguard", "BlackRock")
+
+
+@pytest.mark.parametrize(("question", "figure"), [
+    ("报告里说美国主动ETF有一千只，是这样吗？", "1000只"), ("Is it true that the report counts 300 issuers?", "300"),
+    ("我记得报告写的是权益类流入2000亿美元，没错吧", "2000亿美元"),
+])
+def test_claims_to_confirm_in_other_words(question: str, figure: str) -> None:
+    intent = parse(question)
+    assert intent.meta is None and intent.claim is not None and intent.claim.startswith(figure)

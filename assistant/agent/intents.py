@@ -136,7 +136,7 @@ INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binve
 LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
 YEAR_MENTION = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
 META = rx("brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
-          r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
+          r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
           "发布机构", "哪家(?:机构|公司|券商)", "出品", "发布的", "发布方", "出版", r"\bpublish",
           r"\b(?:which|what|publishing) institution",
           r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", r"哪[一1]?天发", "何时发", r"哪[一1]?年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
@@ -144,7 +144,7 @@ META = rx("brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|publ
           "几份报告", "多少份报告", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
           r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么", r"\bwhat (?:is|does) .*report .*"
           r"(?:about|cover)", r"\bcover(?:s|ed)? what\b", "title", "标题", "题目", "报告名")
-META_FIELDS = (("authors", rx("作者", "分析师", "谁写", "写的", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
+META_FIELDS = (("authors", rx("作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
                               r"\bwritten by")),
                ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", "发布于", r"\bwhen\b",
                            r"\bcome out\b", r"\bwhich year\b", r"\bwhat year\b", r"\bdate", r"\byear")),
@@ -440,12 +440,14 @@ def scope_of(text: str, tool: str | None) -> str | None:
     return None
 
 
+CONFIRM = re.compile(r"对吧|是吧|是吗|是不是|没错吧|没错吗|是这样吗|是这样吧|对么|\bisn'?t it\b|\bis it true\b|\bcorrect\?|"
+                     r"\bright\?|\bis that so\b", re.I)  # asks to confirm a figure the question states
 CLAIM = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|亿美元|亿元|亿|只|家|个|倍)?")
 
 
 def claim_of(text: str) -> str | None:
     """The figure a user asks to confirm ('报告说发行商有300家对吧？', 'the report says 2,000 ETFs, right?')."""
-    if not (VERIFY.search(text) or re.search(r"对吧|是吧|是不是|没错吧|\bisn'?t it\b|\bcorrect\?|\bright\?", text, re.I)):
+    if not (VERIFY.search(text) or CONFIRM.search(text)):
         return None
     figures = [m for m in CLAIM.finditer(text) if not re.fullmatch(r"20[12]\d", m.group(1))
                and not re.match(r"\s*(?:增强|指增|etf|指数|enhanced|index)", text[m.end():], re.I)
@@ -615,10 +617,10 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         return Intent(None, {}, lang, query=question, scope=scope)
     if fresh is not None:
         return replace(fresh, query=question) if fresh.query == text else fresh
-    if META.search(text) and not re.search(r"\d", re.sub(r"20\d\d|1000|500|300|50", "", question)):
+    claim = claim_of(text)
+    if claim is None and META.search(text) and not re.search(r"\d", re.sub(r"20\d\d|1000|500|300|50", "", question)):
         field_ = next((name for name, pattern in META_FIELDS if pattern.search(text)), "covers")
         return Intent(None, {}, lang, query=question, meta=field_, reports=named_reports(text))
-    claim = claim_of(text)
     if router is not None and scope is None and claim is None:
         routed = router.route(question)
         if routed in ("advice", "prediction", "invent"):
