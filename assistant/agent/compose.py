@@ -532,7 +532,8 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         picks = quoted(intent.query, search, depth=5, similarity=similarity)
         parts = sub_questions(intent.query)
         if len(parts) > 1 and picks:  # "首批…跟踪哪些指数？第二批…呢？": one sentence for each part
-            per_part = [quoted(part, search, limit=1, depth=5, similarity=similarity) for part in parts]
+            whole = (lambda _part, texts: similarity(intent.query, texts)) if similarity else None  # one query vector:
+            per_part = [quoted(part, search, limit=1, depth=5, similarity=whole) for part in parts]  # no embedding per part
             merged = list(dict.fromkeys(pick for found in per_part for pick in found))
             picks = merged[:3] if len(merged) > 1 else picks
         if not picks:
