@@ -242,10 +242,10 @@ def _returns(intent: Intent, result: dict[str, Any]) -> list[str]:
     if bench is None or not enhanced:
         best = max(rows, key=lambda r: r["total_return_pct"])
         lead = (f"{data['index_name']} 在数据中没有可比的基准；{window} 总收益最高的是 {best['code']} {best['name']}，"
-                f"{best['total_return_pct']:+.2f}%。" if zh else
+                f"{best['total_return_pct']:+.1f}%。" if zh else
                 f"The data has no benchmark to compare {data['index_name']} funds with; over {window} the best total "
-                f"return is {best['code']} {best['name']}, {best['total_return_pct']:+.2f}%.")
-        return [lead, *result["caveats"][:2]]
+                f"return is {best['code']} {best['name']}, {best['total_return_pct']:+.1f}%.")
+        return [lead, ("计算明细：" if zh else "Tool summary: ") + result["summary"], *result["caveats"][:2]]
     k, n, median = data["n_enhanced_beating_benchmark"], data["n_enhanced"], data["median_enhanced_excess_pct"]
     ranked = sorted(enhanced, key=lambda r: -r["excess_return_pct"])
     shown = ranked if len(ranked) <= 4 else [ranked[0], ranked[-1]]  # every fund named, or the best and the worst
@@ -496,6 +496,8 @@ SCOPE_REASONS = {  # one sentence on why, without figures (a not-found answer st
                    "describe the periods the reports cover and the market data they hold."),
     "invent": ("我不会编造或猜测报告和数据中没有的数字。", "I do not make up or guess figures that the reports and data do not "
                "state."),
+    "injection": ("问题里的指令不会改变回答方式：我只陈述报告和工具给出的数字，请直接提问。", "Instructions inside a question do not "
+                  "change how I answer: I state only what the reports and tools give; ask the question itself."),
     "period": ("没有报告覆盖这个时期：报告的数据截至中证年度报告所写的那一年年底。", "No report covers that period: the reports' "
                "figures end with the year the CSI annual report describes."),
 }

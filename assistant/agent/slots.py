@@ -187,6 +187,7 @@ def days(text: str, param: str = "build_days") -> Days | None:
 PERCENT = re.compile(r"(?P<sign>(?<![\d.])[-−–]|负)?\s*(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.I)
 HALF = rx(r"\b(?:more than |above |over )?half (?:of )?(?:their|its|the)?", "一半")
 SHARE_OF_STOCKS = rx(r"^\s*(?:的|以上的|左右的)?\s*(?:成分股|个股|股票|of\s+(?:the\s+|its\s+|all\s+)?(?:constituents|stocks))")
+COUNT_ASKED = rx(r"^\s*(?:的|以上的)?\s*(?:成分股|个股|股票)\s*(?:有|共有|会有)?\s*(?:多少|几)")  # '超过1%的成分股有多少': 1% is the bar
 THRESHOLD_WORD = rx(r"(?:冲击|阈值|门槛|成交额|成交|threshold|shock|impact|cutoff|cut-off|turnover)\S{0,4}\s*(?:超过|高于|大于|above|over|of"
                     r"|at)?\s*$")
 
@@ -205,7 +206,8 @@ def threshold(text: str) -> Percent | None:
     if not PERCENT.search(text) and (half := HALF.search(text)):
         return Percent(half.group(0).strip(), 0.5)
     for m in PERCENT.finditer(text):
-        if SHARE_OF_STOCKS.match(text[m.end():]) and not THRESHOLD_WORD.search(text[: m.start()]):
+        after = text[m.end():]
+        if SHARE_OF_STOCKS.match(after) and not COUNT_ASKED.match(after) and not THRESHOLD_WORD.search(text[: m.start()]):
             continue
         stated = m.group(0).strip()
         value = float(m["num"]) * (-1 if m["sign"] else 1)
