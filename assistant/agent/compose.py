@@ -31,7 +31,7 @@ from assistant.answers import (
     figure_context,
     figure_subject,
 )
-from assistant.search.keyword import tokenize
+from assistant.search.keyword import tokenize, words
 from assistant.search.retrieval import content_terms
 from tools.report_tables import LABELS, fmt
 
@@ -305,9 +305,34 @@ def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, 
 SUB_QUESTION = re.compile(r"(?<=[？?；;])\s*|(?<=[，,])\s*(?=[^，,]{0,16}(?:呢|多少|哪些|什么|几))")
 
 
+EACH = re.compile(r"分别|各(?:是|为|有|自|多少|增长|占|排)|respectively|\beach\b|\bboth\b|\bvs\.?\s|\bversus\b|"
+                  r"\bcompare", re.I)
+EN_PAIR = re.compile(r"\b([A-Za-z][\w-]*)(?:'s)?\s+(?:and|vs\.?|versus|&|or)\s+([A-Za-z][\w-]*)(?:'s)?\b", re.I)
+CN_JOINS = {"和", "与", "及", "跟", "、"}
+
+
+def _pair(question: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The character spans of the first two things joined by 和/与/、/and/vs, each at least two characters long."""
+    cut, offsets, at = words(question), [], 0
+    for word in cut:
+        at = question.index(word, at)
+        offsets.append((at, at + len(word)))
+        at += len(word)
+    for i in range(1, len(cut) - 1):
+        if cut[i] in CN_JOINS and len(cut[i - 1]) >= 2 and len(cut[i + 1]) >= 2:
+            return offsets[i - 1], offsets[i + 1]
+    if m := next((m for m in EN_PAIR.finditer(question) if len(m[1]) >= 2 and len(m[2]) >= 2), None):
+        return m.span(1), m.span(2)
+    return None
+
+
 def sub_questions(question: str) -> list[str]:
-    """The parts of a question that asks several things ('…跟踪哪些指数？第二批…拓展到了哪些？'), each long enough to search."""
-    return [p.strip() for p in SUB_QUESTION.split(question) if len(p.strip()) >= 6]
+    """The parts of a question that asks several things, each long enough to search: '…跟踪哪些指数？第二批…拓展到了哪些？',
+    and 'A和B…分别…' / 'A vs B' asked once for A and once for B (the other one's name left out)."""
+    parts = [p.strip() for p in SUB_QUESTION.split(question) if len(p.strip()) >= 6]
+    if len(parts) > 1 or not EACH.search(question) or (pair := _pair(question)) is None:
+        return parts
+    return [question[:start] + " " + question[end:] for start, end in reversed(pair)]
 
 
 def list_under_lead_in(query: str, passages: list[dict[str, Any]]) -> list[tuple[int, str]]:

@@ -49,12 +49,23 @@ def usd_in_chinese(query: str) -> list[str]:
     return out
 
 
-def expand_query(query: str) -> str:
-    """Append the Chinese equivalents of English glossary terms (and of US dollar amounts) found in the query."""
+def expansion_text(query: str) -> list[str]:
+    """The Chinese equivalents of English glossary terms (and of US dollar amounts) found in the query."""
     lowered = query.lower()
     extra = [zh for en, zhs in glossary().items() if re.search(rf"\b{re.escape(en)}\b", lowered) for zh in zhs]
-    extra += usd_in_chinese(query)
+    return extra + usd_in_chinese(query)
+
+
+def expand_query(query: str) -> str:
+    """The query with `expansion_text` appended, so that English questions find Chinese passages."""
+    extra = expansion_text(query)
     return f"{query} {' '.join(extra)}" if extra else query
+
+
+def words(text: str) -> list[str]:
+    """The text cut into jieba words (accurate mode, case kept), punctuation included: for reading its structure."""
+    _init_jieba()
+    return [w for w in jieba.cut(text) if w.strip()]
 
 
 def tokenize(text: str) -> list[str]:

@@ -15,7 +15,7 @@ from assistant.corpus.chunking import Chunk, chunk_corpus
 from assistant.corpus.reports import Report, load_reports
 from assistant.search.embeddings import Embedder, load_embedder
 from assistant.search.index import SyncReport, VectorIndex
-from assistant.search.keyword import KeywordIndex, expand_query, glossary, tokenize
+from assistant.search.keyword import KeywordIndex, expand_query, expansion_text, glossary, tokenize
 from assistant.settings import Settings, get_settings
 
 Mode = Literal["hybrid", "keyword", "dense"]
@@ -60,10 +60,14 @@ class SearchResult(BaseModel):
 
 
 def content_terms(query: str) -> set[str]:
-    """The query's content words; English glossary words count through their Chinese equivalents."""
+    """The query's content words; English glossary words count through their Chinese equivalents (and an English
+    word no glossary entry of the query matched still counts as itself: 'Dimensional' is a name)."""
     terms = set(tokenize(query))
     english = {t for t in terms if t.isascii() and any(t in key.split() for key in glossary())}
-    return (terms - english) | set(tokenize(expand_query(query))) - english if english else terms
+    if not english:
+        return terms
+    expansion = set(tokenize(expand_query(query))) - terms
+    return (terms - english) | expansion | (english & set(tokenize(" ".join(expansion_text(query)))))
 
 
 class Retriever:
