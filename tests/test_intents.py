@@ -181,9 +181,10 @@ def test_threshold(text: str, value: float | None) -> None:
 
 
 @pytest.mark.parametrize(("text", "window"), [
-    ("近一年", {"start": "2024-11-17"}), ("近3年", {"start": "2022-11-17"}), ("last 6 months", {"start": "2025-05-17"}),
+    ("近一年", {"start": "2024-11-17", "end": "2025-11-17"}), ("近3年", {"start": "2022-11-17", "end": "2025-11-17"}),
+    ("last 6 months", {"start": "2025-05-17", "end": "2025-11-17"}),
     ("2023年以来", {"start": "2023-01-01"}), ("since 2024", {"start": "2024-01-01"}),
-    ("2023年3月以来", {"start": "2023-03-01"}), ("今年以来", {"start": "2025-01-01"}),
+    ("2023年3月以来", {"start": "2023-03-01"}), ("今年以来", {"start": "2025-01-01", "end": "2025-11-17"}),
     ("2024年", {"start": "2024-01-01", "end": "2024-12-31"}),
     ("2023-01-01 到 2023-06-30", {"start": "2023-01-01", "end": "2023-06-30"}),
     ("报告期", {"report_period": "report"}), ("上市以来", {"report_period": "latest"}),
@@ -209,7 +210,8 @@ def test_follow_ups_change_only_what_is_said() -> None:
     assert parse("按报告口径呢？", shock).args["report_convention"] is True
 
     returns = Context("compare_returns", {"index": "中证1000"})
-    assert parse("and over the last year?", returns).args == {"index": "中证1000", "start": "2024-11-17"}
+    assert parse("and over the last year?", returns).args == {"index": "中证1000", "start": "2024-11-17",
+                                                              "end": "2025-11-17"}
     assert parse("换成沪深300呢？", returns).args == {"index": "沪深300"}
 
     facts = Context("fund_facts", {"query": "DFAC"})

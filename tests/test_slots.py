@@ -184,3 +184,24 @@ def test_a_narrowed_ranking_keeps_its_order(assistant: Assistant, first: str, th
     narrowed = assistant.ask(then, session)
     (call,) = [c for c in narrowed.tool_calls if c.name == "rank_funds"]
     assert call.args["ascending"] is True and call.args["top"] == 3 and call.args["asset_class"] == "Fixed Income"
+
+
+@pytest.mark.parametrize(("text", "top"), [
+    ("Newest two launches among the report's funds?", 2), ("of the top-10 issuers, which 3 have the fewest ETFs?", 3),
+    ("权益类里费率最低的两只", 2), ("in the top-10 inflow list, which two got the least inflows?", 2),
+    ("top 5 issuers by AUM", 5), ("前三大发行商", 3),
+])
+def test_the_rows_asked_for_are_read_as_stated(text: str, top: int) -> None:
+    assert slots.top_n(slots.clean(text)) == top
+
+
+@pytest.mark.parametrize("text", ["which issuer has the fewest ETFs?", "报告里费率最高的主动ETF是哪只？",
+                                  "newest fund in the report's tables?"])
+def test_the_one_asked_for_is_one_row(text: str) -> None:
+    intent = parse(text)
+    assert intent.tool in ("rank_issuers", "rank_funds") and intent.args["top"] == 1
+
+
+def test_two_enhanced_funds_compared_are_both_compared() -> None:
+    intent = parse("159680 vs 561590 returns since start of 2023, vs the passive benchmark?")
+    assert intent.args["funds"] == "159680,561590" and "benchmark" not in intent.args

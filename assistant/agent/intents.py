@@ -260,7 +260,7 @@ def _liquidity(text: str, attributed: bool) -> tuple[dict[str, Any], bool, list[
         args["threshold"] = level.value
     if day is not None and day.value is not None:
         args["as_of"] = day.value
-    if index is not None and index.name != "中证1000":
+    if index is not None:  # stated, so shown in the call even where it is the tool's default
         args["index"] = index.name or index.text
     stated_other = days is not None or level is not None or day is not None
     if size is None and not errors and stated_other and not attributed:
@@ -311,7 +311,7 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
         code = next((c for c, (cn, _, _) in INDEXES.items() if cn == name), None)
         if args.get("report_period") == "latest" and code not in REPORT_CLAIMS:
             del args["report_period"]  # 'since listing' of an index the report did not cover: each fund from its listing
-    if (against := AGAINST_CODE.search(text)) and against[1] in codes and len(codes) <= 2:
+    if (against := AGAINST_CODE.search(text)) and against[1] in codes and slots.fund_type(against[1]) == "passive":
         args["benchmark"] = against[1]  # "excess return vs 510500": the fund to measure against, not one to rank
         codes.remove(against[1])
     if len(codes) >= 2 or (codes and (COMPARE.search(text) or AGAINST_INDEX.search(text) or "benchmark" in args)):
@@ -319,6 +319,13 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
     if AGAINST_INDEX.search(text) and name:  # "against the CSI 1000 index itself": the index closes as benchmark
         args["benchmark"] = next(code for code, (cn, _, _) in INDEXES.items() if cn == name)
     return args, errors
+
+
+def rows_asked(top: int | None, pick: int | None, single: bool) -> int:
+    """The rows a ranking asks for: as stated; one for 'the cheapest'; up to the rank asked ('第二名'), at least ten."""
+    if top is not None:
+        return top
+    return 1 if single else max(10, pick or 0)
 
 
 def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
@@ -332,7 +339,7 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
         by = _metric(text, ISSUER_METRICS)
         if UNSUPPORTED_ISSUER.search(text) or (by is None and not LIST_CUE.search(text) and top is None):
             return None
-        args = {"by": by or "aum", "top": top if top is not None else max(10, pick or 0), "ascending": ascending}
+        args = {"by": by or "aum", "top": rows_asked(top, pick, single), "ascending": ascending}
         return "rank_issuers", args, pick or (1 if single else None)
     by = _metric(text, FUND_METRICS)
     if by is None or not (FUND_NOUN.search(text) or by == "inflow") or DOMESTIC.search(text) or UNSUPPORTED_FUND.search(text):
@@ -341,8 +348,7 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
         return None
     if by == "inception" and OLDEST.search(text):
         ascending = True
-    args = {"by": by, "asset_class": _asset_class(text), "top": top if top is not None else max(10, pick or 0),
-            "ascending": ascending}
+    args = {"by": by, "asset_class": _asset_class(text), "top": rows_asked(top, pick, single), "ascending": ascending}
     return "rank_funds", args, pick or (1 if single else None)
 
 
@@ -506,16 +512,17 @@ def intent_for(tool: str, text: str, lang: Lang, context: Context) -> Intent | N
     if tool == "rank_issuers":
         by = _metric(text, ISSUER_METRICS) or "aum"
         top, pick = slots.top_n(text), slots.ordinal(text)
-        args = {"by": by, "top": top if top is not None else max(10, pick or 0), "ascending": bool(ASCENDING.search(text))}
-        return Intent(tool, args, lang, pick=pick or (1 if top is None and not LIST_CUE.search(text) else None),
+        single = pick is None and top is None and not LIST_CUE.search(text)
+        args = {"by": by, "top": rows_asked(top, pick, single), "ascending": bool(ASCENDING.search(text))}
+        return Intent(tool, args, lang, pick=pick or (1 if single else None),
                       query=text)
     if tool == "rank_funds":
         by = _metric(text, FUND_METRICS) or "aum"
         top, pick = slots.top_n(text), slots.ordinal(text)
         ascending = bool(ASCENDING.search(text)) or (by == "inception" and bool(OLDEST.search(text)))
-        args = {"by": by, "asset_class": _asset_class(text), "top": top if top is not None else max(10, pick or 0),
-                "ascending": ascending}
-        return Intent(tool, args, lang, pick=pick or (1 if top is None and not LIST_CUE.search(text) else None),
+        single = pick is None and top is None and not LIST_CUE.search(text)
+        args = {"by": by, "asset_class": _asset_class(text), "top": rows_asked(top, pick, single), "ascending": ascending}
+        return Intent(tool, args, lang, pick=pick or (1 if single else None),
                       query=text)
     if tool == "conversions":
         return Intent(tool, {"issuer": find_conversion_issuer(text)}, lang, query=TOPICS["conversions"])

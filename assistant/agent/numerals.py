@@ -29,9 +29,13 @@ EN_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eigh
             "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
 EN_NUMBERS = {w: i for i, w in enumerate(EN_WORDS)} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
 COUNTS = "|".join(w for w in EN_NUMBERS if w not in ("zero", "one"))  # "which one" stays a word
-EN_NUMBER = rx(r"(?:(?<=\btop )|(?<=\bwhich )|(?<=\bbottom ))(" + COUNTS + r")\b"  # top five, which two
+SUPERLATIVES = ("top", "which", "bottom", "newest", "oldest", "cheapest", "largest", "biggest", "smallest", "lowest",
+                "highest", "latest", "earliest")
+AFTER_SUPERLATIVE = "|".join(rf"(?<=\b{w} )" for w in SUPERLATIVES)
+EN_NUMBER = rx(r"(?:" + AFTER_SUPERLATIVE + r")(" + COUNTS + r")\b"  # top five, newest two
                r"|\b(" + "|".join(EN_NUMBERS) + r")(?=[\s-]*(?:billion|million|bn|trading|days?|years?|months?|percent"
-               r"|per cent|%|issuers|funds|etfs|largest|biggest|smallest|cheapest)\b)")
+               r"|per cent|%|issuers|funds|etfs|launches|products|companies|managers|largest|biggest|smallest|cheapest"
+               r"|newest|oldest|lowest|highest)\b)")
 EN_ORDINALS = {w: i for i, w in enumerate(["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                                            "eighth", "ninth", "tenth", "eleventh", "twelfth"]) if i}
 

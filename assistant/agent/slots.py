@@ -237,9 +237,14 @@ def ordinal(text: str) -> int | None:
     return int(match.group(1) or match.group(2))
 
 
+PICKED_FEW = rx(r"\bwhich (\d{1,2})\b", r"最\S{0,4}?的\s*(\d+)\s*[只家个]",
+                r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|latest|earliest)\s+(\d{1,2})\b")
+
+
 def top_n(text: str) -> int | None:
-    """How many rows the user asks for ('top 3', '前五', 'five cheapest'), exactly as stated (the tool bounds it)."""
-    match = TOP.search(text)
+    """How many rows the user asks for ('top 3', '前五', 'five cheapest', '最低的两只'), exactly as stated (the tool
+    bounds it); 'of the top-10 issuers, which 3…' asks for 3 of the table's 10."""
+    match = PICKED_FEW.search(text) or TOP.search(text)
     return int(next(g for g in match.groups() if g)) if match else None
 
 
@@ -406,9 +411,9 @@ def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | N
         count = 12 if count.lower() == "twelve" else int(count)
         offset = (pd.DateOffset(years=count) if unit.startswith(("年", "year")) else
                   pd.DateOffset(weeks=count) if unit.startswith(("周", "week")) else pd.DateOffset(months=count))
-        return Period(m.group(0), (base - offset).date().isoformat())
+        return Period(m.group(0), (base - offset).date().isoformat(), base.date().isoformat())  # to the data's last day
     if m := P_YTD.search(text):
-        return Period(m.group(0), f"{base.year}-01-01")
+        return Period(m.group(0), f"{base.year}-01-01", base.date().isoformat())
     if m := P_YEAR.search(text):
         year = next(g for g in m.groups() if g)
         return Period(m.group(0), f"{year}-01-01", f"{year}-12-31")
@@ -610,6 +615,12 @@ def unknown_tickers(text: str) -> list[str]:
     """Upper-case ticker-like words that are no fund of the report's tables ('ARKK', 'ZZZZ')."""
     return [t for t in re.findall(r"(?<![A-Za-z])[A-Z]{4,5}(?![A-Za-z])", text)
             if t not in us_tickers() and t not in NOT_TICKERS]
+
+
+def fund_type(code: str) -> str | None:
+    """'enhanced' or 'passive' for a Chinese fund of the price data: a passive one can be the benchmark."""
+    market = _market().funds
+    return str(market.at[code, "type"]) if code in market.index else None
 
 
 def fund_index(code: str) -> str | None:
