@@ -237,6 +237,8 @@ def ordinal(text: str) -> int | None:
     return int(match.group(1) or match.group(2))
 
 
+POPULATION = rx(r"(?:among|of|in|from|within)\s+(?:the\s+)?$")  # 'the fewest among the top-10 issuers': the table
+SUPERLATIVE = rx(r"\b(?:fewest|least|most|lowest|highest|largest|smallest|biggest|cheapest|newest|oldest)\b", "最")
 PICKED_FEW = rx(r"\bwhich (\d{1,2})\b", r"最\S{0,4}?的\s*(\d+)\s*[只家个]",
                 r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|latest|earliest)\s+(\d{1,2})\b")
 
@@ -244,7 +246,9 @@ PICKED_FEW = rx(r"\bwhich (\d{1,2})\b", r"最\S{0,4}?的\s*(\d+)\s*[只家个]",
 def top_n(text: str) -> int | None:
     """How many rows the user asks for ('top 3', '前五', 'five cheapest', '最低的两只'), exactly as stated (the tool
     bounds it); 'of the top-10 issuers, which 3…' asks for 3 of the table's 10."""
-    match = PICKED_FEW.search(text) or TOP.search(text)
+    singled_out = bool(SUPERLATIVE.search(text))
+    match = PICKED_FEW.search(text) or next(
+        (m for m in TOP.finditer(text) if not (singled_out and POPULATION.search(text[:m.start()]))), None)
     return int(next(g for g in match.groups() if g)) if match else None
 
 
