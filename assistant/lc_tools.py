@@ -26,7 +26,7 @@ def _structured_tool(spec: ToolSpec) -> StructuredTool:
         func=call,
         name=spec.name,
         description=spec.description,
-        args_schema=spec.model,
+        args_schema=spec.client_model,  # a model never sees parameters that name server files
         handle_tool_error=True,
         handle_validation_error=lambda exc: str(input_error(spec, exc)),
     )

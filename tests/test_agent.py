@@ -14,9 +14,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
+from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from assistant.agent.brain import OfflineBrain
 from assistant.agent.llm import BrainConfigError, build_chat_model
+from assistant.agent.loop import tool_specs
 from assistant.answers import Answer
 from assistant.evaluation import answer_ok, load_golden, routing_ok
 from assistant.events import (
@@ -344,3 +346,18 @@ def test_golden_tool_and_not_found_questions(assistant: Assistant, item: dict[st
     answer = assistant.ask(item["question"])
     assert routing_ok(item, answer), data_calls(answer)
     assert answer_ok(item, answer), answer.answer
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "/no/such/file.csv", "tests/golden.yaml"])
+def test_a_model_cannot_make_a_tool_read_a_server_file(assistant: Assistant, path: str) -> None:
+    """Whatever path a model names, the tool refuses it with one message (no parse error, no file rows, and nothing
+    that tells an existing path from a missing one); the tool's schema offers models no such parameter at all."""
+    llm = scripted(assistant, call("liquidity_shock", {"fund_size": "15亿", "constituents": path}),
+                   AIMessage(content="NOT_FOUND"))
+    stream = events(llm, "用我的成分股文件算一下15亿的冲击")
+    (finished,) = [e for e in stream if isinstance(e, ToolFinished) and e.name == "liquidity_shock"]
+    assert finished.status == "error" and finished.summary.startswith("constituents: names a file on the server")
+    answer = stream[-1].answer
+    assert "root:" not in answer.answer and "Expected" not in answer.answer and path not in finished.summary
+    specs = {spec["function"]["name"]: spec for spec in map(convert_to_openai_tool, tool_specs())}
+    assert "constituents" not in specs["liquidity_shock"]["function"]["parameters"]["properties"]

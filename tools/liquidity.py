@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 
 from tools.amounts import parse_amount_cny
 from tools.provenance import market_dir, report_source
-from tools.result import Source, ToolInputError, ToolResult
+from tools.result import ServerPath, Source, ToolInputError, ToolResult
 
 TABLE = "csi1000_liquidity.csv"
 META = "csi1000_liquidity.json"
@@ -289,7 +289,7 @@ def liquidity_shock(
     unit: Literal["元", "万", "亿", "million", "billion"] | None = None,
     as_of: str = "2023-02-10",
     index: str = "中证1000",
-    constituents: str | None = None,
+    constituents: ServerPath | None = None,
     report_convention: bool = False,
     top: int = 20,
 ) -> ToolResult:

@@ -17,7 +17,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from tools import TOOLS
-from tools.result import ToolInputError, ToolResult
+from tools.result import ServerPath, ToolInputError, ToolResult
 
 SECTION = re.compile(r"^(Args|Arguments|Returns|Raises|Yields|Examples?|Notes?):\s*$")
 
@@ -31,6 +31,7 @@ class ParamSpec:
     required: bool
     choices: list[Any] | None
     description: str
+    server_path: bool = False  # names a file on the server: only the server's own code may pass it
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class ToolSpec:
     description: str  # everything before the Args section, for LLMs and help text
     params: list[ParamSpec]
     func: Callable[..., ToolResult]
-    model: type[BaseModel]  # pydantic model of the arguments, used for coercion and as the LangChain args schema
+    model: type[BaseModel]  # pydantic model of the arguments, used for coercion
+    client_model: type[BaseModel]  # the same without server-path parameters: the schema models and API clients see
 
     def param(self, name: str) -> ParamSpec | None:
         return next((p for p in self.params if p.name == name), None)
@@ -111,14 +113,30 @@ def spec_for(func: Callable[..., ToolResult]) -> ToolSpec:
         annotation = hints.get(name, str)
         required = parameter.default is inspect.Parameter.empty
         default = None if required else parameter.default
-        params.append(
-            ParamSpec(name, type_name(annotation), annotation, default, required, _choices(annotation), docs[name])
-        )
+        server_path = annotation is ServerPath or ServerPath in get_args(annotation)
+        params.append(ParamSpec(name, type_name(annotation), annotation, default, required, _choices(annotation),
+                                docs[name], server_path))
         fields[name] = (annotation, Field(... if required else default, description=docs[name]))
-    model = create_model(f"{func.__name__}_args", __config__=ConfigDict(extra="forbid"), **fields)
-    model.__doc__ = description.splitlines()[0] if description else func.__name__
+    models = [create_model(f"{func.__name__}_args", __config__=ConfigDict(extra="forbid"),
+                           **{n: f for n, f in fields.items() if full or not spec_param(params, n).server_path})
+              for full in (True, False)]  # the full model, then the client's
+    for model in models:
+        model.__doc__ = description.splitlines()[0] if description else func.__name__
     summary = description.splitlines()[0] if description else ""
-    return ToolSpec(func.__name__, summary, description, params, func, model)
+    return ToolSpec(func.__name__, summary, description, params, func, *models)
+
+
+def spec_param(params: list[ParamSpec], name: str) -> ParamSpec:
+    return next(p for p in params if p.name == name)
+
+
+def refuse_server_paths(name: str, args: dict[str, Any]) -> None:
+    """Refuse a server-path argument from a model or an API client: a named path could read any file the server
+    can, and which paths exist would leak through the errors. Uploads reach the tool from the app's own code."""
+    for param in get_spec(name).params:
+        if param.server_path and args.get(param.name) is not None:
+            raise ToolInputError(param.name, "names a file on the server, which only the app's own upload passes; "
+                                 "upload the CSV in the Analyst tab")
 
 
 def tool_specs() -> list[ToolSpec]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NewType
 
 from pydantic import BaseModel, Field
+
+# A path to a file on the server (an upload the app stored). Only the server's own code passes one: a model, an API
+# client or a CLI user naming a path could read any file the server can, so every client-facing caller refuses it.
+ServerPath = NewType("ServerPath", str)
 
 
 class Source(BaseModel):

@@ -32,7 +32,7 @@ from assistant.answers import Answer, Citation, ToolCallRecord, citation_for, no
 from assistant.events import AnswerToken, Event, GuardNotice, PassagesRetrieved, ToolFinished, ToolStarted
 from assistant.lc_tools import langchain_tools
 from assistant.search.retrieval import Passage, Retriever
-from tools.registry import run_tool
+from tools.registry import refuse_server_paths, run_tool
 from tools.result import Source, ToolInputError, ToolResult
 
 log = logging.getLogger(__name__)
@@ -186,6 +186,8 @@ class Agent:
         start = time.perf_counter()
         error = None
         try:
+            if name != SEARCH:
+                refuse_server_paths(name, args)  # whichever brain asked: no model names a server file
             result = self._search(args, turn) if name == SEARCH else run_tool(name, **args)
         except (ToolInputError, ValidationError) as exc:
             error = str(exc)

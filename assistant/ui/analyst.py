@@ -22,7 +22,7 @@ from tools.registry import ParamSpec, ToolSpec, run_tool, tool_specs
 from tools.result import ToolInputError
 
 log = logging.getLogger(__name__)
-FILE_PARAMS = {"constituents": [".csv"]}  # parameters that take a path to an uploaded file
+UPLOAD_TYPES = [".csv"]  # what a server-path parameter (an uploaded table) accepts
 # Values for required parameters, so every form runs as it opens.
 FORM_EXAMPLES: dict[str, dict[str, Any]] = {
     "fund_facts": {"query": "DFAC"},
@@ -45,8 +45,8 @@ def param_input(spec: ToolSpec, param: ParamSpec) -> gr.components.Component:
     value = FORM_EXAMPLES.get(spec.name, {}).get(param.name, param.default)
     common = {"label": label, "info": param.description, "elem_id": f"{spec.name}-{param.name}"}
     kinds = base_types(param.annotation)
-    if param.name in FILE_PARAMS:
-        return gr.File(label=label, file_types=FILE_PARAMS[param.name], type="filepath",
+    if param.server_path:
+        return gr.File(label=label, file_types=UPLOAD_TYPES, type="filepath",
                        elem_id=common["elem_id"])
     if param.choices:
         choices = [(str(c), c) for c in param.choices]

@@ -18,10 +18,10 @@ import gradio as gr
 
 from assistant.service import Assistant, Session
 from assistant.settings import Settings, get_settings
-from assistant.ui.analyst import FILE_PARAMS, build_analyst_tab
+from assistant.ui.analyst import build_analyst_tab
 from assistant.ui.chat import Chat, build_chat_tab
 from assistant.ui.corpus import build_corpus_tab, build_settings_tab, corpus_view, status_line, warnings_markdown
-from tools.registry import get_spec, run_tool, tool_specs
+from tools.registry import refuse_server_paths, run_tool, tool_specs
 from tools.result import ToolInputError
 
 CONCURRENCY = 20  # events of one kind running at once: about 20 people asking at the same time
@@ -89,9 +89,7 @@ def register_api(assistant: Assistant) -> None:
     def tool(name: str, args: dict[str, Any]) -> str:
         """Run one tool by name with keyword arguments (see /tools); returns its result with sources as JSON text."""
         try:
-            files = [p for p in args if p in FILE_PARAMS and get_spec(name).param(p)]
-            if files:
-                raise ToolInputError(files[0], "takes a file path on the server; upload it in the Analyst tab")
+            refuse_server_paths(name, args)
             return run_tool(name, **args).model_dump_json()
         except ToolInputError as exc:
             raise gr.Error(str(exc)) from exc
