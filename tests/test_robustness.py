@@ -21,6 +21,7 @@ import pytest
 from gradio_client import Client
 
 from assistant.corpus.ingest import MAX_BYTES
+from assistant.search.embeddings import load_embedder
 from assistant.search.retrieval import Retriever
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
@@ -295,3 +296,25 @@ def test_allow_remote_lets_serve_bind_a_public_address(monkeypatch):
     monkeypatch.setattr("assistant.ui.app.build_app", lambda assistant: "demo")
     monkeypatch.setattr("assistant.ui.app.launch", lambda demo, host, port, settings: bound.append((host, port)))
     assert serve("0.0.0.0", 7861) == 0 and bound == [("0.0.0.0", 7861)]
+
+
+@pytest.mark.parametrize("damage", ["random bytes", "a folder"])
+def test_an_unreadable_embedding_cache_is_moved_aside_and_rebuilt(tmp_path, damage):
+    """User sees: `index` and `ask` work; the log and the index report say the cache was moved aside and rebuilt;
+    only the latest broken copy is kept."""
+    settings = Settings(cache_dir=tmp_path / "cache", embedding_model=str(get_settings().model_dir))
+    cache = settings.cache_dir / "embeddings.sqlite"
+    for _attempt in range(2):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        if cache.is_dir():
+            shutil.rmtree(cache)
+        elif cache.exists():
+            cache.unlink()
+        if damage == "a folder":
+            (cache / "junk").mkdir(parents=True)
+        else:
+            cache.write_bytes(os.urandom(4096))
+        embedder, warning = load_embedder(settings)
+        assert warning is None and embedder is not None and "moved to embeddings.sqlite.broken-" in embedder.note
+        assert embedder.encode_documents(["主动管理 ETF"]).shape[0] == 1  # the rebuilt cache stores vectors again
+    assert len(list(cache.parent.glob("embeddings.sqlite.broken-*"))) == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.search.aside import move_aside
 from assistant.search.model_fetch import ModelIntegrityError, verify_model_dir
 from assistant.settings import Settings
 
@@ -29,11 +30,16 @@ class Embedder:
         self.model = SentenceTransformer(model_ref, device="cpu", local_files_only=local_only)
         self.prompts = self.model.prompts or {}
         self._recent: dict[str, np.ndarray] = {}
+        self.note: str | None = None
         cache_path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(cache_path, check_same_thread=False)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))"
-        )
+        try:
+            self._db = _open_cache(cache_path)
+        except sqlite3.DatabaseError as exc:  # random bytes, a folder, a half-written file: the cache is only a cache
+            aside = move_aside(cache_path)
+            self.note = (f"The embedding cache {cache_path.name} was unreadable ({type(exc).__name__}); moved to "
+                         f"{aside.name} and rebuilt.")
+            log.warning(self.note)
+            self._db = _open_cache(cache_path)
 
     def _prompt(self, kind: str) -> str | None:
         return kind if kind in self.prompts else None
@@ -80,6 +86,14 @@ class Embedder:
                                     [self.name, *batch])
             found.update({h: np.frombuffer(v, dtype=np.float32) for h, v in rows})
         return found
+
+
+def _open_cache(path: Path) -> sqlite3.Connection:
+    """The vector cache, checked by a read: sqlite opens a corrupt file lazily and fails only at the first query."""
+    db = sqlite3.connect(path, check_same_thread=False)
+    db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
+    db.execute("SELECT count(*) FROM (SELECT 1 FROM vectors LIMIT 1)").fetchone()
+    return db
 
 
 def load_embedder(settings: Settings) -> tuple[Embedder | None, str | None]:

@@ -7,7 +7,6 @@ path. An unreadable embedded index is moved aside and rebuilt rather than crashi
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from chromadb.config import Settings as ChromaSettings
 from pydantic import BaseModel
 
 from assistant.corpus.chunking import Chunk
+from assistant.search.aside import move_aside
 from assistant.search.embeddings import Embedder
 from assistant.settings import Settings
 
@@ -59,8 +59,7 @@ class VectorIndex:
             client.list_collections()
             return client
         except Exception as exc:  # any failure to open means the on-disk index is unusable
-            aside = path.with_name(f"{path.name}.broken-{datetime.now(UTC):%Y%m%d%H%M%S}")
-            shutil.move(path, aside)
+            aside = move_aside(path)
             _forget_cached_system(path)
             self.note = f"The index at {path} was unreadable ({type(exc).__name__}); moved to {aside} and rebuilt."
             log.warning(self.note)
@@ -95,7 +94,7 @@ class VectorIndex:
                                              "built_at": datetime.now(UTC).isoformat(timespec="seconds")})
         return SyncReport(added=len(fresh), removed=len(stale), unchanged=len(existing & wanted.keys()),
                           seconds=round(time.perf_counter() - start, 2), rebuilt_from_scratch=not existing,
-                          note=self.note)
+                          note=" ".join(n for n in (self.note, self.embedder.note) if n) or None)
 
     def query(self, text: str, k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest chunks."""
