@@ -318,3 +318,22 @@ def test_an_unreadable_embedding_cache_is_moved_aside_and_rebuilt(tmp_path, dama
         assert warning is None and embedder is not None and "moved to embeddings.sqlite.broken-" in embedder.note
         assert embedder.encode_documents(["主动管理 ETF"]).shape[0] == 1  # the rebuilt cache stores vectors again
     assert len(list(cache.parent.glob("embeddings.sqlite.broken-*"))) == 1
+
+
+def test_a_store_corrupted_while_serving_degrades_to_keywords_and_is_rebuilt_at_restart(tmp_path, retriever):
+    """User sees: while the Chroma file is broken, tool answers exactly as before and report answers from keyword
+    search with a warning; after a restart the index is whole again (one vector per corpus chunk)."""
+    settings = Settings(index_dir=tmp_path / "index")
+    shutil.copytree(get_settings().index_dir, settings.index_dir)
+    live = Assistant(Retriever(settings, embedder=retriever.embedder))
+    tool_question, report_question = "按ETF数量给发行商排名", "截至2024年底，美国市场共有多少只主动管理ETF？"
+    before = live.ask(tool_question)
+    (settings.index_dir / "chroma.sqlite3").write_bytes(os.urandom(1 << 16))
+    during_tool, during_report = live.ask(tool_question), live.ask(report_question)
+    assert during_tool.status == "answered" and during_tool.answer == before.answer
+    assert during_report.status == "answered" and FACT in during_report.answer
+    assert any("keyword search only" in w for w in during_report.warnings)
+    restarted = Retriever(settings, embedder=retriever.embedder)
+    restarted.ensure_index()
+    assert restarted.vectors.collection.count() == len(restarted.chunks)
+    assert restarted.search(report_question).mode == "hybrid"

@@ -111,6 +111,8 @@ class OfflineBrain(BaseChatModel):
             if _key(SEARCH, args) not in made:
                 return self._call(SEARCH, args, len(messages))
             search = json.loads(made[_key(SEARCH, args)] or "null")
+            if search and "error" in search:  # a failed search quotes nothing; the tool's answer still stands
+                search = None
         if intent.meta:
             return AIMessage(content=compose_meta(intent, self.reports, search))
         return AIMessage(content=compose(intent, question, tool, search, self.similarity))

@@ -65,6 +65,18 @@ class VectorIndex:
             log.warning(self.note)
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
+    def start_over(self, exc: Exception) -> None:
+        """After a read failed on an index that opened: move a local index aside and start an empty one."""
+        if self.settings.chroma_host:
+            raise exc  # a Chroma server's store is not ours to move; the caller searches on keywords
+        path = self.settings.index_dir
+        _forget_cached_system(path)
+        aside = move_aside(path)
+        self.note = f"The index at {path} failed to read ({type(exc).__name__}); moved to {aside} and rebuilt."
+        log.warning(self.note)
+        self.client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+        self.collection = self._collection()
+
     def _collection(self) -> chromadb.Collection:
         name = self.settings.collection
         options = {"configuration": {"hnsw": {"space": "cosine"}}, "metadata": {"embedding_model": self.embedder.name},

@@ -6,6 +6,7 @@ Without an embedding model the retriever still answers from keywords and says so
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Literal
 
@@ -18,6 +19,7 @@ from assistant.search.index import SyncReport, VectorIndex
 from assistant.search.keyword import KeywordIndex, expand_query, expansion_text, glossary, tokenize
 from assistant.settings import Settings, get_settings
 
+log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "keyword", "dense"]
 RRF_K = 60
 CANDIDATES = 50
@@ -81,7 +83,14 @@ class Retriever:
             if warning:
                 self.warnings.append(warning)
         self.embedder = embedder
-        self.vectors = VectorIndex(self.settings, embedder) if embedder else None
+        self.vectors = None
+        if embedder:
+            try:
+                self.vectors = VectorIndex(self.settings, embedder)
+            except Exception as exc:  # a Chroma server that is down at start: answer on keywords, say so
+                log.warning("vector index unavailable: %s", exc)
+                self.warnings.append(f"The vector index is unavailable ({type(exc).__name__}: {exc}); search uses "
+                                     "keywords only until the app is restarted with the index reachable.")
         self._lock = threading.Lock()
         self._sentence_vectors: dict[str, object] = {}
         self.reports: list[Report] = []
@@ -105,10 +114,17 @@ class Retriever:
         return synced
 
     def ensure_index(self) -> SyncReport | None:
-        """Sync only when the vector index does not hold exactly the corpus chunks; embed the quotable sentences."""
+        """Make the vector index hold exactly the corpus chunks (compared by content hash: an edited report with the
+        same chunk count is re-embedded) and embed the quotable sentences; an index that opens but fails to read is
+        moved aside and rebuilt."""
         synced = None
-        if self.vectors and self.vectors.collection.count() != len(self.chunks):
-            synced = self.vectors.sync(self.chunks)
+        if self.vectors:
+            try:
+                synced = self.vectors.sync(self.chunks)
+                self.vectors.query("", 1)
+            except Exception as exc:
+                self.vectors.start_over(exc)
+                synced = self.vectors.sync(self.chunks)
         self.warm_sentences()
         return synced
 
@@ -146,7 +162,14 @@ class Retriever:
             keyword_rank = {idx: rank for rank, idx in enumerate(order, 1)}
             rankings.append(order)
         if mode in ("hybrid", "dense") and self.vectors:
-            hits = [(self._by_id[cid], sim) for cid, sim in self.vectors.query(query, CANDIDATES) if cid in self._by_id]
+            try:
+                found = self.vectors.query(query, CANDIDATES)
+            except Exception as exc:  # a corrupted store or a Chroma server gone away: keywords still answer
+                log.warning("vector search failed: %s", exc)
+                warnings.append(f"Vector search failed ({type(exc).__name__}); these results come from keyword "
+                                "search only. The index is rebuilt at the next start (`python -m assistant index`).")
+                found, mode = [], "keyword"
+            hits = [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id]
             dense = {idx: (rank, sim) for rank, (idx, sim) in enumerate(hits, 1)}
             rankings.append([idx for idx, _ in hits])
         fused: dict[int, float] = {}
