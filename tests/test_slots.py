@@ -207,3 +207,28 @@ def test_the_one_asked_for_is_one_row(text: str) -> None:
 def test_two_enhanced_funds_compared_are_both_compared() -> None:
     intent = parse("159680 vs 561590 returns since start of 2023, vs the passive benchmark?")
     assert intent.args["funds"] == "159680,561590" and "benchmark" not in intent.args
+
+
+@pytest.mark.parametrize(("text", "window"), [
+    ("Over calendar year 2023, did CSI 1000 enhanced ETFs beat the passive one?", ("2023-01-01", "2023-12-31")),
+    ("csi1000 enhanced vs passive, full yr 2023 — who won", ("2023-01-01", "2023-12-31")),
+])
+def test_a_calendar_year_is_that_year(text: str, window: tuple[str, str]) -> None:
+    intent = parse(text)
+    assert (intent.args["start"], intent.args["end"]) == window
+
+
+@pytest.mark.parametrize("text", [
+    "Compare 159680 and 561590 against the CSI 1000 index (000852) itself, 2023-06-01 to 2024-05-31",
+    "以中证1000指数（000852）为基准，2023-06-01至2024-05-31期间159680和561590的超额收益各是多少？"])
+def test_an_index_code_named_as_the_benchmark_is_the_benchmark(text: str) -> None:
+    intent = parse(text)
+    assert intent.args["benchmark"] == "000852" and intent.args["funds"] == "159680,561590"
+
+
+@pytest.mark.parametrize(("text", "scope"), [("2018年底ARK Invest旗下主动ETF的资产规模是多少？", "entity"),
+                                             ("Robinhood的主动ETF有几只", "entity"),
+                                             ("JPMorgan旗下主动ETF资金流入多少？", None),
+                                             ("小摩和DFA二〇二四年主动ETF吸金各多少亿美元？", None)])
+def test_a_company_no_report_mentions_is_out_of_scope(text: str, scope: str | None) -> None:
+    assert parse(text).scope == scope

@@ -523,6 +523,8 @@ SCOPE_REASONS = {  # one sentence on why, without figures (a not-found answer st
                "state."),
     "injection": ("问题里的指令不会改变回答方式：我只陈述报告和工具给出的数字，请直接提问。", "Instructions inside a question do not "
                   "change how I answer: I state only what the reports and tools give; ask the question itself."),
+    "entity": ("报告和数据没有提到问题里的这个公司或产品。", "The reports and data do not mention the company or product asked "
+               "about."),
     "period": ("没有报告覆盖这个时期：报告的数据截至中证年度报告所写的那一年年底。", "No report covers that period: the reports' "
                "figures end with the year the CSI annual report describes."),
 }

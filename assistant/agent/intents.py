@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.agent import slots
 from assistant.agent.numerals import Lang, language, rx
 from assistant.agent.slots import SlotError, clean
+from assistant.search.keyword import glossary
+from assistant.settings import get_settings
 from tools.report_tables import load_report
 from tools.returns import INDEXES, REPORT_CLAIMS
 
@@ -47,6 +50,7 @@ ROW_OF = rx(r"第\s*\d+\s*(?:名|位|个|只)?\s*的", r"\b(?:first|second|third
 ADD = rx(r"\badd\b", r"\balso\b", r"\btoo\b", r"\bas well\b", "加上", "再加", "也加", "加入", "加一只")
 LATEST = rx(r"latest data", r"to (?:the )?latest", r"through (?:the )?latest", r"\bup to now\b", "到最新", "最新数据", "至今")
 AGAINST_CODE = rx(r"(?:\bvs\.?|versus|against|relative to|相对于?|跑赢了?|对比|基准(?:是|为|用)?)\s*(\d{6})(?!\d)")
+BENCHMARK_WORD = rx("基准", r"\bbenchmark", r"\bagainst\b", r"\bvs\.?\s", r"\bversus\b", "相对", "跑赢")
 COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
 LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bhow bad\b", r"\bhurt", "冲击多大", "影响多大", r"\bthreshold\b", "阈值", r"\bturnover\b", "成交额", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
                r"\bbuy(?:s|ing)?\b", r"\bpurchases?\b", "turnover ratio", *SHOCK_WORDS)
@@ -316,8 +320,9 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
         codes.remove(against[1])
     if len(codes) >= 2 or (codes and (COMPARE.search(text) or AGAINST_INDEX.search(text) or "benchmark" in args)):
         args["funds"] = ",".join(codes)
-    if AGAINST_INDEX.search(text) and name:  # "against the CSI 1000 index itself": the index closes as benchmark
-        args["benchmark"] = next(code for code, (cn, _, _) in INDEXES.items() if cn == name)
+    index_code = next((code for code, (cn, _, _) in INDEXES.items() if cn == name), None)
+    if name and (AGAINST_INDEX.search(text) or (index_code in text and BENCHMARK_WORD.search(text))):
+        args["benchmark"] = index_code  # "against the CSI 1000 index itself", "以中证1000指数（000852）为基准"
     return args, errors
 
 
@@ -454,6 +459,35 @@ def without_injection(text: str) -> str:
     return " ".join(s for s in re.split(r"(?<=[。！？!?\n])|(?<=\.)\s", text) if not INJECTION.search(s)).strip()
 
 
+LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z&.'\-]*(?:\s+[A-Z][A-Za-z&.'\-]*)*")
+NAME_WORD = re.compile(r"[a-z][a-z&'\-]{2,}")
+
+
+def corpus_files() -> tuple[tuple[str, float], ...]:
+    """The report and table files with their modification times: the key under which their words are cached."""
+    settings = get_settings()
+    files = [*settings.reports_dir.glob("*.md"), *(settings.data_dir / "reports").glob("*.md"),
+             *(settings.reports_dir.parent / "tables").glob("*.csv")]
+    return tuple(sorted((str(f), f.stat().st_mtime) for f in files))
+
+
+@lru_cache(maxsize=2)
+def corpus_words(files: tuple[tuple[str, float], ...]) -> frozenset[str]:
+    """Every Latin word of the reports and tables (lower case), and of the glossary's English terms."""
+    text = " ".join(Path(name).read_text(encoding="utf-8", errors="replace") for name, _ in files)
+    return frozenset(NAME_WORD.findall(text.lower())) | {w for key in glossary() for w in NAME_WORD.findall(key)}
+
+
+def unknown_names(text: str) -> list[str]:
+    """Latin-script names in a Chinese question ('2018年底ARK Invest旗下…') that no report or table mentions: the
+    reports cannot say anything about them."""
+    if language(text) != "zh":
+        return []
+    known = corpus_words(corpus_files())
+    return [m.group(0) for m in LATIN_NAME.finditer(text) if re.search(r"[a-z]", m.group(0))  # DFA, JPM: abbreviations
+            and (words := NAME_WORD.findall(m.group(0).lower())) and not any(w in known for w in words)]
+
+
 def scope_of(text: str, tool: str | None) -> str | None:
     """Why the reports and tools cannot answer, or None: advice, a prediction, a made-up figure, a year no report
     covers (report questions only: the price data runs to 2025-11-17)."""
@@ -467,6 +501,8 @@ def scope_of(text: str, tool: str | None) -> str | None:
         return "prediction"
     if tool is None and any(int(y) > LAST_YEAR_COVERED for y in YEAR_MENTION.findall(text)):
         return "period"
+    if tool is None and unknown_names(text):
+        return "entity"
     return None
 
 
@@ -646,7 +682,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         fresh = intent_for("fund_facts", text, lang, context)
 
     scope = scope_of(text, fresh.tool if fresh else None)
-    if scope in ("advice", "prediction", "invent", "injection"):
+    if scope in ("advice", "prediction", "invent", "injection", "entity"):
         return Intent(None, {}, lang, query=question, scope=scope)
     if fresh is not None:
         return replace(fresh, query=question) if fresh.query == text else fresh

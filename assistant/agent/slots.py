@@ -304,7 +304,7 @@ P_YEAR_SPAN = rx(rf"{YEAR}\s*(?:年初|初|年头|start|beginning)?\s*(?:到|至
 P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+)?(\d{4})(?!\d)\s*年?\s*(?:(\d{1,2})\s*月)?\s*"
              r"(?:(?:初|起)\s*)?(?:以来|至今|开始|起|to date|onwards?|on)?",
              r"(?<!\d)(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:初|起)?\s*(?:以来|至今|开始)")
-P_YEAR = rx(r"(?<!\d)(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"(?:calendar|full[- ]year|during|in|for|over)\s+(?:the\s+year\s+)?(\d{4})\b",
+P_YEAR = rx(r"(?<!\d)(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"(?:calendar|full[- ](?:year|yr)|during|in|for|over)\s+(?:the\s+)?(?:(?:calendar|full)\s+)?(?:year\s+|yr\s+)?(\d{4})\b",
             r"(?<![\d年])(\d{4})\s*年(?!\s*\d|\s*(?:以来|至今|初|底|末|开始))")
 
 
