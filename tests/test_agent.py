@@ -59,8 +59,9 @@ def test_second_place_follow_up(assistant: Assistant) -> None:
 
 def test_build_period_follow_up_recomputes(assistant: Assistant) -> None:
     first, one_day = converse(assistant, ["一只15亿的中证1000增强ETF建仓20天，冲击超过5%的有多少只？", "换成1天呢？"])
-    assert data_calls(first) == [("liquidity_shock", {"fund_size": "15亿", "build_days": 20, "threshold": 0.05})]
-    assert data_calls(one_day) == [("liquidity_shock", {"fund_size": "15亿", "build_days": 1, "threshold": 0.05})]
+    stated = {"fund_size": "15亿", "threshold": 0.05, "index": "中证1000"}
+    assert data_calls(first) == [("liquidity_shock", stated | {"build_days": 20})]
+    assert data_calls(one_day) == [("liquidity_shock", stated | {"build_days": 1})]
     result = one_day.tool_calls[0].result
     assert result["data"]["inputs"]["build_days"] == 1
     assert f"中的 {result['data']['above_threshold']} 只" in one_day.answer
@@ -84,8 +85,9 @@ def test_english_follow_ups(assistant: Assistant) -> None:
 
     _, last_year, csi300 = converse(assistant, ["Did CSI 1000 enhanced ETFs beat the passive ETF?",
                                                 "and over the last year?", "what about CSI 300?"])
-    assert data_calls(last_year) == [("compare_returns", {"index": "中证1000", "start": "2024-11-17"})]
-    assert data_calls(csi300) == [("compare_returns", {"index": "沪深300", "start": "2024-11-17"})]
+    last_year_window = {"start": "2024-11-17", "end": "2025-11-17"}
+    assert data_calls(last_year) == [("compare_returns", {"index": "中证1000"} | last_year_window)]
+    assert data_calls(csi300) == [("compare_returns", {"index": "沪深300"} | last_year_window)]
     assert last_year.answer.startswith("Over 2024-11-18 → 2025-11-17")
 
 

@@ -226,9 +226,20 @@ def test_an_index_code_named_as_the_benchmark_is_the_benchmark(text: str) -> Non
     assert intent.args["benchmark"] == "000852" and intent.args["funds"] == "159680,561590"
 
 
-@pytest.mark.parametrize(("text", "scope"), [("2018年底ARK Invest旗下主动ETF的资产规模是多少？", "entity"),
+@pytest.mark.parametrize(("text", "scope"), [("2024年底ARK Invest旗下主动ETF的资产规模是多少？", "entity"),
                                              ("Robinhood的主动ETF有几只", "entity"),
                                              ("JPMorgan旗下主动ETF资金流入多少？", None),
                                              ("小摩和DFA二〇二四年主动ETF吸金各多少亿美元？", None)])
 def test_a_company_no_report_mentions_is_out_of_scope(text: str, scope: str | None) -> None:
     assert parse(text).scope == scope
+
+
+@pytest.mark.parametrize("text", ["华鑫报告里，中证1000近半数成分股日均成交额低于多少？日均成交不到0.65亿元的有几只？",
+                                  "count of csi1000 names under 0.65bn yuan/day?"])
+def test_a_stock_turnover_level_is_no_fund_size(text: str) -> None:
+    assert parse(text).tool != "liquidity_shock"
+
+
+def test_a_year_no_report_mentions_is_out_of_scope() -> None:
+    assert parse("ark invest active etf aum, yr-end 2018?").scope == "period"
+    assert parse("2019年底权益类主动ETF规模占比多少").scope is None

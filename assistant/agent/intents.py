@@ -460,7 +460,10 @@ def without_injection(text: str) -> str:
 
 
 LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z&.'\-]*(?:\s+[A-Z][A-Za-z&.'\-]*)*")
-NAME_WORD = re.compile(r"[a-z][a-z&'\-]{2,}")
+NAME_WORD = re.compile(r"[a-z][a-z&\-]{2,}")
+ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+EN_NAME = re.compile(r"(?<=[\w,;:] )[A-Z][A-Za-z&.\-]*(?:\s+[A-Z][A-Za-z&.\-]*)+(?:'s)?"  # two capitalised words,
+                     r"|(?<=[\w,;:] )[A-Z][A-Za-z&.\-]*'s")  # or a possessive; a sentence's first word is no name
 
 
 def corpus_files() -> tuple[tuple[str, float], ...]:
@@ -472,20 +475,26 @@ def corpus_files() -> tuple[tuple[str, float], ...]:
 
 
 @lru_cache(maxsize=2)
-def corpus_words(files: tuple[tuple[str, float], ...]) -> frozenset[str]:
-    """Every Latin word of the reports and tables (lower case), and of the glossary's English terms."""
-    text = " ".join(Path(name).read_text(encoding="utf-8", errors="replace") for name, _ in files)
-    return frozenset(NAME_WORD.findall(text.lower())) | {w for key in glossary() for w in NAME_WORD.findall(key)}
+def corpus_vocabulary(files: tuple[tuple[str, float], ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """(every Latin word of the reports, tables and glossary in lower case, every year they mention)."""
+    text = " ".join(Path(name).read_text(encoding="utf-8", errors="replace") for name, _ in files).lower()
+    aliases = [*glossary(), *(alias for alias, _ in slots.NAME_ALIASES)]
+    words = frozenset(NAME_WORD.findall(text)) | {w for key in aliases for w in NAME_WORD.findall(key)}
+    return words, frozenset(ANY_YEAR.findall(text))
 
 
 def unknown_names(text: str) -> list[str]:
-    """Latin-script names in a Chinese question ('2018年底ARK Invest旗下…') that no report or table mentions: the
-    reports cannot say anything about them."""
-    if language(text) != "zh":
-        return []
-    known = corpus_words(corpus_files())
-    return [m.group(0) for m in LATIN_NAME.finditer(text) if re.search(r"[a-z]", m.group(0))  # DFA, JPM: abbreviations
-            and (words := NAME_WORD.findall(m.group(0).lower())) and not any(w in known for w in words)]
+    """Latin-script names that no report or table mentions ('2018年底ARK Invest旗下…', "ARK Invest's assets"): the
+    reports cannot say anything about them. In English only capitalised words after the first count as names."""
+    known = corpus_vocabulary(corpus_files())[0]
+    spans = LATIN_NAME.finditer(text) if language(text) == "zh" else EN_NAME.finditer(text)
+    return [m.group(0) for m in spans if re.search(r"[a-z]", m.group(0))  # DFA, JPM: abbreviations, not names
+            and (words := NAME_WORD.findall(m.group(0).lower().replace("'s", ""))) and not any(w in known for w in words)]
+
+
+def unmentioned_years(text: str) -> list[str]:
+    """Years of a report question that no report or table mentions: any figure quoted would be another year's."""
+    return [y for y in ANY_YEAR.findall(text) if y not in corpus_vocabulary(corpus_files())[1]]
 
 
 def scope_of(text: str, tool: str | None) -> str | None:
@@ -499,7 +508,7 @@ def scope_of(text: str, tool: str | None) -> str | None:
         return "invent"
     if PREDICTION.search(text) and not ATTRIBUTION.search(text):
         return "prediction"
-    if tool is None and any(int(y) > LAST_YEAR_COVERED for y in YEAR_MENTION.findall(text)):
+    if tool is None and (any(int(y) > LAST_YEAR_COVERED for y in YEAR_MENTION.findall(text)) or unmentioned_years(text)):
         return "period"
     if tool is None and unknown_names(text):
         return "entity"

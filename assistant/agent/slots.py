@@ -62,7 +62,8 @@ AMOUNT = re.compile(
     re.I,
 )
 TURNOVER_CONTEXT = rx(r"(?:成交额?|turnover|traded|日均成交额?)\s*(?:低于|高于|超过|不足|不到|为|约|在|of|below|above|under|over"
-                      r"|less than|more than)?\s*$")
+                      r"|less than|more than)?\s*$", r"(?:低于|不到|不足|\bbelow|\bunder|less than)\s*$")  # a level, not a size
+PER_DAY_AFTER = rx(r"^\s*(?:/\s*(?:day|d|日)\b|per day|a day|每日|每天|/天)")
 NOT_MONEY_AFTER = re.compile(r"\s*(?:个)?(?:天|日|交易日|只|家|个|名|倍|份|%|次|年|月|周|位|条|stocks?\b|days?\b)", re.I)
 
 
@@ -104,8 +105,9 @@ def amounts(text: str, param: str = "fund_size") -> list[Amount]:
     for m in AMOUNT.finditer(text):
         unit, cur, pre = (m["unit"] or "").lower(), (m["cur"] or "").lower(), (m["pre"] or "").lower()
         power = _power(m["num"].strip())
-        if not (unit or cur or pre or power is not None) or TURNOVER_CONTEXT.search(text[: m.start()]):
-            continue
+        if (not (unit or cur or pre or power is not None) or TURNOVER_CONTEXT.search(text[: m.start()])
+                or PER_DAY_AFTER.search(text[m.end():])):
+            continue  # '不到0.65亿元的', '0.65bn yuan/day': a stock's turnover, not a fund size
         if not (cur or pre) and NOT_MONEY_AFTER.match(text, m.end()):
             continue  # 1万天, 5万只: a count, not money
         stated = m.group(0).strip()

@@ -85,8 +85,10 @@ class KeywordIndex:
     def __init__(self, texts: list[str]) -> None:
         self.size = len(texts)
         self.bm25 = bm25s.BM25()
+        tokens = [tokenize(t) or ["∅"] for t in texts]
+        self.vocabulary = frozenset(t for doc in tokens for t in doc)
         if texts:
-            self.bm25.index([tokenize(t) or ["∅"] for t in texts], show_progress=False)
+            self.bm25.index(tokens, show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:
         tokens = tokenize(expand_query(query))

@@ -27,7 +27,7 @@ CANDIDATES = 50
 MIN_COVERAGE = 0.5
 MIN_SIMILARITY = 0.42
 WEAK_SIMILARITY = 0.33
-WEAK_SIMILARITY_COVERAGE = 0.75
+WEAK_SIMILARITY_COVERAGE = 0.65
 
 
 class Passage(BaseModel):
@@ -180,7 +180,8 @@ class Retriever:
         passages = [Passage(chunk=self.chunks[i], score=round(fused[i], 6), keyword_rank=keyword_rank.get(i),
                             dense_rank=dense.get(i, (None, None))[0], dense_similarity=dense.get(i, (None, None))[1])
                     for i in top]
-        terms = content_terms(query)
+        # an English word the corpus never uses ('below', 'fall') cannot be found in it: it does not count against
+        terms = {t for t in content_terms(query) if not t.isascii() or t in self.keyword.vocabulary}
         found = set().union(*(tokenize(p.chunk.search_text()) for p in passages[:5])) if passages else set()
         coverage = len(terms & found) / len(terms) if terms else 0.0
         similarities = [sim for _, sim in dense.values()]
