@@ -243,3 +243,12 @@ def test_a_stock_turnover_level_is_no_fund_size(text: str) -> None:
 def test_a_year_no_report_mentions_is_out_of_scope() -> None:
     assert parse("ark invest active etf aum, yr-end 2018?").scope == "period"
     assert parse("2019年底权益类主动ETF规模占比多少").scope is None
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("Which issuer keeps its market share mainly by launching a large number of active ETFs?", None),
+    ("美国主动ETF发行商里规模第一的是哪家？", "rank_issuers"),
+    ("Which issuer has the largest market share?", "rank_issuers"),
+])
+def test_a_ranking_needs_an_order(text: str, tool: str | None) -> None:
+    assert parse(text).tool == tool

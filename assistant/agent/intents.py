@@ -59,10 +59,10 @@ RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现
              r"versus passive", r"against (?:the )?passive", "和被动比", "与被动比", "比被动", r"vs\.?\s*被动", "对比被动",
              "跟被动比", "和被动ETF比", "谁收益", "谁更高", "谁赚", "跑得", "走势", r"\bhow (?:did|have|has|do|does) .{0,60}"
              r"\b(?:do|done|fare|fared|perform|performed)\b", r"\bdid .{0,40}\bdo\b")
-RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", "冠军", "第一名", "之王", r"\bno\.? ?1\b", r"#1\b", r"\brank", r"top\s*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位)",
-          "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "哪家", "哪几家", "哪个",
-          "哪只", "哪几只", r"\bwhich\b", "largest", "biggest", "smallest", r"\bmost\b", r"\bleast\b", "fewest",
-          "highest", "lowest", "cheapest", "newest", "oldest", r"\blead")
+# an order asked for: 'which issuer…' alone ('which issuer keeps its share by launching many funds?') is no ranking
+RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", "冠军", "第一名", "之王", r"\bno\.? ?1\b", r"#1\b", r"\brank", r"top\s*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位|大|的)",
+          "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "largest", "biggest", "smallest",
+          r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "newest", "oldest", r"\blead")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出(?!的)", r"\blist(?!ed)")  # not 'the listed funds'
 ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", "从低到高", "从小到大", "从少到多", "由少到多", "由低到高", "由小到大",
                "升序", r"\bleast\b", "fewest",
