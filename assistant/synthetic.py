@@ -116,6 +116,7 @@ class RandomEmbedder:
         self.dimension = dimension
         self.query_model = query_model
         self.name = f"random-unit-{dimension}"
+        self.note: str | None = None  # no cache to find broken
 
     def _unit(self, text: str) -> np.ndarray:
         seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")

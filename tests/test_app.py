@@ -364,7 +364,7 @@ def test_named_api_answers_through_gradio_client(assistant):
         assert result["sources"][0]["path"] == "corpus/tables/t2_top10_issuers.csv"
         with pytest.raises(Exception, match="top: must be between 1 and 10"):
             client.predict("rank_issuers", {"top": 99}, api_name="/tool")
-        with pytest.raises(Exception, match="constituents: takes a file path"):
+        with pytest.raises(Exception, match="constituents: names a file on the server"):
             client.predict("liquidity_shock", {"fund_size": "15亿", "constituents": "/etc/passwd"}, api_name="/tool")
         assert "liquidity_shock" in {t["name"] for t in json.loads(client.predict(api_name="/tools"))}
     finally:
