@@ -252,3 +252,37 @@ def test_a_year_no_report_mentions_is_out_of_scope() -> None:
 ])
 def test_a_ranking_needs_an_order(text: str, tool: str | None) -> None:
     assert parse(text).tool == tool
+
+
+@pytest.mark.parametrize(("text", "window"), [
+    ("since 2024-03, 1000 enhanced etfs vs passive?", {"start": "2024-03-01"}),
+    ("近半年（数据截至2025-11-17）中证1000增强ETF跑赢被动的有几只？", {"start": "2025-05-17", "end": "2025-11-17"}),
+    ("over the last year to 2024-06-30, did CSI 500 enhanced ETFs win?", {"start": "2023-06-30", "end": "2024-06-30"}),
+])
+def test_a_month_or_a_data_end_is_kept(text: str, window: dict) -> None:
+    assert slots.period(slots.clean(text)).args() == window
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("turns", "tool", "args"), [
+    (["If a 5 billion yuan fund bought the whole CSI 1000 in one day, how many stocks would see buying above 5%?",
+      "spread over 5 days with a 0.5% threshold?"], "liquidity_shock",
+     {"fund_size": "5 billion", "build_days": 5, "threshold": 0.005}),
+    (["一只30亿的中证1000增强ETF建仓10天，冲击超过1%的有几只？", "规模翻倍的话？"], "liquidity_shock",
+     {"fund_size": "60亿", "build_days": 10, "threshold": 0.01}),
+    (["tell me about 159680", "how did it do vs the passive ETF since 2024-03?", "add 561590 to that comparison"],
+     "compare_returns", {"funds": "159680,561590", "start": "2024-03-01"}),
+    (["show me the 3 cheapest fixed income funds in the report", "and the priciest three overall?"], "rank_funds",
+     {"by": "fee", "asset_class": None, "top": 3, "ascending": False}),
+    (["What's JAAA's expense ratio?", "when did it lauch?"], "fund_facts", {"query": "JAAA"}),
+])
+def test_follow_ups_carry_the_conversation(assistant: Assistant, turns: list[str], tool: str, args: dict) -> None:
+    session = Session()
+    for turn in turns:
+        answer = assistant.ask(turn, session)
+    (call,) = [c for c in answer.tool_calls if c.name == tool]
+    assert answer.status == "answered" and all(call.args.get(k) == v for k, v in args.items()), call.args
+
+
+def test_issuers_that_run_the_most_etfs_are_ranked_by_count() -> None:
+    assert parse("Which 3 issuers run the most active ETFs?").args == {"by": "etf_count", "top": 3, "ascending": False}

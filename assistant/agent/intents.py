@@ -47,6 +47,9 @@ RELATION = rx("换手率", "费率", "规模", "持仓", "仓位", r"\bturnover\
               "相关", "关系", r"\brelat", r"\bcorrelat")
 ROW_OF = rx(r"第\s*\d+\s*(?:名|位|个|只)?\s*的", r"\b(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) one'?s?\b",
             r"runner-up'?s")
+DOUBLED = rx("翻倍", "翻一倍", "加倍", "翻番", r"\bdoubled?\b", r"\btwice\b", "两倍", r"\b2x\b")
+OVERALL = rx(r"\boverall\b", r"\ball (?:funds|etfs|classes|asset classes)\b", r"\bany (?:asset )?class", "全部", "所有", "整体",
+             "不限", "不分")
 ADD = rx(r"\badd\b", r"\balso\b", r"\btoo\b", r"\bas well\b", "加上", "再加", "也加", "加入", "加一只")
 LATEST = rx(r"latest data", r"to (?:the )?latest", r"through (?:the )?latest", r"\bup to now\b", "到最新", "最新数据", "至今")
 AGAINST_CODE = rx(r"(?:\bvs\.?|versus|against|relative to|相对于?|跑赢了?|对比|基准(?:是|为|用)?)\s*(\d{6})(?!\d)")
@@ -80,7 +83,8 @@ ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均
                        "avg size", "avg fund size", "average fund size", "fund size per")),
     ("aum_share", rx("占比", "份额", "market share", r"\bshare\b")),
     ("etf_count", rx("数量", "只数", "几只", "多少只", "number of", r"#\s*of", "etf count", "how many", "most etfs", "fewest", "产品数",
-                     "lineup", "line-up", r"\bmost funds", r"\bcount\b")),
+                     "lineup", "line-up", r"\bmost funds", r"\bcount\b", r"\bmost (?:active )?(?:etfs|funds|products)\b",
+                     r"\b(?:run|offer|issue|launch)(?:es|s)? the most\b")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
 FUND_METRICS = (
@@ -359,7 +363,8 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
 
 def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any], str | None, list[SlotError]] | None:
     mentions = slots.funds(text, names=True)
-    if not mentions and fund_hint and PRONOUN.search(text):
+    by_pronoun = not mentions and bool(fund_hint) and bool(PRONOUN.search(text))
+    if by_pronoun:
         mentions = [slots.FundMention(fund_hint, fund_hint, _kind(fund_hint))]
     unknown = slots.unknown_tickers(text)
     if not mentions and unknown and (_fact(text, "us") or FACTS_CUE.search(text)):
@@ -380,8 +385,9 @@ def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any]
     rest = text
     for m in mentions:
         rest = re.sub(re.escape(m.text), "", rest, flags=re.I)
-    if fact is None and not FACTS_CUE.search(text) and len(re.findall(r"[\w\u4e00-\u9fff]", rest)) > 6:
-        return None
+    if fact is None and not FACTS_CUE.search(text) and len(re.findall(r"[\w\u4e00-\u9fff]", rest)) > 6 and not (
+            by_pronoun and len(text) <= 40 and not RETURNS.search(text)):
+        return None  # a short question about 'it' ('when did it lauch?') gets all the fund's facts
     return {"query": mention.query}, fact, []
 
 
@@ -537,6 +543,9 @@ def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Inten
         args, claim, errors = liquidity
         return Intent("liquidity_shock", args, lang, quote_first=claim, query=topic_query("liquidity_shock", args),
                       errors=tuple(errors))
+    hint = context.fund if context and context.fund and context.fund.isdigit() else None
+    if hint and PRONOUN.search(text) and not slots.funds(text, names=False):
+        text = f"{text} {hint}"  # "how did it do vs the passive ETF?" after a Chinese fund: that fund's returns
     if (returns := _returns(text, attributed)) is not None:
         args, errors = returns
         return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}",
@@ -595,6 +604,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
     pick = None
     if tool == "liquidity_shock":
         size, errors = _size(text)
+        if size is None and DOUBLED.search(text) and (before := slots.amounts(str(args.get("fund_size", "")))):
+            size = f"{2 * before[0].value / 1e8:g}亿"  # "规模翻倍的话？": twice the size just used, shown as computed
         days, level, day = slots.days(text), slots.threshold(text), slots.as_of(text)
         errors += first_error(days, level, day)
         index = next(iter(slots.indexes(text)), None)
@@ -635,6 +646,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
                 changed["ascending"] = False  # "the top 3 by raw AUM" after a bottom-3; "只看固收类的前三" keeps the order
         if tool == "rank_funds" and (asset := _asset_class(text)):
             changed["asset_class"] = asset
+        elif tool == "rank_funds" and args.get("asset_class") and OVERALL.search(text):
+            changed["asset_class"] = None  # "and the priciest three overall?"
         if pick:
             changed["top"] = max(int(changed.get("top", args.get("top", 10))), pick)
     elif tool == "fund_facts":
@@ -680,10 +693,11 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         row = context.ranked[pick - 1]  # a fact of a ranked fund ("第二名的费率", "the third one's fee"): look it up
         return Intent("fund_facts", {"query": row}, lang, fact=_fact(text, "us"), query=text)
     fresh = fresh_intent(text, lang, context)
-    elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25
+    elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25 or (
+        fresh is None and context.tool == "liquidity_shock")  # "spread over 5 days with a 0.5% threshold?": its slots
     adds = context.tool == "compare_returns" and bool(ADD.search(text) or (FOLLOW_UP.search(text) and re.search(
         r"\d{6}", text)))  # "只看561550和560100", "add 159677 too": the comparison, not a fund lookup
-    if context.tool and elliptic and (fresh is None or fresh.tool == context.tool or adds):
+    if context.tool and (elliptic or adds) and (fresh is None or fresh.tool == context.tool or adds):
         follow = _follow_up(text, context, lang)
         if follow is not None and (fresh is None or adds or len(follow.args) >= len(fresh.args)):
             return follow

@@ -296,6 +296,7 @@ def _date(stated: str, start: int, year: int, month: int, day: int, param: str) 
 P_REPORT = rx("报告期", "报告窗口", "报告发布", "报告时", "报告区间", r"报告(?:口径)?的?区间", "截至报告", "发稿", r"report(?:'s)? (?:period|window|date)",
               "time of the report", "as of the report", "until the report", "when the report")
 P_LISTING = rx("上市以来", "成立以来", "发行以来", "上市至今", r"since (?:listing|launch|inception|they (?:were )?listed)")
+DATA_END = rx(r"(?:截至|截止|到|至|as of|through|to|until|ending)\s*[（(]?\s*$")  # '近半年（数据截至2025-11-17）'
 P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+|半)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
                 r"|weeks?)", r"(?:last|past|previous|trailing)\s+(twelve|12)\s+months")
 P_YTD = rx("今年以来", "年初至今", "今年", "year to date", r"\bytd\b", "this year")
@@ -303,7 +304,8 @@ YEAR = r"(?<!\d)(\d{4})(?!\d)\s*(?:年)?"
 P_YEAR_SPAN = rx(rf"{YEAR}\s*(?:年初|初|年头|start|beginning)?\s*(?:到|至|-|–|~|to|until|through|and)\s*{YEAR}\s*(?:年底|底"
                  r"|年末|末|end)?", rf"(?:from|between)\s+(?:the\s+)?(?:start|beginning)\s+of\s+{YEAR}\s+(?:to|and|until)"
                  rf"\s+(?:the\s+)?end\s+of\s+{YEAR}", rf"(?:from|between)\s+{YEAR}\s+(?:to|and|until|through)\s+{YEAR}")
-P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+)?(\d{4})(?!\d)\s*年?\s*(?:(\d{1,2})\s*月)?\s*"
+P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+)?(\d{4})(?!\d)\s*(?:年\s*|[-/.])?\s*"
+             r"(?:(\d{1,2})\s*(?:月|(?![\d.\-/])))?\s*"
              r"(?:(?:初|起)\s*)?(?:以来|至今|开始|起|to date|onwards?|on)?",
              r"(?<!\d)(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:初|起)?\s*(?:以来|至今|开始)")
 P_YEAR = rx(r"(?<!\d)(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"(?:calendar|full[- ](?:year|yr)|during|in|for|over)\s+(?:the\s+)?(?:(?:calendar|full)\s+)?(?:year\s+|yr\s+)?(\d{4})\b",
@@ -376,6 +378,8 @@ def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | N
     stated = dates(text)
     if bad := next((d.error for d in stated if d.error), None):
         return bad
+    if len(stated) == 1 and P_TRAILING.search(text) and DATA_END.search(text[: stated[0].start]):
+        return period(P_TRAILING.search(text).group(0), pd.Timestamp(stated[0].value))  # 近半年（数据截至 X）: back from X
     if len(stated) == 1 and (later := MONTH_DAY.search(text, stated[0].start + len(stated[0].text))):
         year = stated[0].value[:4] if stated[0].value else ""
         second = _date(later.group(0), later.start(), int(year or 0), int(later[1]), int(later[2]), "end")
