@@ -236,3 +236,13 @@ def test_main_cli_runs_tool_commands():
     assert json.loads(ok.stdout)["result"]["rows"][0]["issuer"] == "AJM Ventures"
     bad = subprocess.run([*command, "--ascending", "maybe"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "ascending" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(("issuer", "found"), [
+    ("Dimensonal", "Dimensional Fund Advisors"), ("jpmorgn", "JPMorgan Chase"), ("iShares", None), ("Vanguard", None)])
+def test_an_issuer_is_matched_through_a_typo_but_never_to_another_issuer(issuer: str, found: str | None) -> None:
+    if found is None:
+        with pytest.raises(ToolInputError, match="no issuer in 表 4 matches"):
+            run_tool("conversions", issuer=issuer)
+    else:
+        assert [r["issuer"] for r in run_tool("conversions", issuer=issuer).rows] == [found]

@@ -286,3 +286,15 @@ def test_follow_ups_carry_the_conversation(assistant: Assistant, turns: list[str
 
 def test_issuers_that_run_the_most_etfs_are_ranked_by_count() -> None:
     assert parse("Which 3 issuers run the most active ETFs?").args == {"by": "etf_count", "top": 3, "ascending": False}
+
+
+@pytest.mark.slow
+def test_rows_of_a_ranking_are_followed_fact_by_fact(assistant: Assistant) -> None:
+    session = Session()
+    turns = ["Which active ETFs in the report have the lowest fees? top 5 pls", "what's the AUM of the cheapest one?",
+             "and the second one?", "Which other funds did that issuer convert from mutual funds?"]
+    answers = [assistant.ask(turn, session) for turn in turns]
+    calls = [next((c.name, c.args) for c in a.tool_calls if c.name != "search_reports") for a in answers[1:]]
+    assert calls == [("fund_facts", {"query": "DFUS"}), ("fund_facts", {"query": "DFAC"}),
+                     ("conversions", {"issuer": "Dimensional"})]
+    assert "33,630" in answers[2].answer.splitlines()[0]

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, Literal, get_args
 
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 from assistant.settings import get_settings
 from tools.result import Source, ToolInputError, ToolResult
@@ -111,6 +112,9 @@ def load_report() -> Report:
         for meta in index["tables"]
     }
     return Report(tables, index["discrepancies"])
+
+
+MAX_NAME = 100  # a name longer than this is no name: fuzzy matching stays bounded
 
 
 def closest(query: str, choices: Iterable[str], n: int = 5, cutoff: float = 0.5) -> list[str]:
@@ -267,7 +271,10 @@ def conversions(issuer: str | None = None) -> ToolResult:
     frame = table.frame.assign(tickers=table.frame["tickers"].str.split(";"))
     if issuer is not None:
         names = list(frame["issuer"])
-        hits = [n for n in names if issuer.strip().lower() in n.lower()] or closest(issuer, names, n=1)
+        # a typo ('Dimensonal') still matches; another issuer does not ('iShares' is not 'SmartETFs')
+        hits = [n for n in names if issuer.strip().lower() in n.lower()] or [
+            names[hit[2]] for hit in [process.extractOne(issuer[:MAX_NAME].lower(), [n.lower() for n in names],
+                                                         scorer=fuzz.partial_ratio, score_cutoff=85)] if hit]
         if not hits:
             raise ToolInputError("issuer", f"no issuer in 表 4 matches {issuer!r}", allowed=names)
         frame = frame[frame["issuer"].isin(hits)]

@@ -53,12 +53,15 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
             if call["name"] == "fund_facts" and call["args"].get("query"):
                 fund = str(call["args"]["query"])
     results = {m.tool_call_id: m.text for m in history if isinstance(m, ToolMessage)}
-    for message in reversed(history):
-        calls = [c for c in getattr(message, "tool_calls", None) or [] if c["name"] != SEARCH]
-        if calls:
-            ranked = tuple(f.query for f in funds(results.get(calls[0]["id"], ""), names=False) if f.query)
-            return Context(calls[0]["name"], dict(calls[0]["args"]), question, fund, ranked)
-    return Context(question=question, fund=fund)
+    calls = [c for m in history for c in getattr(m, "tool_calls", None) or [] if c["name"] != SEARCH]
+    if not calls:
+        return Context(question=question, fund=fund)
+    last = calls[-1]
+    listed = [tuple(f.query for f in funds(results.get(c["id"], ""), names=False) if f.query) for c in calls]
+    ranked = listed[-1]
+    if last["name"] == "fund_facts" and len(calls) >= 2 and calls[-2]["name"] == "rank_funds" and fund in listed[-2]:
+        ranked = listed[-2]  # a fact of a ranked row: "and the second one?" is the ranking's next row
+    return Context(last["name"], dict(last["args"]), question, fund, ranked)
 
 
 class OfflineBrain(BaseChatModel):

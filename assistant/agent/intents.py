@@ -48,6 +48,8 @@ RELATION = rx("换手率", "费率", "规模", "持仓", "仓位", r"\bturnover\
 ROW_OF = rx(r"第\s*\d+\s*(?:名|位|个|只)?\s*的", r"\b(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) one'?s?\b",
             r"runner-up'?s")
 DOUBLED = rx("翻倍", "翻一倍", "加倍", "翻番", r"\bdoubled?\b", r"\btwice\b", "两倍", r"\b2x\b")
+TOP_ROW = rx(r"\bthe (?:cheapest|priciest|largest|biggest|smallest|top|first|best|newest|oldest) one\b",
+             r"(?:最便宜|最贵|最大|最小|排第一|第一名|最新|最早)的那(?:只|个|家)")
 OVERALL = rx(r"\boverall\b", r"\ball (?:funds|etfs|classes|asset classes)\b", r"\bany (?:asset )?class", "全部", "所有", "整体",
              "不限", "不分")
 ADD = rx(r"\badd\b", r"\balso\b", r"\btoo\b", r"\bas well\b", "加上", "再加", "也加", "加入", "加一只")
@@ -428,6 +430,22 @@ def _conversion_issuers() -> tuple[tuple[str, str], ...]:
     return tuple((name.split()[0].lower(), name.split()[0]) for name in issuers)
 
 
+THAT_ISSUER = rx(r"\b(?:that|this|its|the same) (?:issuer|company|manager|firm|fund house|sponsor)\b", r"\bthey\b",
+                 "该发行商", "这家", "那家", "它的发行商", "其发行商", "同一家")
+
+
+def issuer_of(ticker: str) -> str | None:
+    """The 表 4 issuer of a US fund: the row listing the ticker, else the one its full name (表 1, 表 3) starts with."""
+    report = load_report()
+    for row in report.tables["表 4"].frame.itertuples():
+        if ticker.upper() in str(row.tickers).split(";"):
+            return find_conversion_issuer(str(row.issuer)) or str(row.issuer)
+    names = [str(n) for t in ("表 1", "表 3") for tk, n in report.tables[t].frame[["ticker", "name"]].itertuples(index=False)
+             if tk == ticker.upper()]
+    found = next((hit for n in names if (hit := find_conversion_issuer(n))), None)
+    return found or (names[0].split()[0] if names else None)  # 'iShares': the tool says 表 4 lists none of its funds
+
+
 def find_conversion_issuer(text: str) -> str | None:
     lowered = text.lower()
     hits = (word for key, word in _conversion_issuers() if re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", lowered))
@@ -551,6 +569,8 @@ def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Inten
         return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}",
                       errors=tuple(errors))
     if (args := _conversions(text)) is not None:
+        if args["issuer"] is None and context and context.fund and THAT_ISSUER.search(text):
+            args["issuer"] = issuer_of(context.fund)  # "which other funds did that issuer convert?" after DFAC
         return Intent("conversions", args, lang, query=f"{args['issuer'] or ''} {TOPICS['conversions']}".strip())
     if ranking := _ranking(text):
         tool, args, pick = ranking
@@ -687,11 +707,14 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         text = without_injection(text)  # the real question beside an injection is read as if it were alone
     if again := _rerender(text, context):
         return again
-    pick = slots.ordinal(text)
-    if context.tool == "rank_funds" and pick and 0 < pick <= len(context.ranked) and _fact(text, "us") and (
-            ROW_OF.search(text) or PRONOUN.search(text)):
+    top_row = bool(TOP_ROW.search(text))  # "the AUM of the cheapest one?" after a ranking: its first row
+    pick = slots.ordinal(text) or (1 if top_row else None)
+    next_row = context.tool == "fund_facts" and context.fund in context.ranked  # after "the AUM of the cheapest one"
+    fact = _fact(text, "us") or (_fact(clean(context.question), "us") if next_row and context.question else None)
+    if (context.tool == "rank_funds" or next_row) and pick and 0 < pick <= len(context.ranked) and fact and (
+            ROW_OF.search(text) or PRONOUN.search(text) or top_row or next_row):
         row = context.ranked[pick - 1]  # a fact of a ranked fund ("第二名的费率", "the third one's fee"): look it up
-        return Intent("fund_facts", {"query": row}, lang, fact=_fact(text, "us"), query=text)
+        return Intent("fund_facts", {"query": row}, lang, fact=fact, query=text)
     fresh = fresh_intent(text, lang, context)
     elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25 or (
         fresh is None and context.tool == "liquidity_shock")  # "spread over 5 days with a 0.5% threshold?": its slots
