@@ -298,3 +298,16 @@ def test_rows_of_a_ranking_are_followed_fact_by_fact(assistant: Assistant) -> No
     assert calls == [("fund_facts", {"query": "DFUS"}), ("fund_facts", {"query": "DFAC"}),
                      ("conversions", {"issuer": "Dimensional"})]
     assert "33,630" in answers[2].answer.splitlines()[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("turns", "fund"), [
+    (["科创50增强ETF 2024年全年跑赢被动了吗", "what's the fee of the one that won?"], "588460"),
+    (["2024年沪深300增强ETF跑赢被动了吗", "the best one there — what's its management fee?"], "561000"),
+])
+def test_the_winner_of_a_comparison_is_its_first_row_never_the_benchmark(assistant: Assistant, turns: list[str],
+                                                                        fund: str) -> None:
+    session = Session()
+    for turn in turns:
+        answer = assistant.ask(turn, session)
+    assert [c.args for c in answer.tool_calls if c.name == "fund_facts"] == [{"query": fund}]

@@ -39,6 +39,18 @@ def _key(name: str, args: dict[str, Any]) -> str:
     return name + json.dumps(args, sort_keys=True, ensure_ascii=False)
 
 
+def rows_listed(content: str) -> tuple[str, ...]:
+    """The funds a tool result lists, in its row order (a comparison's benchmark left out): what '第二名', 'the best
+    one' or 'the one that won' points at."""
+    try:
+        rows = json.loads(content).get("rows") or []
+    except (ValueError, AttributeError):
+        rows = []
+    codes = [str(r.get("code") or r.get("ticker")) for r in rows if isinstance(r, dict) and r.get("role") != "benchmark"
+             and (r.get("code") or r.get("ticker"))]
+    return tuple(codes) or tuple(f.query for f in funds(content, names=False) if f.query)
+
+
 def context_of(history: Sequence[BaseMessage]) -> Context:
     """The last data-tool call (with the funds its result lists, in order), the last question and the last fund
     named before this turn: what a follow-up ("它的费率呢？", "what about the third one?") refers to."""
@@ -57,7 +69,7 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
     if not calls:
         return Context(question=question, fund=fund)
     last = calls[-1]
-    listed = [tuple(f.query for f in funds(results.get(c["id"], ""), names=False) if f.query) for c in calls]
+    listed = [rows_listed(results.get(c["id"], "")) for c in calls]
     ranked = listed[-1]
     if last["name"] == "fund_facts" and len(calls) >= 2 and calls[-2]["name"] == "rank_funds" and fund in listed[-2]:
         ranked = listed[-2]  # a fact of a ranked row: "and the second one?" is the ranking's next row

@@ -50,6 +50,8 @@ ROW_OF = rx(r"第\s*\d+\s*(?:名|位|个|只)?\s*的", r"\b(?:first|second|third
 DOUBLED = rx("翻倍", "翻一倍", "加倍", "翻番", r"\bdoubled?\b", r"\btwice\b", "两倍", r"\b2x\b")
 TOP_ROW = rx(r"\bthe (?:cheapest|priciest|largest|biggest|smallest|top|first|best|newest|oldest) one\b",
              r"(?:最便宜|最贵|最大|最小|排第一|第一名|最新|最早)的那(?:只|个|家)")
+WINNER = rx(r"\bthe one that (?:won|beat|did best)", r"\bthe winner\b", r"\bthe best (?:one|fund|performer)\b", "表现最好的",
+            "跑得最好的", "收益最高的那只", "赢的那只", "跑赢的那只")
 OVERALL = rx(r"\boverall\b", r"\ball (?:funds|etfs|classes|asset classes)\b", r"\bany (?:asset )?class", "全部", "所有", "整体",
              "不限", "不分")
 ADD = rx(r"\badd\b", r"\balso\b", r"\btoo\b", r"\bas well\b", "加上", "再加", "也加", "加入", "加一只")
@@ -711,6 +713,9 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     pick = slots.ordinal(text) or (1 if top_row else None)
     next_row = context.tool == "fund_facts" and context.fund in context.ranked  # after "the AUM of the cheapest one"
     fact = _fact(text, "us") or (_fact(clean(context.question), "us") if next_row and context.question else None)
+    if context.tool == "compare_returns" and context.ranked and (TOP_ROW.search(text) or WINNER.search(text)):
+        fact = _fact(text, "cn")  # "the best one there — what's its fee?": the comparison's first row
+        return Intent("fund_facts", {"query": context.ranked[0]}, lang, fact=fact, query=text)
     if (context.tool == "rank_funds" or next_row) and pick and 0 < pick <= len(context.ranked) and fact and (
             ROW_OF.search(text) or PRONOUN.search(text) or top_row or next_row):
         row = context.ranked[pick - 1]  # a fact of a ranked fund ("第二名的费率", "the third one's fee"): look it up

@@ -73,10 +73,23 @@ def history_messages(history: Sequence[Answer], turns: int = HISTORY_TURNS) -> l
             messages.append(AIMessage(content="", tool_calls=[
                 {"name": c.name, "args": c.args, "id": i, "type": "tool_call"} for c, i in zip(calls, ids, strict=True)
             ]))
-            messages += [ToolMessage(content=str(c.result.get("summary") or c.result.get("error", "")), tool_call_id=i)
+            messages += [ToolMessage(content=past_result(c.result), tool_call_id=i)
                          for c, i in zip(calls, ids, strict=True)]
         messages.append(AIMessage(content=past.answer))
     return messages
+
+
+ROW_KEYS = ("code", "ticker", "issuer", "role")
+
+
+def past_result(result: dict[str, Any]) -> str:
+    """An earlier tool result as the next turns read it: its summary and which rows it listed, in order (what
+    '第二名' or 'the one that won' points at), without the figures."""
+    if "error" in result:
+        return json.dumps({"error": result["error"]}, ensure_ascii=False)
+    rows = [{k: r[k] for k in ROW_KEYS if r.get(k) is not None}
+            for r in result.get("rows") or [] if isinstance(r, dict)]
+    return json.dumps({"summary": result.get("summary", ""), "rows": rows}, ensure_ascii=False)
 
 
 @dataclass
