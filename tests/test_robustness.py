@@ -28,6 +28,8 @@ from assistant.settings import Settings, get_settings
 from assistant.ui.app import build_app, launch, serve
 from assistant.ui.corpus import upload
 from tests.conftest import free_port
+from tools.registry import run_tool
+from tools.result import ToolInputError
 
 QUESTION = "截至2024年底，美国市场共有多少只主动管理ETF？"
 FACT = "1,696"
@@ -337,3 +339,22 @@ def test_a_store_corrupted_while_serving_degrades_to_keywords_and_is_rebuilt_at_
     restarted.ensure_index()
     assert restarted.vectors.collection.count() == len(restarted.chunks)
     assert restarted.search(report_question).mode == "hybrid"
+
+
+@pytest.mark.parametrize(("tool", "args", "message"), [
+    ("fund_facts", {"query": "DFAC" * 25_000}, "query: is 100,000 characters long; the limit is 300"),
+    ("rank_issuers", {"top": True}, "top: takes a number or text (int), not true"),
+    ("liquidity_shock", {"fund_size": True}, "fund_size: takes a number or text"),
+    ("liquidity_shock", {"fund_size": "15亿", "threshold": float("nan")}, "threshold: must be a finite number"),
+    ("liquidity_shock", {"fund_size": "15亿", "threshold": "nan"}, "threshold: must be a finite number"),
+])
+def test_tool_arguments_are_bounded_and_typed_for_every_caller(tool, args, message):
+    """User sees: one clear refusal naming the argument, at once (no fuzzy matching over 100k characters, no 'nan% is
+    nan', no true read as 1)."""
+    with pytest.raises(ToolInputError, match=re.escape(message)):
+        run_tool(tool, **args)
+
+
+def test_full_width_text_arguments_are_read_as_typed():
+    """User sees: ＤＦＡＣ (full-width, as a Chinese keyboard types it) gives DFAC's facts."""
+    assert run_tool("fund_facts", query="ＤＦＡＣ").rows == run_tool("fund_facts", query="DFAC").rows

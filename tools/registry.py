@@ -7,8 +7,10 @@ drift from the functions. Everything here is derived from `tools.TOOLS`; nothing
 from __future__ import annotations
 
 import inspect
+import math
 import re
 import types
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -164,12 +166,40 @@ def input_error(spec: ToolSpec, exc: ValidationError) -> ToolInputError:
     return ToolInputError(name, message, allowed=accepted)
 
 
+MAX_TEXT = 300  # characters of a text argument: names, codes, dates and sizes are short; fuzzy matching stays bounded
+
+
+def _checked(spec: ToolSpec, raw: dict[str, Any]) -> dict[str, Any]:
+    """Arguments before type coercion: text NFKC-normalised (full-width ＤＦＡＣ is DFAC) and bounded in length, no
+    true/false where a number is wanted, and no NaN or infinity."""
+    out = dict(raw)
+    for name, value in raw.items():
+        param = spec.param(name)
+        if param is None or param.server_path:
+            continue
+        kinds = set(get_args(param.annotation)) | {param.annotation}
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT:
+                raise ToolInputError(name, f"is {len(value):,} characters long; the limit is {MAX_TEXT}")
+            out[name] = unicodedata.normalize("NFKC", value)
+        elif isinstance(value, bool) and bool not in kinds:
+            raise ToolInputError(name, f"takes a number or text ({param.type}), not {str(value).lower()}")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ToolInputError(name, f"must be a finite number, got {value}")
+    return out
+
+
 def validate_args(spec: ToolSpec, raw: dict[str, Any]) -> dict[str, Any]:
     """Coerce raw (e.g. CLI string) arguments into the declared types; ToolInputError when they do not fit."""
+    checked = _checked(spec, raw)
     try:
-        return dict(spec.model.model_validate(raw))
+        values = dict(spec.model.model_validate(checked))
     except ValidationError as exc:
         raise input_error(spec, exc) from None
+    for name, value in values.items():  # '"nan"' typed on a command line becomes a float only now
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ToolInputError(name, f"must be a finite number, got {checked.get(name)}")
+    return values
 
 
 def run_tool(name: str, /, **kwargs: Any) -> ToolResult:
