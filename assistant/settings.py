@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     allow_remote: bool = Field(False, description="permit binding to a non-loopback address")
+    allow_remote_no_auth: bool = Field(False, description="permit a non-loopback address with no login")
     auth_user: str | None = None
     auth_password: str | None = None
 

@@ -290,14 +290,26 @@ def test_serving_beyond_loopback_is_refused_unless_allowed(host):
     assert f"refusing to listen on {host}" in proc.stderr and "ALLOW_REMOTE=1" in proc.stderr
 
 
-def test_allow_remote_lets_serve_bind_a_public_address(monkeypatch):
-    """User sees: with ALLOW_REMOTE=1 the app starts on the address asked for (here stopped just before binding)."""
+@pytest.mark.parametrize("settings", [Settings(allow_remote=True, auth_user="u", auth_password="p"),
+                                      Settings(allow_remote=True, allow_remote_no_auth=True)])
+def test_allow_remote_lets_serve_bind_a_public_address(monkeypatch, settings):
+    """User sees: with ALLOW_REMOTE=1 and a login (or ALLOW_REMOTE_NO_AUTH=1) the app starts on the address asked
+    for (here stopped just before binding)."""
     bound = []
-    monkeypatch.setattr("assistant.ui.app.get_settings", lambda: Settings(allow_remote=True))
+    monkeypatch.setattr("assistant.ui.app.get_settings", lambda: settings)
     monkeypatch.setattr(Assistant, "create", classmethod(lambda cls: None))
     monkeypatch.setattr("assistant.ui.app.build_app", lambda assistant: "demo")
     monkeypatch.setattr("assistant.ui.app.launch", lambda demo, host, port, settings: bound.append((host, port)))
     assert serve("0.0.0.0", 7861) == 0 and bound == [("0.0.0.0", 7861)]
+
+
+def test_serving_to_the_network_without_a_login_is_refused():
+    """User sees: `ALLOW_REMOTE=1 serve --host 0.0.0.0` with no AUTH_USER/AUTH_PASSWORD exits with status 2 and
+    "refusing to listen on 0.0.0.0 without a login … Set AUTH_USER and AUTH_PASSWORD, or ALLOW_REMOTE_NO_AUTH=1"."""
+    env = {k: v for k, v in ENV.items() if not k.startswith("AUTH_")} | {"ALLOW_REMOTE": "1"}
+    proc = subprocess.run([sys.executable, "-m", "assistant", "serve", "--host", "0.0.0.0", "--port", str(free_port())],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and "without a login" in proc.stderr and "ALLOW_REMOTE_NO_AUTH=1" in proc.stderr
 
 
 @pytest.mark.parametrize("damage", ["random bytes", "a folder"])

@@ -160,6 +160,11 @@ def serve(host: str, port: int) -> int:
     if bool(settings.auth_user) != bool(settings.auth_password):
         print("serve: set both AUTH_USER and AUTH_PASSWORD for basic auth, or neither.", file=sys.stderr)
         return 2
+    if not is_loopback(host) and not settings.auth_user and not settings.allow_remote_no_auth:
+        print(f"serve: refusing to listen on {host} without a login: anyone on the network could use the app and "
+              "its API. Set AUTH_USER and AUTH_PASSWORD, or ALLOW_REMOTE_NO_AUTH=1 if another layer authenticates.",
+              file=sys.stderr)
+        return 2
     demo = build_app(Assistant.create())
     try:
         launch(demo, host, port, settings)
