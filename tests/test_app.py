@@ -367,6 +367,13 @@ def test_named_api_answers_through_gradio_client(assistant):
         with pytest.raises(Exception, match="constituents: names a file on the server"):
             client.predict("liquidity_shock", {"fund_size": "15亿", "constituents": "/etc/passwd"}, api_name="/tool")
         assert "liquidity_shock" in {t["name"] for t in json.loads(client.predict(api_name="/tools"))}
+        for bad in (["a"], "x" * 100_000, "../etc"):
+            with pytest.raises(Exception, match="session_id: must be the text /ask returned"):
+                client.predict(QUESTION, bad, api_name="/ask")
+        lost = json.loads(client.predict("来自多少家发行商？", "expired-session-1", api_name="/ask"))
+        assert any("was not known here" in w for w in lost["warnings"])
+        with pytest.raises(Exception, match="args: must be a JSON object"):
+            client.predict("rank_issuers", ["top", 3], api_name="/tool")
     finally:
         demo.close()
 

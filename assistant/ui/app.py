@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import sys
 import threading
 from collections import OrderedDict
@@ -61,6 +62,9 @@ details.source summary { cursor: pointer; line-height: 1.5; }
 """
 
 
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -79,16 +83,26 @@ def register_api(assistant: Assistant) -> None:
 
         Returns JSON text: question, answer, status, citations, tool_calls, latency_ms and session_id.
         """
+        if not isinstance(session_id, str) or (session_id and not SESSION_ID.fullmatch(session_id)):
+            shown = repr(session_id)[:40]
+            raise gr.Error(f"session_id: must be the text /ask returned (1–64 letters, digits, - or _), got {shown}")
         with lock:
-            session = sessions.pop(session_id, None) or (Session(id=session_id) if session_id else Session())
+            known = sessions.pop(session_id, None)
+            session = known or (Session(id=session_id) if session_id else Session())
             sessions[session.id] = session
             while len(sessions) > API_SESSIONS:
                 sessions.popitem(last=False)
-        return _json({**assistant.ask(question, session).public_dict(), "session_id": session.id})
+        answer = assistant.ask(question, session)
+        if session_id and known is None:  # expired, or from before a restart: say so rather than answer as if known
+            answer.warnings.append(f"session {session_id} was not known here (expired or from before a restart); "
+                                   "this question was answered without the earlier conversation")
+        return _json({**answer.public_dict(), "session_id": session.id})
 
     def tool(name: str, args: dict[str, Any]) -> str:
         """Run one tool by name with keyword arguments (see /tools); returns its result with sources as JSON text."""
         try:
+            if not isinstance(args, dict):
+                raise ToolInputError("args", "must be a JSON object of argument names to values, e.g. {\"top\": 3}")
             refuse_server_paths(name, args)
             return run_tool(name, **args).model_dump_json()
         except ToolInputError as exc:
