@@ -20,11 +20,23 @@ if TYPE_CHECKING:
 
 def _questions(args: argparse.Namespace) -> Iterator[str]:
     if args.file:
-        path = Path(args.file)
-        if not path.is_file():
-            raise SystemExit(f"ask: --file {path} does not exist; give a text file with one question per line")
-        yield from (line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+        yield from read_questions(Path(args.file))
     yield from args.question
+
+
+def read_questions(path: Path) -> list[str]:
+    """One question per line, UTF-8 or GBK (GB18030), blank lines kept: line n of the output answers line n."""
+    if path.is_dir():
+        raise SystemExit(f"ask: --file {path} is a folder; give a text file with one question per line")
+    if not path.is_file():
+        raise SystemExit(f"ask: --file {path} does not exist; give a text file with one question per line")
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding).splitlines()
+        except UnicodeDecodeError:
+            continue
+    raise SystemExit(f"ask: --file {path} is neither UTF-8 nor GBK text; save it as UTF-8")
 
 
 def cmd_fetch_model(args: argparse.Namespace) -> int:

@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from assistant.cli import read_questions
+
 KEYS = {"question", "answer", "status", "citations", "tool_calls", "latency_ms"}
 
 
@@ -61,3 +63,22 @@ def test_missing_question_file_is_a_clear_error():
     proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "--file", "/no/such/file.txt"],
                           capture_output=True, text=True)
     assert proc.returncode != 0 and "does not exist" in proc.stderr
+
+
+def test_a_gbk_file_with_a_blank_line_gives_one_line_per_input_line(tmp_path):
+    """User sees: a question file saved in GBK (as Windows Notepad in China saves it) is read; a blank line gets its
+    own error line, so output line n answers input line n."""
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("截至2024年底，美国市场共有多少只主动管理ETF？\n\n按ETF数量给发行商排名\n".encode("gbk"))
+    lines = run_ask("--file", str(path))
+    assert [line["status"] for line in lines] == ["answered", "error", "answered"]
+    assert "1,696" in lines[0]["answer"] and "AJM Ventures" in lines[2]["answer"]
+
+
+@pytest.mark.parametrize(("content", "message"), [(None, "is a folder"),
+                                                  (b"\xff\xfe\xfa bad", "neither UTF-8 nor GBK")])
+def test_an_unreadable_question_file_is_a_clear_error(tmp_path, content, message):
+    path = tmp_path / "questions"
+    path.mkdir() if content is None else path.write_bytes(content)
+    with pytest.raises(SystemExit, match=message):
+        read_questions(path)
