@@ -20,7 +20,7 @@ from assistant.settings import Settings
 from assistant.ui.analyst import OMIT, form_args, param_input, run_form
 from assistant.ui.app import build_app, is_loopback, launch, serve
 from assistant.ui.chat import Chat, message_text
-from assistant.ui.corpus import reports_frame, settings_markdown, warnings_markdown
+from assistant.ui.corpus import brain, reports_frame, settings_markdown, warnings_markdown
 from assistant.ui.render import ChatTurn, citation_html, markdown_table
 from tools.registry import get_spec, run_tool
 
@@ -398,3 +398,11 @@ def test_each_session_keeps_its_own_history(assistant, tmp_path):
     *_, (_, _, one) = chat.respond(QUESTION, [], None)
     *_, (_, _, two) = chat.respond(QUESTION, [], Session())
     assert one.id != two.id and len(one.history) == len(two.history) == 1
+
+
+@pytest.mark.parametrize("url", ["http://user:s3cret@10.0.0.2:8000/v1", "https://api.example.com/v1?api-key=s3cret&x=1"])
+def test_the_settings_tab_never_shows_llm_credentials(tmp_path, url):
+    """User sees: "openai — model m at http://***@10.0.0.2:8000/v1 …": where the LLM is, never its password or key."""
+    settings = Settings(index_dir=tmp_path / "index", llm="openai", llm_model="m", llm_base_url=url)
+    shown = brain(Assistant(Retriever(settings, embedder=None)))
+    assert "s3cret" not in shown and "***" in shown

@@ -6,9 +6,11 @@ and whether search runs on embeddings or has fallen back to keywords.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import gradio as gr
 import pandas as pd
@@ -16,12 +18,23 @@ import pandas as pd
 from assistant.corpus.ingest import MAX_BYTES, SUFFIXES, IngestError, add_report, user_reports_dir
 from assistant.service import Assistant
 
+SECRET_QUERY = re.compile(r"(?i)([?&](?:api[-_]?key|key|token|access_token|password|secret)=)[^&#]*")
+
+
+def redacted(url: str) -> str:
+    """A URL without its credentials (user:pass@, ?api-key=…): what a settings page may show."""
+    parts = urlsplit(url)
+    if parts.password or parts.username:
+        parts = parts._replace(netloc=f"***@{parts.hostname}" + (f":{parts.port}" if parts.port else ""))
+    return SECRET_QUERY.sub(r"\1***", urlunsplit(parts))
+
 
 def brain(assistant: Assistant) -> str:
     settings = assistant.retriever.settings
     if settings.llm == "offline":
         return "offline — the built-in rule brain picks the tools and quotes the reports (no LLM)"
     where = settings.llm_base_url or (settings.ollama_base_url if settings.llm == "ollama" else "provider default")
+    where = redacted(where)
     return (f"{settings.llm} — model {settings.llm_model or '(provider default)'} at {where}; "
             "the offline brain answers if it fails")
 
