@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import gradio as gr
@@ -18,7 +22,7 @@ from assistant.search.retrieval import Retriever
 from assistant.service import Assistant, Session
 from assistant.settings import Settings
 from assistant.ui.analyst import OMIT, form_args, param_input, run_form
-from assistant.ui.app import build_app, is_loopback, launch, serve
+from assistant.ui.app import FAILED_LOGIN_DELAY, build_app, is_loopback, launch, serve
 from assistant.ui.chat import Chat, message_text
 from assistant.ui.corpus import brain, reports_frame, settings_markdown, warnings_markdown
 from assistant.ui.render import ChatTurn, citation_html, markdown_table
@@ -406,3 +410,27 @@ def test_the_settings_tab_never_shows_llm_credentials(tmp_path, url):
     settings = Settings(index_dir=tmp_path / "index", llm="openai", llm_model="m", llm_base_url=url)
     shown = brain(Assistant(Retriever(settings, embedder=None)))
     assert "s3cret" not in shown and "***" in shown
+
+
+def test_wrong_logins_are_slowed_down_and_the_right_one_gets_in(assistant):
+    """User sees: a wrong password is refused after about a second (so 30 guesses take 30 s, not 0.3 s); the right
+    one logs in."""
+    settings = Settings(auth_user="analyst", auth_password="correct horse")
+    demo = build_app(assistant)
+    url = launch(demo, "127.0.0.1", free_port(), settings, block=False)
+
+    def login(password: str) -> int:
+        body = urllib.parse.urlencode({"username": "analyst", "password": password}).encode()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url.rstrip("/") + "/login", data=body)) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        start = time.monotonic()
+        assert [login("guess") for _ in range(3)] == [400, 400, 400]
+        assert time.monotonic() - start >= 3 * FAILED_LOGIN_DELAY
+        assert login("correct horse") == 200
+    finally:
+        demo.close()

@@ -6,13 +6,16 @@ to what an answer says. Binding beyond loopback must be asked for (ALLOW_REMOTE=
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import json
 import os
 import re
 import sys
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -152,10 +155,26 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+FAILED_LOGIN_DELAY = 1.0  # seconds per wrong login: 30 guesses take half a minute, not 0.3 s
+
+
+def login_check(user: str, password: str) -> Callable[[str, str], bool]:
+    """Basic-auth check in constant time, slowed down after a wrong guess so that passwords cannot be tried fast."""
+    def check(given_user: str, given_password: str) -> bool:
+        ok = hmac.compare_digest(str(given_user).encode(), user.encode()) & hmac.compare_digest(
+            str(given_password).encode(), password.encode())
+        if not ok:
+            time.sleep(FAILED_LOGIN_DELAY)
+        return ok
+
+    return check
+
+
 def launch(demo: gr.Blocks, host: str, port: int, settings: Settings | None = None, block: bool = True) -> str:
     """Start the server (basic auth when configured); returns its URL. `block=False` returns at once (tests)."""
     settings = settings or get_settings()
-    auth = (settings.auth_user, settings.auth_password) if settings.auth_user and settings.auth_password else None
+    auth = (login_check(settings.auth_user, settings.auth_password)
+            if settings.auth_user and settings.auth_password else None)
     has_display = sys.platform in ("darwin", "win32") or any(map(os.environ.get, ("DISPLAY", "WAYLAND_DISPLAY")))
     _, url, _ = demo.launch(server_name=host, server_port=port, auth=auth, theme=THEME, css=CSS, ssr_mode=False,
                             inbrowser=block and has_display, prevent_thread_lock=not block, show_error=True,
