@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -193,8 +194,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+NEGATIVE_VALUE = re.compile(r"-[\d.−]|-[^-]*[\d亿万]")  # -5亿, -1, -.5: a value, which the tool itself judges
+
+
+def attach_negative_values(argv: list[str]) -> list[str]:
+    """'--fund-size -5亿' as '--fund-size=-5亿': argparse takes a leading '-' for an option and would refuse the
+    value before the tool can say 'fund size must be positive, got -5亿'."""
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and NEGATIVE_VALUE.match(token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(attach_negative_values(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(message)s")
     return args.func(args)
 

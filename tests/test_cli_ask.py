@@ -82,3 +82,14 @@ def test_an_unreadable_question_file_is_a_clear_error(tmp_path, content, message
     path.mkdir() if content is None else path.write_bytes(content)
     with pytest.raises(SystemExit, match=message):
         read_questions(path)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--fund-size", "-5亿"], "fund_size: must be positive, got '-5亿'"),
+    (["--fund-size", "15亿", "--build-days", "-1"], "build_days: must be a positive whole number"),
+])
+def test_a_negative_value_on_the_command_line_reaches_the_tool(args, message):
+    """User sees: the tool's own refusal of -5亿 (not argparse's 'expected one argument')."""
+    proc = subprocess.run([sys.executable, "-m", "assistant", "tool", "liquidity_shock", *args],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and message in proc.stderr and "expected one argument" not in proc.stderr
