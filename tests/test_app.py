@@ -434,3 +434,16 @@ def test_wrong_logins_are_slowed_down_and_the_right_one_gets_in(assistant):
         assert login("correct horse") == 200
     finally:
         demo.close()
+
+
+def test_formula_cells_of_an_uploaded_csv_are_not_executable_in_the_download(tmp_path):
+    """User sees: the CSV download shows '=HYPERLINK(…)' as text (a leading apostrophe), so a spreadsheet does not run
+    it; the numbers are unchanged."""
+    csv = tmp_path / "mine.csv"
+    csv.write_text('code,name,weight,turnover\n000001,"=HYPERLINK(""http://x"")",60%,1000000000\n'
+                   "600000,@SUM(A1),40%,50000000\n", encoding="utf-8")
+    spec, values = form_defaults("liquidity_shock")
+    values = tuple(str(csv) if p.name == "constituents" else v for p, v in zip(spec.params, values, strict=True))
+    out = run_form(spec, values)
+    written = Path(out.csv).read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in written and "'@SUM(A1)" in written and "\n=" not in written and ",=" not in written

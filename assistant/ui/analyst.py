@@ -22,6 +22,15 @@ from tools.registry import ParamSpec, ToolSpec, run_tool, tool_specs
 from tools.result import ToolInputError
 
 log = logging.getLogger(__name__)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula ('=HYPERLINK(…)', '=cmd|…', from an uploaded CSV) is
+    written with a leading apostrophe, so it is shown, not executed; numbers stay numbers."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 UPLOAD_TYPES = [".csv"]  # what a server-path parameter (an uploaded table) accepts
 # Values for required parameters, so every form runs as it opens.
 FORM_EXAMPLES: dict[str, dict[str, Any]] = {
@@ -105,7 +114,8 @@ def run_form(spec: ToolSpec, values: tuple[Any, ...]) -> FormResult:
     csv = None
     if result.rows:
         csv_path = Path(tempfile.mkdtemp(prefix="etf-assistant-")) / f"{spec.name}.csv"
-        pd.DataFrame(result.rows).to_csv(csv_path, index=False, encoding="utf-8-sig")  # Excel reads UTF-8 with BOM
+        frame = pd.DataFrame(result.rows).map(spreadsheet_safe)
+        frame.to_csv(csv_path, index=False, encoding="utf-8-sig")  # Excel reads UTF-8 with BOM
         csv = str(csv_path)
     return FormResult(summary=summary, table=_frame(result.rows) if result.rows else None, chart=chart_for(result),
                       provenance=provenance_markdown(result), csv=csv)
