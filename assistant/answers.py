@@ -161,6 +161,10 @@ def candidate_sentences(text: str) -> list[str]:
 
 
 Similarity = Callable[[str, list[str]], list[float]]
+SUPERLATIVES = [(re.compile(p, re.I), words) for p, words in (
+    (r"最大|largest|biggest", ("最大", "居首", "榜首", "第一")), (r"最多|\bmost\b", ("最多", "居首", "榜首", "第一")),
+    (r"最高|highest", ("最高",)), (r"最低|lowest|cheapest", ("最低",)), (r"最小|smallest", ("最小",)),
+    (r"最少|fewest|\bleast\b", ("最少",)), (r"最好|最佳|\bbest\b", ("最好", "最佳", "最优")))]
 SEMANTIC_WEIGHT = 12.0  # cosine gaps between the right and a wrong sentence are ~0.1–0.2: worth 1–2 shared terms
 
 
@@ -209,6 +213,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     listing = bool(LIST_QUESTION.search(question))
     years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
     several = bool(SEVERAL.search(question))
+    superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}
     frequency = Counter(t for _, _, shared in candidates for t in shared)
     meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
     scored = []
@@ -234,6 +239,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += 5
         if meaning is not None:  # by meaning too: English questions share few words with Chinese sentences
             score += SEMANTIC_WEIGHT * meaning[position]
+        if superlatives and any(word in sentence for word in superlatives):
+            score += 3  # "规模最大的是哪只？" is answered by the sentence that names the largest
         if listing and (sentence.count("、") >= 2 or ITEM.match(sentence)):
             score += 1.5  # a "which are / why" question is answered by the list, not by a general sentence
         scored.append((score, index, sentence))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answers import best_sentences
 from assistant.evaluation import load_golden, retrieval_recall
 
 GOLDEN = load_golden(source="legacy")
@@ -51,3 +52,10 @@ def test_off_topic_questions_are_not_covered(retriever, item):
 @pytest.mark.parametrize("item", [g for g in GOLDEN if g.get("evidence")][::7], ids=lambda g: g["id"])
 def test_report_questions_are_covered(retriever, item):
     assert retriever.search(item["question"]).covered
+
+
+@pytest.mark.parametrize("question", ["规模最大的指数增强基金是哪只？", "Which index-enhanced fund is the largest?"])
+def test_a_superlative_question_quotes_the_sentence_that_names_the_top_one(question):
+    texts = ["指数增强基金总规模自2015年以来持续增长,2021年上半年发行规模超过200亿。",
+             "易方达上证50指数增强A规模最大,达266亿元(表13)。"]
+    assert best_sentences(question, texts, limit=1)[0][1].startswith("易方达上证50指数增强A规模最大")
