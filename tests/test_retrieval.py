@@ -6,6 +6,7 @@ import pytest
 
 from assistant.answers import best_sentences
 from assistant.evaluation import load_golden, retrieval_recall
+from assistant.search.keyword import expand_query, tokenize
 
 GOLDEN = load_golden(source="legacy")
 
@@ -59,3 +60,9 @@ def test_a_superlative_question_quotes_the_sentence_that_names_the_top_one(quest
     texts = ["指数增强基金总规模自2015年以来持续增长,2021年上半年发行规模超过200亿。",
              "易方达上证50指数增强A规模最大,达266亿元(表13)。"]
     assert best_sentences(question, texts, limit=1)[0][1].startswith("易方达上证50指数增强A规模最大")
+
+
+def test_casual_chinese_is_expanded_to_the_reports_words():
+    """美股 is what people type; the CSI report writes 美国 (and 吸金 for 资金流入)."""
+    assert {"美国", "资金流入"} <= set(tokenize(expand_query("美股主动ETF吸金多少")))
+    assert expand_query("bonus") == "bonus"  # English keys ('us' → 美国) still match whole words only

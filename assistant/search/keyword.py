@@ -35,6 +35,7 @@ def glossary() -> dict[str, list[str]]:
     return {str(k).lower(): [str(z) for z in v] for k, v in data.items()}
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")  # a casual Chinese key ('美股') is matched inside words, an English one by word
 USD = re.compile(r"(?:\$|usd|us\$)\s*(\d+(?:\.\d+)?)\s*(billion|bn|b|million|mn|m)\b"
                  r"|(\d+(?:\.\d+)?)\s*(billion|bn|million|mn)\s*(?:dollars|usd|bucks)", re.I)
 
@@ -52,7 +53,8 @@ def usd_in_chinese(query: str) -> list[str]:
 def expansion_text(query: str) -> list[str]:
     """The Chinese equivalents of English glossary terms (and of US dollar amounts) found in the query."""
     lowered = query.lower()
-    extra = [zh for en, zhs in glossary().items() if re.search(rf"\b{re.escape(en)}\b", lowered) for zh in zhs]
+    extra = [zh for key, zhs in glossary().items() for zh in zhs
+             if (key in lowered if CJK.search(key) else re.search(rf"\b{re.escape(key)}\b", lowered))]
     return extra + usd_in_chinese(query)
 
 
