@@ -370,3 +370,9 @@ def test_tool_arguments_are_bounded_and_typed_for_every_caller(tool, args, messa
 def test_full_width_text_arguments_are_read_as_typed():
     """User sees: ＤＦＡＣ (full-width, as a Chinese keyboard types it) gives DFAC's facts."""
     assert run_tool("fund_facts", query="ＤＦＡＣ").rows == run_tool("fund_facts", query="DFAC").rows
+
+
+def test_an_embedding_model_that_is_neither_a_path_nor_cached_fails_offline_at_once(tmp_path):
+    """User sees: a warning and keyword-only search, without the client retrying a hub it cannot reach."""
+    embedder, warning = load_embedder(Settings(cache_dir=tmp_path, embedding_model="no-such-org/no-such-model"))
+    assert embedder is None and "Falling back to keyword-only search" in warning

@@ -99,13 +99,11 @@ def _open_cache(path: Path) -> sqlite3.Connection:
 def load_embedder(settings: Settings) -> tuple[Embedder | None, str | None]:
     """The configured embedder, or (None, warning) so that search degrades to keywords instead of crashing."""
     ref = settings.embedding_model or str(settings.model_dir)
-    is_path = Path(ref).expanduser().exists() or not settings.embedding_model
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # offline-first: a hub name not cached here fails at once, not in 85 s
     try:
-        if is_path:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            if not settings.embedding_model:
-                verify_model_dir(settings.model_dir)
-        return Embedder(ref, settings.cache_dir / "embeddings.sqlite", local_only=is_path), None
+        if not settings.embedding_model:
+            verify_model_dir(settings.model_dir)
+        return Embedder(ref, settings.cache_dir / "embeddings.sqlite", local_only=True), None
     except (ModelIntegrityError, OSError, ValueError, RuntimeError) as exc:
         warning = (f"Embedding model unavailable ({exc}). Falling back to keyword-only search; "
                    "run `python -m assistant fetch-model` or set EMBEDDING_MODEL to a sentence-transformers path.")
