@@ -168,8 +168,10 @@ SUPERLATIVES = [(re.compile(p, re.I), words) for p, words in (
 SEMANTIC_WEIGHT = 12.0  # cosine gaps between the right and a wrong sentence are ~0.1–0.2: worth 1–2 shared terms
 
 
-SEVERAL = re.compile(r"分别|各是|各自|各为|各多少|各有|\bboth\b|respectively|\bvs\.?\b|versus|compare|\beach\b|"
-                     r"\band\b.*\band\b|哪个(?:更|多)|谁(?:更|多)|[，,].{1,14}呢", re.I)  # asks two figures
+# asks for each of several things ('A和B分别…', 'A vs B'); SEVERAL also for two figures at all ('…and…and', '哪个更多')
+EACH = re.compile(r"分别|各(?:是|为|有|自|多少|增长|占|排)|respectively|\beach\b|\bboth\b|\bvs\.?(?:\s|$)|\bversus\b|"
+                  r"\bcompare", re.I)
+SEVERAL = re.compile(EACH.pattern + r"|\band\b.*\band\b|哪个(?:更|多)|谁(?:更|多)|[，,].{1,14}呢", re.I)
 RESPECTIVELY = re.compile(r"分别(?:为|是|达|增长|占|位居)?")
 
 

@@ -18,6 +18,7 @@ import yaml
 from assistant.agent.intents import Intent, Lang
 from assistant.agent.slots import SlotError
 from assistant.answers import (
+    EACH,
     FIGURE,
     ITEM,
     LIST_QUESTION,
@@ -305,8 +306,6 @@ def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, 
 SUB_QUESTION = re.compile(r"(?<=[？?；;])\s*|(?<=[，,])\s*(?=[^，,]{0,16}(?:呢|多少|哪些|什么|几))")
 
 
-EACH = re.compile(r"分别|各(?:是|为|有|自|多少|增长|占|排)|respectively|\beach\b|\bboth\b|\bvs\.?\s|\bversus\b|"
-                  r"\bcompare", re.I)
 EN_PAIR = re.compile(r"\b([A-Za-z][\w-]*)(?:'s)?\s+(?:and|vs\.?|versus|&|or)\s+([A-Za-z][\w-]*)(?:'s)?\b", re.I)
 CN_JOINS = {"和", "与", "及", "跟", "、"}
 

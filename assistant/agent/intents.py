@@ -47,7 +47,7 @@ RELATION = rx("换手率", "费率", "规模", "持仓", "仓位", r"\bturnover\
               "相关", "关系", r"\brelat", r"\bcorrelat")
 ROW_OF = rx(r"第\s*\d+\s*(?:名|位|个|只)?\s*的", r"\b(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) one'?s?\b",
             r"runner-up'?s")
-DOUBLED = rx("翻倍", "翻一倍", "加倍", "翻番", r"\bdoubled?\b", r"\btwice\b", "两倍", r"\b2x\b")
+DOUBLED = rx("翻倍", "翻一倍", "翻一番", "加倍", "翻番", r"\bdoubled?\b", r"\btwice\b", "两倍", r"\b2x\b")
 TOP_ROW = rx(r"\bthe (?:cheapest|priciest|largest|biggest|smallest|top|first|best|newest|oldest) one\b",
              r"(?:最便宜|最贵|最大|最小|排第一|第一名|最新|最早)的那(?:只|个|家)")
 WINNER = rx(r"\bthe one that (?:won|beat|did best)", r"\bthe winner\b", r"\bthe best (?:one|fund|performer)\b", "表现最好的",
@@ -146,12 +146,12 @@ PREDICTION = rx("预测", "会不会", "将会", "明年", "未来一年", "未�
 INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binvent", "fabricate", r"\bmade[- ]up\b",
             r"\bany number\b", r"\bjust give me a number\b", "编一个", "编个", "瞎猜", "猜一(?:下|个)", "随便(?:给|说|编)", "估一个",
             "估计一下", "捏造", "虚构")
-INJECTION = rx(r"\bignore (?:all |any |your |the |previous |prior |above )+(?:instructions|rules|prompts?)", r"system override",
+INJECTION = rx(r"\b(?:ignore|forget|disregard) (?:all |any |your |the |previous |prior |above )+(?:instructions|rules|prompts?)", r"system override",
                r"\byou are now\b", r"\bunrestricted\b", r"\bjailbreak", r"\bdeveloper mode\b", r"\bsay (?:that )?there (?:are|is)\b",
                r"\bjust say\b", r"\bpretend\b", "忽略(?:之前|以上|上面|前面|你的|所有)", "无视(?:之前|以上|你的|所有)", "就这么说", "你就说",
                "照我说的", "你现在是", "系统指令", "越狱")
 LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
-YEAR_MENTION = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
+YEAR_MENTION = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 META = rx("brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
           r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
           "发布机构", "哪家(?:机构|公司|券商)", "出品", "发布的", "发布方", "出版", r"\bpublish",
@@ -311,6 +311,7 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
     verify = bool(VERIFY.search(text)) or bool(slots.P_REPORT.search(text))
     if attributed and not verify:
         return None
+    index_code = next((code for code, (cn, _, _) in INDEXES.items() if cn == name), None)
     window = stated_window
     if isinstance(window, SlotError):
         errors.append(window)
@@ -320,15 +321,13 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
         args["report_period"] = "latest" if STILL.search(text) else "report"
     elif window is not None:
         args |= window.args()
-        code = next((c for c, (cn, _, _) in INDEXES.items() if cn == name), None)
-        if args.get("report_period") == "latest" and code not in REPORT_CLAIMS:
+        if args.get("report_period") == "latest" and index_code not in REPORT_CLAIMS:
             del args["report_period"]  # 'since listing' of an index the report did not cover: each fund from its listing
     if (against := AGAINST_CODE.search(text)) and against[1] in codes and slots.fund_type(against[1]) == "passive":
         args["benchmark"] = against[1]  # "excess return vs 510500": the fund to measure against, not one to rank
         codes.remove(against[1])
     if len(codes) >= 2 or (codes and (COMPARE.search(text) or AGAINST_INDEX.search(text) or "benchmark" in args)):
         args["funds"] = ",".join(codes)
-    index_code = next((code for code, (cn, _, _) in INDEXES.items() if cn == name), None)
     if name and (AGAINST_INDEX.search(text) or (index_code in text and BENCHMARK_WORD.search(text))):
         args["benchmark"] = index_code  # "against the CSI 1000 index itself", "以中证1000指数（000852）为基准"
     return args, errors
@@ -487,7 +486,6 @@ def without_injection(text: str) -> str:
 
 LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z&.'\-]*(?:\s+[A-Z][A-Za-z&.'\-]*)*")
 NAME_WORD = re.compile(r"[a-z][a-z&\-]{2,}")
-ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 EN_NAME = re.compile(r"(?<=[\w,;:] )[A-Z][A-Za-z&.\-]*(?:\s+[A-Z][A-Za-z&.\-]*)+(?:'s)?"  # two capitalised words,
                      r"|(?<=[\w,;:] )[A-Z][A-Za-z&.\-]*'s")  # or a possessive; a sentence's first word is no name
 
@@ -506,21 +504,15 @@ def corpus_vocabulary(files: tuple[tuple[str, float], ...]) -> tuple[frozenset[s
     text = " ".join(Path(name).read_text(encoding="utf-8", errors="replace") for name, _ in files).lower()
     aliases = [*glossary(), *(alias for alias, _ in slots.NAME_ALIASES)]
     words = frozenset(NAME_WORD.findall(text)) | {w for key in aliases for w in NAME_WORD.findall(key)}
-    return words, frozenset(ANY_YEAR.findall(text))
+    return words, frozenset(YEAR_MENTION.findall(text))
 
 
-def unknown_names(text: str) -> list[str]:
+def unknown_names(text: str, known: frozenset[str]) -> list[str]:
     """Latin-script names that no report or table mentions ('2018年底ARK Invest旗下…', "ARK Invest's assets"): the
     reports cannot say anything about them. In English only capitalised words after the first count as names."""
-    known = corpus_vocabulary(corpus_files())[0]
     spans = LATIN_NAME.finditer(text) if language(text) == "zh" else EN_NAME.finditer(text)
     return [m.group(0) for m in spans if re.search(r"[a-z]", m.group(0))  # DFA, JPM: abbreviations, not names
             and (words := NAME_WORD.findall(m.group(0).lower().replace("'s", ""))) and not any(w in known for w in words)]
-
-
-def unmentioned_years(text: str) -> list[str]:
-    """Years of a report question that no report or table mentions: any figure quoted would be another year's."""
-    return [y for y in ANY_YEAR.findall(text) if y not in corpus_vocabulary(corpus_files())[1]]
 
 
 def scope_of(text: str, tool: str | None) -> str | None:
@@ -534,9 +526,13 @@ def scope_of(text: str, tool: str | None) -> str | None:
         return "invent"
     if PREDICTION.search(text) and not ATTRIBUTION.search(text):
         return "prediction"
-    if tool is None and (any(int(y) > LAST_YEAR_COVERED for y in YEAR_MENTION.findall(text)) or unmentioned_years(text)):
+    if tool is not None:
+        return None
+    words, years = corpus_vocabulary(corpus_files())
+    # a year after the reports, or one no report mentions: any figure quoted would be another year's
+    if any(int(y) > LAST_YEAR_COVERED or y not in years for y in YEAR_MENTION.findall(text)):
         return "period"
-    if tool is None and unknown_names(text):
+    if unknown_names(text, words):
         return "entity"
     return None
 

@@ -16,7 +16,7 @@ from assistant.corpus.chunking import Chunk, chunk_corpus
 from assistant.corpus.reports import Report, load_reports
 from assistant.search.embeddings import Embedder, load_embedder
 from assistant.search.index import SyncReport, VectorIndex
-from assistant.search.keyword import KeywordIndex, expand_query, expansion_text, glossary, tokenize
+from assistant.search.keyword import KeywordIndex, expansion_text, glossary, tokenize
 from assistant.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,7 @@ def content_terms(query: str) -> set[str]:
     english = {t for t in terms if t.isascii() and any(t in key.split() for key in glossary())}
     if not english:
         return terms
-    expansion = set(tokenize(expand_query(query))) - terms
-    return (terms - english) | expansion | (english & set(tokenize(" ".join(expansion_text(query)))))
+    return (terms - english) | set(tokenize(" ".join(expansion_text(query))))
 
 
 class Retriever:
