@@ -560,9 +560,8 @@ def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Inten
         return Intent("liquidity_shock", args, lang, quote_first=claim, query=topic_query("liquidity_shock", args),
                       errors=tuple(errors))
     hint = context.fund if context and context.fund and context.fund.isdigit() else None
-    if hint and PRONOUN.search(text) and not slots.funds(text, names=False):
-        text = f"{text} {hint}"  # "how did it do vs the passive ETF?" after a Chinese fund: that fund's returns
-    if (returns := _returns(text, attributed)) is not None:
+    with_fund = f"{text} {hint}" if hint and PRONOUN.search(text) and not slots.funds(text, names=False) else text
+    if (returns := _returns(with_fund, attributed)) is not None:  # "how did it do vs passive?": that fund's returns
         args, errors = returns
         return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}",
                       errors=tuple(errors))

@@ -59,22 +59,23 @@ class VectorIndex:
             client.list_collections()
             return client
         except Exception as exc:  # any failure to open means the on-disk index is unusable
-            aside = move_aside(path)
-            _forget_cached_system(path)
-            self.note = f"The index at {path} was unreadable ({type(exc).__name__}); moved to {aside} and rebuilt."
-            log.warning(self.note)
-            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            return self._replace_local(exc)
+
+    def _replace_local(self, exc: Exception) -> chromadb.ClientAPI:
+        """Move the unusable local index aside (kept for inspection) and open an empty one in its place."""
+        path = self.settings.index_dir
+        _forget_cached_system(path)
+        aside = move_aside(path)
+        _forget_cached_system(path)
+        self.note = f"The index at {path} was unreadable ({type(exc).__name__}); moved to {aside} and rebuilt."
+        log.warning(self.note)
+        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
     def start_over(self, exc: Exception) -> None:
         """After a read failed on an index that opened: move a local index aside and start an empty one."""
         if self.settings.chroma_host:
             raise exc  # a Chroma server's store is not ours to move; the caller searches on keywords
-        path = self.settings.index_dir
-        _forget_cached_system(path)
-        aside = move_aside(path)
-        self.note = f"The index at {path} failed to read ({type(exc).__name__}); moved to {aside} and rebuilt."
-        log.warning(self.note)
-        self.client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+        self.client = self._replace_local(exc)
         self.collection = self._collection()
 
     def _collection(self) -> chromadb.Collection:
