@@ -237,7 +237,7 @@ def write(tmp_path: Path, text: str, name: str = "cons.csv", encoding: str = "ut
 def test_csv_in_percent_with_rejections(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        "code,name,weight,turnover\n"
+        "code,name,weight_pct,turnover\n"
         "000528,柳工,0.5,29082281\n"
         "300470.SZ,中密控股,0.4,30918690\n"
         "6,浦发银行,0.3,1000000000\n"
@@ -289,7 +289,12 @@ def test_csv_fractions_percent_signs_units_and_encodings(tmp_path: Path) -> None
         ("code,weight,权重,turnover\n000528,1,1,100\n", "several weight columns"),
         ("code,name,weight,turnover\n", "no rows"),
         ("code,name,weight,turnover\n000528,柳工,0.3,100\n000001,平安,0.2,100\n", "name the column weight_pct"),
-        ("code,name,weight,turnover\n000528,柳工,80,100\n000001,平安,70,100\n", "more than 100%"),
+        ("code,name,weight_pct,turnover\n000528,柳工,80,100\n000001,平安,70,100\n", "more than 100%"),
+        # 1.5 or 2.5 could be fractions over 100% or a few percent: the unit must be said, never guessed
+        ("code,name,weight,turnover\n000528,柳工,1.0,100\n000001,平安,0.5,100\n", "name the column weight_pct"),
+        ("code,name,weight,turnover\n000528,柳工,2,100\n000001,平安,0.5,100\n000002,万科,-1,100\n",
+         "neither about 1"),
+        ("code,name,weight,turnover\n000528,柳工,0.5,100,7\n000001,平安\n", "5 fields where the header has 4"),
         ("code,name,weight,turnover\n000528,柳工,,100\n", "no usable rows"),
         ("", "cannot read"),
     ],
@@ -308,3 +313,25 @@ def test_csv_blank_lines_and_missing_names_keep_line_numbers(tmp_path: Path) -> 
         3: "missing code",
         5: "duplicate code (the first row is kept)",
     }
+
+
+def test_csv_trailing_commas_are_not_a_column(tmp_path: Path) -> None:
+    """Spreadsheet exports often end every line with a comma; the columns must not shift."""
+    plain = write(tmp_path, "code,name,weight,turnover\n000528,柳工,0.6,30000000\n000001,平安,0.4,1e9\n", "a.csv")
+    trailing = write(tmp_path, "code,name,weight,turnover,\n000528,柳工,0.6,30000000,\n000001,平安,0.4,1e9,\n",
+                     "b.csv")
+    ratios = [liquidity_shock("1亿", constituents=p).data for p in (plain, trailing)]
+    assert [r["constituents_counted"] for r in ratios] == [2, 2]
+    assert [r["constituents_excluded"] for r in ratios] == [[], []]
+    assert ratios[1]["max_ratio"] == pytest.approx(ratios[0]["max_ratio"]) == pytest.approx(1e8 * 0.6 / 20 / 3e7)
+
+
+def test_csv_ragged_rows_are_rejected_with_their_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "code,name,weight,turnover\n000528,柳工,0.6,30000000\n000001,平安\n"
+                           "000002,万科,0.1,5,9\n000004,国华,0.4,1e9\n")
+    result = liquidity_shock("1亿", constituents=path)
+    assert {r["line"]: r["reason"] for r in result.data["constituents_excluded"]} == {
+        3: "2 fields where the header has 4",
+        4: "5 fields where the header has 4",
+    }
+    assert result.data["constituents_counted"] == 2

@@ -12,6 +12,8 @@ itself cannot serve as the bound.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import re
@@ -171,29 +173,53 @@ def _weight_scale(weights: pd.Series, unit: str | None, has_percent_sign: bool) 
         scale, how = 1.0, "read as fractions (column says so)"
     elif 0.9 <= total <= 1.001:
         scale, how = 1.0, f"read as fractions (they sum to {total:.4g})"
-    elif total > 1.001:
-        scale, how = 100.0, f"read as percent (they sum to {total:.4g}, more than 1)"
-    else:
+    elif 90 <= total <= 100.1:
+        scale, how = 100.0, f"read as percent (they sum to {total:.4g})"
+    else:  # 1.5 could be 150% in fractions or 1.5% in percent: guessing would change every ratio 100-fold
         raise ToolInputError(
             "constituents",
-            f"weights sum to {total:.4g}: as fractions that is {total:.2%} of the fund, as percent {total:.4g}%; "
-            "name the column weight_pct or weight_frac to say which",
+            f"weights sum to {total:.4g}, neither about 1 (fractions) nor about 100 (percent); "
+            "name the column weight_pct or weight_frac (or write 0.5%) to say which unit they are in",
         )
     if total / scale > 1.001:
         raise ToolInputError("constituents", f"weights sum to {total / scale:.2%} of the fund, more than 100%")
     return scale, f"weights {how}: they cover {total / scale:.2%} of the fund"
 
 
-def _read_csv(file: Path) -> pd.DataFrame:
-    """All cells as text, blank lines kept so that row i is on line i + 2; UTF-8 or GBK (common for A-share exports)."""
+def _decode(file: Path) -> str:
+    """UTF-8 or GBK (common for A-share exports)."""
+    data = file.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(file, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding=encoding)
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        except (pd.errors.EmptyDataError, pd.errors.ParserError) as err:
-            raise ToolInputError("constituents", f"cannot read {file} as CSV: {err}") from None
     raise ToolInputError("constituents", f"cannot read {file}: neither UTF-8 nor GBK text")
+
+
+def _read_csv(file: Path) -> tuple[pd.DataFrame, pd.Series]:
+    """All cells as text, row i on line i + 2 (blank lines kept), and per row why its shape is wrong ("" if fine).
+
+    Read with the csv module rather than pandas because pandas re-reads a ragged file silently: a trailing comma on
+    every row turns the first column into the index and shifts the others, and a short row is padded."""
+    try:
+        lines = list(csv.reader(io.StringIO(_decode(file), newline="")))
+    except csv.Error as err:
+        raise ToolInputError("constituents", f"cannot read {file} as CSV: {err}") from None
+    if not lines or not any(cell.strip() for cell in lines[0]):
+        raise ToolInputError("constituents", f"cannot read {file} as CSV: no header line")
+    header = [cell.strip() for cell in lines[0]]
+    while header and not header[-1]:  # "code,name,weight,turnover," names no fifth column
+        header.pop()
+    width, rows, shape = len(header), [], []
+    for row in lines[1:]:
+        cells = list(row)
+        while len(cells) > width and not cells[-1].strip():  # a trailing comma (or several) adds no field
+            cells.pop()
+        blank = not any(cell.strip() for cell in cells)
+        shape.append("" if blank or len(cells) == width else f"{len(cells)} fields where the header has {width}")
+        rows.append((cells + [""] * width)[:width])
+    return pd.DataFrame(rows, columns=header, dtype=str), pd.Series(shape, dtype=str)
 
 
 def read_constituents(path: str) -> Constituents:
@@ -201,7 +227,7 @@ def read_constituents(path: str) -> Constituents:
     file = Path(path).expanduser()
     if not file.is_file():
         raise ToolInputError("constituents", f"file not found: {path}")
-    raw = _read_csv(file)
+    raw, reasons = _read_csv(file)
     headers = {col: _header(col) for col in raw.columns}
     code_col = _pick(headers, CODE_COLUMNS, "code", True)
     name_col = _pick(headers, NAME_COLUMNS, "name", False)
@@ -219,8 +245,7 @@ def read_constituents(path: str) -> Constituents:
     turnover = pd.to_numeric(cells[turnover_col].str.replace(",", "", regex=False), errors="coerce")
     multiplier = parse_amount_cny(1, turnover_unit, param="constituents").multiplier if turnover_unit else 1.0
     turnover = turnover * multiplier
-    worded = turnover.isna() & (cells[turnover_col] != "")
-    reasons = pd.Series("", index=raw.index)
+    worded = turnover.isna() & (cells[turnover_col] != "") & (reasons == "")
     for i in raw.index[worded]:  # amounts written with units, e.g. "1.2亿": rare, parsed one by one
         try:
             turnover[i] = parse_amount_cny(cells.at[i, turnover_col], turnover_unit, param="turnover").value
