@@ -352,7 +352,7 @@ def test_keyword_only_search_is_announced(tmp_path):
     assert "none — keyword-only search" in settings_markdown(keyword_only)
 
 
-def test_named_api_answers_through_gradio_client(assistant):
+def test_named_api_answers_through_gradio_client(assistant, caplog, capfd):
     demo = build_app(assistant)
     url = launch(demo, "127.0.0.1", free_port(), block=False)
     try:
@@ -378,6 +378,13 @@ def test_named_api_answers_through_gradio_client(assistant):
         assert any("was not known here" in w for w in lost["warnings"])
         with pytest.raises(Exception, match="args: must be a JSON object"):
             client.predict("rank_issuers", ["top", 3], api_name="/tool")
+        # each refusal is one log line naming the endpoint, never a server traceback
+        refusals = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused ")]
+        for reason in ("top: must be between", "constituents: names a file", "args: must be a JSON object",
+                       "session_id: must be"):
+            assert sum(reason in r for r in refusals) >= 1, reason
+        assert all("\n" not in r for r in refusals)
+        assert "Traceback" not in capfd.readouterr().err
     finally:
         demo.close()
 

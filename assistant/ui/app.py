@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import logging
 import os
 import re
 import sys
@@ -27,6 +28,8 @@ from assistant.ui.chat import Chat, build_chat_tab
 from assistant.ui.corpus import build_corpus_tab, build_settings_tab, corpus_view, status_line, warnings_markdown
 from tools.registry import refuse_server_paths, run_tool, tool_specs
 from tools.result import ToolInputError
+
+log = logging.getLogger(__name__)
 
 CONCURRENCY = 20  # events of one kind running at once: about 20 people asking at the same time
 QUEUE_SIZE = 200  # waiting requests beyond which new ones are turned away rather than left hanging
@@ -72,6 +75,13 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def refused(endpoint: str, message: str) -> gr.Error:
+    """A refused API call: one log line (a bad argument is the caller's mistake, not a server fault worth a
+    traceback) and the message for the caller."""
+    log.warning("refused %s: %s", endpoint, message[:300])
+    return gr.Error(message, print_exception=False)
+
+
 def register_api(assistant: Assistant) -> None:
     """Named endpoints for programs (documented in the README); the UI's own events are private.
 
@@ -88,7 +98,8 @@ def register_api(assistant: Assistant) -> None:
         """
         if not isinstance(session_id, str) or (session_id and not SESSION_ID.fullmatch(session_id)):
             shown = repr(session_id)[:40]
-            raise gr.Error(f"session_id: must be the text /ask returned (1–64 letters, digits, - or _), got {shown}")
+            raise refused("ask", "session_id: must be the text /ask returned (1–64 letters, digits, - or _), "
+                                 f"got {shown}")
         with lock:
             known = sessions.pop(session_id, None)
             session = known or (Session(id=session_id) if session_id else Session())
@@ -109,7 +120,7 @@ def register_api(assistant: Assistant) -> None:
             refuse_server_paths(name, args)
             return run_tool(name, **args).model_dump_json()
         except ToolInputError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise refused(f"tool {str(name)[:40]!r}", str(exc)) from exc
 
     def tools() -> str:
         """The tools and their parameters (name, type, default, choices, description) as JSON text."""
