@@ -188,6 +188,24 @@ def figure_context(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
     return before[-14:] + " " + after[:10], before + " " + after, sentence[:clause_start]
 
 
+CHANGE = re.compile(r"增加|增长|新增|下降|减少|提升|上升|增幅|变化|同比|较.{0,6}(?:多|少)|"
+                    r"\bgrow|\bincreas|\bdecreas|\bchange|\brise|\brose|\bfell|\bup by|\bdown by", re.I)
+# a figure qualified by one of these answers only a question that asks for that part (in either language)
+QUALIFIED = ((re.compile(r"新发|新增|新发行"), re.compile(r"新|new|launch|added|issued|debut", re.I)),
+             (re.compile(r"权益类"), re.compile(r"权益|股票|equity|stock", re.I)),
+             (re.compile(r"固收|固定收益"), re.compile(r"固收|固定收益|债|fixed|bond|\bFI\b", re.I)))
+
+
+def fits_question(sentence: str, match: re.Match[str], question: str) -> bool:
+    """Whether a figure is the kind asked for: a change or a level as the question asks ('数量是多少' is not answered
+    by '数量增加 381 只'), and not a part the question does not ask about ('新发…461 只' does not answer 'how many
+    are there')."""
+    near, clause, _ = figure_context(sentence, match)
+    if bool(CHANGE.search(near)) != bool(CHANGE.search(question)):
+        return False
+    return not any(part.search(clause) and not asked.search(question) for part, asked in QUALIFIED)
+
+
 def figure_subject(sentence: str, match: re.Match[str], terms: set[str],
                    weight: Callable[[str], float] = len) -> float:
     """How well the words around a figure name what the question asks: the question's terms found near it count
@@ -226,10 +244,13 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
         score = sum(max(rarity[t], sum(rarity[p] for p in concepts({p for p in shared if p != t and p in t})))
                     for t in concepts(shared)) - 0.5 * index
         fitting = [m for m in FIGURE.finditer(sentence) if m["unit"] in units] if units else []
-        if fitting:  # a figure in the asked-for unit, the more so when its own words name what was asked
-            score += 2 + min(6.0, 0.8 * max(figure_subject(sentence, m, terms | years) for m in fitting))
-            if several and len({m["number"] for m in fitting}) >= 2:
+        kind = [m for m in fitting if fits_question(sentence, m, question)]
+        if kind:  # a figure in the asked-for unit, the more so when its own words name what was asked
+            score += 2 + min(6.0, 0.8 * max(figure_subject(sentence, m, terms | years) for m in kind))
+            if several and len({m["number"] for m in kind}) >= 2:
                 score += 2  # "各是多少 / both": the sentence that states both figures
+        elif fitting:
+            score += 0.5  # the asked-for unit, but a change for a level, or a part for the whole
         elif wants_number and re.search(r"\d", sentence):
             score += 1
         elif wants_number:

@@ -7,6 +7,7 @@ import pytest
 from assistant.agent import slots
 from assistant.agent.intents import Context, parse
 from assistant.agent.numerals import cn_number, language, normalise
+from assistant.agent.spelling import respell
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -40,6 +41,30 @@ def test_chinese_numerals(text: str, value: float) -> None:
 ])
 def test_normalise(text: str, expected: str) -> None:
     assert normalise(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("build dyas = 10", "build days = 10"),  # a swap of two letters is one edit
+    ("the bigest inflws", "the biggest inflows"),
+    ("Enhansed ETF liquidty", "Enhanced ETF liquidity"),  # the capital is kept
+    ("a thresold of 2%", "a threshold of 2%"),
+    # known words, tickers typed in lower case and unknown names are left as typed
+    ("did it beat passive", "did it beat passive"),
+    ("jepi and dfac vs avuv", "jepi and dfac vs avuv"),
+    ("Zorblatt Capital", "Zorblatt Capital"),
+])
+def test_typos_are_repaired_only_towards_known_words(text: str, expected: str) -> None:
+    assert respell(text) == expected
+
+
+@pytest.mark.parametrize(("question", "tool", "args"), [
+    ("what if the fund size is 30亿 and build dyas = 7", "liquidity_shock", {"fund_size": "30亿", "build_days": 7}),
+    ("which 4 etfs had the bigest inflws in 2024", "rank_funds", {"by": "inflow", "top": 4}),
+    ("rank issuers by nubmer of etfs", "rank_issuers", {"by": "etf_count"}),
+])
+def test_typos_keep_the_route_and_the_stated_values(question: str, tool: str, args: dict) -> None:
+    intent = parse(question)
+    assert intent.tool == tool and {k: intent.args.get(k) for k in args} == args, intent
 
 
 @pytest.mark.parametrize(("text", "lang"), [

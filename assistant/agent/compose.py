@@ -31,6 +31,7 @@ from assistant.answers import (
     concepts,
     figure_context,
     figure_subject,
+    fits_question,
 )
 from assistant.search.keyword import tokenize, words
 from assistant.search.retrieval import content_terms
@@ -392,8 +393,7 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
     candidates = [(rank, n, sentence, m) for rank, (n, sentence) in enumerate(picks[:2]) for m in FIGURE.finditer(sentence)
                   if m["unit"] in asked[0] and m["number"].replace(",", "") not in stated]
-    asks_change = bool(CHANGE.search(question))  # "数量达到多少" asks a level: "增加 245 只" is a change, "达 859 只" the level
-    kept = [c for c in candidates if bool(CHANGE.search(figure_context(c[2], c[3])[0])) == asks_change]
+    kept = [c for c in candidates if fits_question(c[2], c[3], question)]  # a level for a level, the whole for the whole
     candidates = kept or candidates
     contexts = [" ".join(figure_context(sentence, m)[1:]) for _, _, sentence, m in candidates]
 
@@ -423,7 +423,8 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
 
 WH = re.compile(r"^\s*(?:so\s+|ok\s+|hey\s+|and\s+)?(?:how many|how much|how big|how large|what (?:is|was|are|were)(?: the)?"
                 r"|what's(?: the)?|whats(?: the)?|what share of|what percentage of|what portion of|which|who|when|where|"
-                r"tell me|do you know|can you tell me)\s+", re.I)
+                r"tell me|do you know|can you tell me|what happened to(?: the)?|what about(?: the)?)\s+", re.I)
+YES_NO = re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
 
 
 def subject(question: str) -> str:
@@ -431,7 +432,11 @@ def subject(question: str) -> str:
     'Active ETFs were there in 2024'."""
     if re.search(r"[\u4e00-\u9fff]", question):  # a Chinese question re-rendered in English
         return "The report's figure"
-    text = WH.sub("", question.strip()).rstrip(" ?？.!")
+    parts = [p for p in re.split(r"(?<=[?？.!])\s+", question.strip()) if p.strip()]
+    asked = next((p for p in reversed(parts) if WH.match(p)), parts[-1] if parts else "")  # 'Is it…? What is X?'
+    if YES_NO.match(asked) and not WH.match(asked):  # 'Did X change?' has no subject to restate
+        return "The report's figure"
+    text = WH.sub("", asked).rstrip(" ?？.!")
     return (text[:1].upper() + text[1:]) if text else "Answer"
 
 
@@ -466,8 +471,6 @@ def phrase_table() -> tuple[tuple[str, str], ...]:
 
 
 QUALIFIERS = ("新发", "新增", "新发行", "其中", "分别", "权益类", "固收", "固定收益", "new ", "newly")
-CHANGE = re.compile(r"增加|增长|新增|下降|减少|提升|上升|增幅|变化|同比|较.{0,6}(?:多|少)|\bgrow|\bincreas|\bdecreas|\bchange|"
-                    r"\brise|\brose|\bfell|\bup by|\bdown by", re.I)
 YEARS = re.compile(r"(?<!\d)20\d\d(?!\d)")  # a year in the question tells the 2024 figure from the 2023 one
 CLAIM_UNITS = ((re.compile(r"\betfs?\b|\bfunds?\b|products?|stocks?|constituents|只", re.I), "只"),
                (re.compile(r"issuers?|compan|firms?|managers?|家", re.I), "家"), (re.compile(r"%|percent"), "%"),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from assistant.agent import slots
 from assistant.agent.numerals import Lang, language, rx
 from assistant.agent.slots import SlotError, clean
+from assistant.agent.spelling import respell
 from assistant.search.keyword import glossary
 from assistant.settings import get_settings
 from tools.report_tables import load_report
@@ -697,6 +698,7 @@ def _rerender(text: str, context: Context) -> Intent | None:
 
 def parse(question: str, context: Context | None = None, router: Router | None = None) -> Intent:
     """The intent of `question`, resolving follow-ups against the previous turn in `context`."""
+    question = respell(question)  # what is searched and routed too, not only what the rules read
     text = clean(question)
     lang = language(question)
     context = context or Context()

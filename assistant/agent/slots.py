@@ -19,6 +19,7 @@ from typing import Literal
 import pandas as pd
 
 from assistant.agent.numerals import EN_ORDINALS, normalise, rx
+from assistant.agent.spelling import respell
 from tools.fund_facts import load_etf_facts
 from tools.report_tables import load_report
 from tools.returns import INDEXES, LATEST_END, _market
@@ -37,9 +38,9 @@ SHORTHAND = ((re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*e(?![\w+-])", re.I), r"\1
 
 
 def clean(text: str) -> str:
-    """NFKC (full-width digits and letters), Chinese and English number words as digits, traders' shorthand
-    (30e → 30亿, 10d → 10 days)."""
-    text = normalise(unicodedata.normalize("NFKC", text).replace("％", "%"))
+    """NFKC (full-width digits and letters), English typos repaired, Chinese and English number words as digits,
+    traders' shorthand (30e → 30亿, 10d → 10 days)."""
+    text = normalise(respell(unicodedata.normalize("NFKC", text).replace("％", "%")))
     for pattern, replacement in SHORTHAND:
         text = pattern.sub(replacement, text)
     return text
