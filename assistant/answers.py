@@ -122,7 +122,8 @@ def concepts(shared: set[str]) -> set[str]:
 
 ABOUT_THE_TEXT = re.compile(r"该章节|本章节?|本节|本报告(?:通过|旨在|系统|详细|主要|以)|报告旨在|图表充分|如需查看|"
                             r"参考文献|结束语|详尽分析报告|全文以上|数据来源|请参阅|分析结构完整|助力投资者|体现了报告的")
-LIST_QUESTION = re.compile(r"哪些|哪几|有什么|是什么.*(?:优势|特点|风险|因素)|几大|列出|列举|优势|特点|风险提示|"
+LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有啥|是什么.*(?:优势|特点|风险|因素)|几大|列出|列举|列一下|列个|"
+                           r"优势|特点|好处|好在哪|风险提示|"
                            r"what are|which are|\blist\b|advantages|benefits|features|risks|factors|reasons|\bwhy\b|"
                            r"为什么|原因", re.I)
 ITEM = re.compile(r"^\s*(?:\d+[.、)]|[-•*]|（\d+）|\(\d+\))\s*")
@@ -190,20 +191,26 @@ def figure_context(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
 
 CHANGE = re.compile(r"增加|增长|新增|下降|减少|提升|上升|增幅|变化|同比|较.{0,6}(?:多|少)|"
                     r"\bgrow|\bincreas|\bdecreas|\bchange|\brise|\brose|\bfell|\bup by|\bdown by", re.I)
-# a figure qualified by one of these answers only a question that asks for that part (in either language)
-QUALIFIED = ((re.compile(r"新发|新增|新发行"), re.compile(r"新|new|launch|added|issued|debut", re.I)),
-             (re.compile(r"权益类"), re.compile(r"权益|股票|equity|stock", re.I)),
-             (re.compile(r"固收|固定收益"), re.compile(r"固收|固定收益|债|fixed|bond|\bFI\b", re.I)))
+# a figure qualified by one of these answers only a question that asks for that part (in either language); 新增
+# qualifies its own clause ('新增 117 只，达 406 只'), an asset class the whole sentence it opens
+QUALIFIED = ((re.compile(r"新发|新增|新发行"), re.compile(r"新|new|launch|added|issued|debut", re.I), "clause"),
+             (re.compile(r"权益类"), re.compile(r"权益|股票|equity|stock", re.I), "sentence"),
+             (re.compile(r"固收|固定收益"), re.compile(r"固收|固定收益|债|fixed|bond|\bFI\b", re.I), "sentence"))
 
 
 def fits_question(sentence: str, match: re.Match[str], question: str) -> bool:
     """Whether a figure is the kind asked for: a change or a level as the question asks ('数量是多少' is not answered
     by '数量增加 381 只'), and not a part the question does not ask about ('新发…461 只' does not answer 'how many
     are there')."""
-    near, clause, _ = figure_context(sentence, match)
-    if bool(CHANGE.search(near)) != bool(CHANGE.search(question)):
+    _, clause, earlier = figure_context(sentence, match)  # whose figure it is ('A和B分别增长 x 和 y': y is B's)
+    start = max(sentence.rfind(p, 0, match.start()) for p in "，,；;。：:") + 1
+    ends = [i for i in (sentence.find(p, match.end()) for p in "，,；;。") if i >= 0]
+    after = sentence[match.end():min(ends or [len(sentence)])]
+    near = sentence[max(start, match.start() - 14):match.start()] + after[:10]
+    if bool(CHANGE.search(near)) != bool(CHANGE.search(question)):  # what kind of figure: the words right beside it
         return False
-    return not any(part.search(clause) and not asked.search(question) for part, asked in QUALIFIED)
+    return not any(part.search(clause if scope == "clause" else clause + earlier) and not asked.search(question)
+                   for part, asked, scope in QUALIFIED)
 
 
 def figure_subject(sentence: str, match: re.Match[str], terms: set[str],
@@ -245,8 +252,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
                     for t in concepts(shared)) - 0.5 * index
         fitting = [m for m in FIGURE.finditer(sentence) if m["unit"] in units] if units else []
         kind = [m for m in fitting if fits_question(sentence, m, question)]
-        if kind:  # a figure in the asked-for unit, the more so when its own words name what was asked
-            score += 2 + min(6.0, 0.8 * max(figure_subject(sentence, m, terms | years) for m in kind))
+        if kind:  # a figure in the asked-for unit, the more so when the words of its clause name what was asked
+            score += 2 + min(6.0, 0.8 * max(figure_subject(sentence, m, terms | years) for m in fitting))
             if several and len({m["number"] for m in kind}) >= 2:
                 score += 2  # "各是多少 / both": the sentence that states both figures
         elif fitting:

@@ -166,8 +166,9 @@ META_FIELDS = (("authors", rx("作者", "分析师", "谁写", r"(?<!报告)(?<!
                               r"\bwritten by")),
                ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", "发布于", r"\bwhen\b",
                            r"\bcome out\b", r"\bwhich year\b", r"\bwhat year\b", r"\bdate", r"\byear")),
-               ("publisher", rx("机构", "公司", "券商", "出品", "发布方", "出版", "发布", "brokerage", r"\bbroker",
-                                r"securities firm", r"\bpublish", r"\binstitution",
+               ("publisher", rx("机构", "公司", "券商", "出品", "发布方", "出版", "发布", "出自", "哪家", "brokerage",
+                                r"\bbroker", r"securities firm", r"\bpublish", r"\binstitution", r"\borg\b",
+                                r"\borgani[sz]ation", r"\bput (?:it )?out\b", r"\bbehind\b",
                                 r"\bfirm\b", r"\bbroker", r"\bcompany", r"\bwho (?:put|released|issued)")),
                ("list", rx("哪几份", "哪些报告", "几份", "多少份", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b",
                            r"\bhow many reports\b", r"\breports? (?:do )?you have")),
@@ -696,6 +697,12 @@ def _rerender(text: str, context: Context) -> Intent | None:
     return None
 
 
+def _meta(text: str, question: str, lang: Lang) -> Intent:
+    """A question about the reports themselves: which field (authors, date, publisher, …) and which reports."""
+    field_ = next((name for name, pattern in META_FIELDS if pattern.search(text)), "covers")
+    return Intent(None, {}, lang, query=question, meta=field_, reports=named_reports(text))
+
+
 def parse(question: str, context: Context | None = None, router: Router | None = None) -> Intent:
     """The intent of `question`, resolving follow-ups against the previous turn in `context`."""
     question = respell(question)  # what is searched and routed too, not only what the rules read
@@ -736,12 +743,13 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         return replace(fresh, query=question) if fresh.query == text else fresh
     claim = claim_of(text)
     if claim is None and META.search(text) and not re.search(r"\d", re.sub(r"20\d\d|1000|500|300|50", "", question)):
-        field_ = next((name for name, pattern in META_FIELDS if pattern.search(text)), "covers")
-        return Intent(None, {}, lang, query=question, meta=field_, reports=named_reports(text))
+        return _meta(text, question, lang)
     if router is not None and scope is None and claim is None:
         routed = router.route(question)
         if routed in ("advice", "prediction", "invent"):
             return Intent(None, {}, lang, query=question, scope=routed)
+        if routed == "meta":
+            return _meta(text, question, lang)
         cue = {"tool:rank_issuers": RANK, "tool:rank_funds": RANK, "tool:conversions": CONVERSION}.get(routed or "")
         veto = {"tool:rank_issuers": rx(UNSUPPORTED_ISSUER.pattern, DOMESTIC.pattern),
                 "tool:rank_funds": rx(UNSUPPORTED_FUND.pattern, DOMESTIC.pattern),
