@@ -23,7 +23,7 @@ LABEL = re.compile(r"^[-\s]*([^:：，,。]{1,12})[:：]\s*\S")
 QUANTITY_UNITS = [  # what a question asks for → units of the figure that answers it
     (re.compile(r"多少只|几只|how many (?:active )?(?:etfs|funds|products|stocks|mutual)", re.I), ("只",)),
     (re.compile(r"多少家|几家|how many (?:issuers|companies|firms|managers)", re.I), ("家",)),
-    (re.compile(r"占比|比例|比重|份额|率|share|percentage|ratio|rate", re.I), ("%",)),
+    (re.compile(r"占比|比例|比重|份额|率|share|percentage|ratio|rate|\bfees?\b|费用", re.I), ("%",)),
     (re.compile(r"多少倍|times|换手率|turnover", re.I), ("倍",)),
     (re.compile(r"增幅|增速|增长率|涨幅|growth rate|in %|in percent|by what percent", re.I), ("%",)),
     (re.compile(r"增长|增加|增长了?多少|grow|growth|increase|\brise\b|\brose\b", re.I),  # by an amount or a percentage
@@ -234,10 +234,10 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     """
     terms = content_terms(question)
     wants_number = bool(QUANTITY.search(question))
-    units = asked_units(question)
+    listing = bool(LIST_QUESTION.search(question))
+    units = asked_units(question) if wants_number or not listing else ()  # 'list the top 5 by AUM' asks for names
     candidates = [(index, sentence, set(tokenize(sentence)) & terms) for index, text in enumerate(texts)
                   for sentence in candidate_sentences(text)]
-    listing = bool(LIST_QUESTION.search(question))
     years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
     several = bool(SEVERAL.search(question))
     superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}

@@ -26,6 +26,7 @@ from assistant.answers import (
     QUANTITY_UNITS,
     SEVERAL,
     Similarity,
+    asked_units,
     best_sentences,
     candidate_sentences,
     concepts,
@@ -532,6 +533,32 @@ SCOPE_REASONS = {  # one sentence on why, without figures (a not-found answer st
 }
 
 
+UNSTATED = {  # why the best passages do not answer a quantity question (no figures: a not-found answer states none)
+    "figure": ("报告没有给出这个数字：最相关的段落里没有所问的这类数字。", "The reports do not state this figure: the closest "
+               "passages hold no figure of the kind asked."),
+    "year": ("报告没有给出所问年份的这个数字，只有其他年份的。", "The reports do not give this figure for the year asked, only "
+             "for other years."),
+}
+PROPORTION_WORDS = re.compile(r"[一二三四五六七八九十几]成|过半|一半|半数|多数|大部分")  # a share written in words
+
+
+def unstated(question: str, picks: list[tuple[int, str]], passages: list[tuple[int, str]]) -> str | None:
+    """Why the quoted sentences cannot answer a question asking one kind of figure: none of them holds a figure of
+    that kind ('the fee of X' quoted with X's size), or the question's year appears in none of their passages ('2015年底
+    的规模' quoted with the 2024 figure); None when they may answer it."""
+    units = asked_units(question)
+    if not units or not QUANTITY.search(question) or LIST_QUESTION.search(question) or NAMED.search(question):
+        return None
+    if not any(m["unit"] in units for _, s in picks for m in FIGURE.finditer(s)) and not any(
+            "%" in units and PROPORTION_WORDS.search(s) for _, s in picks):
+        return "figure"
+    years = set(YEARS.findall(question))
+    quoted_texts = [text for n, text in passages if any(n == p for p, _ in picks)]
+    if years and quoted_texts and not any(y in text for y in years for text in quoted_texts):
+        return "year"
+    return None
+
+
 def refusal(intent: Intent, errors: list[SlotError | str]) -> str:
     """Why a stated value cannot be used, naming it and what is accepted; nothing is computed with another value."""
     zh = intent.lang == "zh"
@@ -570,6 +597,8 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         if not picks:
             return NOT_FOUND
         passages = [(row["n"], row["text"]) for row in search["rows"]] if search else []
+        if intent.claim is None and (why := unstated(question, picks, passages)):
+            return f"{NOT_FOUND}: {UNSTATED[why][0 if zh else 1]}"
         lead = correction(intent, picks, passages) or quantity_lead(question, picks, intent.lang)
         if lead and len(picks) > 1 and f"[{picks[1][0]}]" in lead and picks[1][0] != picks[0][0]:
             picks = [picks[1], picks[0]]  # the sentence the lead quotes comes first

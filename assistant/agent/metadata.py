@@ -42,13 +42,14 @@ def _line(report: dict[str, str], field: str, zh: bool) -> str:
     date = _date(report["date"], zh)
     if not zh:  # English first, the Chinese title after it: an English question gets an English answer
         by = f"{_english(publisher)} ({publisher})"
+        on = "in" if re.match(r"\d{4}(?!-)", date) else "on"  # "in 2025 (covers 2024)", "on 2021-07-11"
         if field == "authors":
             return (f"The {by} report names no authors: {title}." if not authors else
                     f"The {by} report was written by {authors}: {title}.")
         if field == "date":
-            return f"The {by} report was published on {date}: {title}."
+            return f"The {by} report was published {on} {date}: {title}."
         if field == "publisher":
-            return f"It was published by {by} on {date}: {title}."
+            return f"It was published by {by} {on} {date}: {title}."
         return f"{by}, {date}" + (f", by {authors}" if authors else "") + f": {title}."
     if field == "authors":
         if not authors:

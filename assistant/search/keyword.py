@@ -50,12 +50,26 @@ def usd_in_chinese(query: str) -> list[str]:
     return out
 
 
+TOP_N = re.compile(r"\b(?:top|first|largest|biggest)[\s-]*(\d{1,2})\b", re.I)
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def ranks_in_chinese(query: str) -> list[str]:
+    """'top 5' → 前五, 前5: the reports count ranks in Chinese numerals as often as in digits (前五家基金管理人)."""
+    out = []
+    for m in TOP_N.finditer(query):
+        n = int(m[1])
+        spoken = CN_DIGITS[n] if n < 10 else "十" + (CN_DIGITS[n % 10] if n % 10 else "") if n < 20 else ""
+        out += [f"前{n}", f"前{spoken}"] if spoken else [f"前{n}"]
+    return out
+
+
 def expansion_text(query: str) -> list[str]:
-    """The Chinese equivalents of English glossary terms (and of US dollar amounts) found in the query."""
+    """The Chinese equivalents of English glossary terms (and of US dollar amounts and ranks) found in the query."""
     lowered = query.lower()
     extra = [zh for key, zhs in glossary().items() for zh in zhs
              if (key in lowered if CJK.search(key) else re.search(rf"\b{re.escape(key)}\b", lowered))]
-    return extra + usd_in_chinese(query)
+    return extra + usd_in_chinese(query) + ranks_in_chinese(query)
 
 
 def expand_query(query: str) -> str:
