@@ -204,13 +204,16 @@ def fits_question(sentence: str, match: re.Match[str], question: str) -> bool:
     are there')."""
     _, clause, earlier = figure_context(sentence, match)  # whose figure it is ('A和B分别增长 x 和 y': y is B's)
     start = max(sentence.rfind(p, 0, match.start()) for p in "，,；;。：:") + 1
-    ends = [i for i in (sentence.find(p, match.end()) for p in "，,；;。") if i >= 0]
-    after = sentence[match.end():min(ends or [len(sentence)])]
-    near = sentence[max(start, match.start() - 14):match.start()] + after[:10]
-    if bool(CHANGE.search(near)) != bool(CHANGE.search(question)):  # what kind of figure: the words right beside it
+    before = sentence[max(start, match.start() - 10):match.start()]
+    change = bool(CHANGE.search(before)) and not re.search(r"(?:至|到|为|达)\s*$", before)  # '下降至 29%' is a level
+    if change != bool(CHANGE.search(question)):
         return False
-    return not any(part.search(clause if scope == "clause" else clause + earlier) and not asked.search(question)
-                   for part, asked, scope in QUALIFIED)
+    if any(part.search(clause) and not asked.search(question) for part, asked, scope in QUALIFIED if scope == "clause"):
+        return False
+    # the asset class the sentence is about is the first it names ('权益类…大幅超越固收类…，合计 1567' is equity's)
+    named = [(m.start(), asked) for part, asked, scope in QUALIFIED if scope == "sentence"
+             and (m := part.search(earlier + clause))]
+    return not named or bool(min(named, key=lambda item: item[0])[1].search(question))
 
 
 def figure_subject(sentence: str, match: re.Match[str], terms: set[str],
@@ -232,7 +235,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     (作者：…, 分析师：…) answers it; a figure in the unit asked for counts; sentences naming `focus` (the issuer or
     fund a tool answer is about) come before those that merely share topic words.
     """
-    terms = content_terms(question)
+    terms = content_terms(question) | set(tokenize(question))  # English words as typed too: 'Top 15' is in a report
     wants_number = bool(QUANTITY.search(question))
     listing = bool(LIST_QUESTION.search(question))
     units = asked_units(question) if wants_number or not listing else ()  # 'list the top 5 by AUM' asks for names

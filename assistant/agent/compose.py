@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from assistant.agent.intents import Intent, Lang
+from assistant.agent.numerals import normalise
 from assistant.agent.slots import SlotError
 from assistant.answers import (
     EACH,
@@ -336,6 +337,13 @@ def sub_questions(question: str) -> list[str]:
     return [question[:start] + " " + question[end:] for start, end in reversed(pair)]
 
 
+def states_several(question: str, sentence: str) -> bool:
+    """Whether a sentence states two or more figures of the kind the question asks for."""
+    units = asked_units(question)
+    return len({m["number"] for m in FIGURE.finditer(sentence)
+                if m["unit"] in units and fits_question(sentence, m, question)}) >= 2
+
+
 def list_under_lead_in(query: str, passages: list[dict[str, Any]]) -> list[tuple[int, str]]:
     """For 'what are the advantages?': the items under a lead-in line that names what was asked ('…核心优势体现在四大方面：'
     followed by '1. 管理费用低…', '2. …'), which no single sentence states."""
@@ -378,8 +386,9 @@ def focus_of(intent: Intent, tool: dict[str, Any] | None) -> str | None:
 
 
 def evidence_query(intent: Intent, tool: dict[str, Any] | None) -> str:
-    """What to search the reports for: the question (or, for a follow-up, its topic) plus what the tool found."""
-    return f"{intent.query} {focus_of(intent, tool) or ''}".strip()
+    """What to search the reports for: the question (or, for a follow-up, its topic) plus what the tool found, and
+    with Chinese numerals as digits (十五 → 15, 百分之三十三 → 33%), as the reports mostly write them."""
+    return f"{normalise(intent.query)} {focus_of(intent, tool) or ''}".strip()
 
 
 def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | None:
@@ -587,10 +596,12 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
     if intent.scope:
         return f"{NOT_FOUND}: {SCOPE_REASONS[intent.scope][0 if zh else 1]}"
     if intent.tool is None:
-        picks = quoted(intent.query, search, depth=5, similarity=similarity)
-        parts = sub_questions(intent.query)
-        if len(parts) > 1 and picks:  # "首批…跟踪哪些指数？第二批…呢？": one sentence for each part
-            whole = (lambda _part, texts: similarity(intent.query, texts)) if similarity else None  # one query vector:
+        query = normalise(intent.query)  # 前十五大 → 前15大, as the reports write it
+        picks = quoted(query, search, depth=5, similarity=similarity)
+        parts = sub_questions(query)
+        if len(parts) > 1 and picks and not states_several(query, picks[0][1]):  # one sentence for each part:
+            # "首批…跟踪哪些指数？第二批…呢？", unless the best sentence already states each ('分别增长 61%和 68%')
+            whole = (lambda _part, texts: similarity(query, texts)) if similarity else None  # one query vector:
             per_part = [quoted(part, search, limit=1, depth=5, similarity=whole) for part in parts]  # no embedding per part
             merged = list(dict.fromkeys(pick for found in per_part for pick in found))
             picks = merged[:3] if len(merged) > 1 else picks
