@@ -1,0 +1,71 @@
+"""Which figure answers a question: a level for a level, a change for a change, the whole for the whole, the year
+asked; and questions whose best passages hold no such figure are not answered with another one. End to end on the
+real reports and index, with phrasings these rules were not written for."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answers import FIGURE, fits_question
+from assistant.search.keyword import ranks_in_chinese
+from assistant.service import Assistant
+
+
+def figure(sentence: str, number: str) -> re.Match[str]:
+    return next(m for m in FIGURE.finditer(sentence) if m["number"] == number)
+
+
+@pytest.mark.parametrize(("sentence", "number", "question", "fits"), [
+    # a change answers 'how much did it grow', a level 'how many are there'
+    ("产品数量增加 381 只，规模增加 64.43%。", "381", "美国主动ETF一共多少只？", False),
+    ("产品数量增加 381 只，规模增加 64.43%。", "381", "产品数量比去年增加了多少只？", True),
+    # '下降至 29%' and '达 859 只' are the levels after a change
+    ("由 33% 下降至 29% 左右。", "29", "前15大产品占比现在是多少？", True),
+    ("数量增加 245 只，达 859 只。", "859", "How many equity active ETFs are there?", True),
+    # a part ('新发', an asset class) answers only a question about that part, in either language
+    ("2024 年，美国市场新发主动管理 ETF 产品 461 只。", "461", "How many active ETFs exist in the US?", False),
+    ("2024 年，美国市场新发主动管理 ETF 产品 461 只。", "461", "how many new active ETFs launched last year", True),
+    ("其中，权益类产品资金流入大幅超越固收类产品，合计 1567 亿美元。", "1567", "equity active ETF inflows?", True),
+    ("其中，权益类产品资金流入大幅超越固收类产品，合计 1567 亿美元。", "1567", "债券类主动ETF流入多少？", False),
+])
+def test_a_figure_fits_the_kind_of_quantity_asked(sentence: str, number: str, question: str, fits: bool) -> None:
+    assert fits_question(sentence, figure(sentence, number), question) is fits
+
+
+def test_ranks_are_searched_as_the_reports_write_them() -> None:
+    assert ranks_in_chinese("the top-15 funds") == ["前15", "前十五"]
+    assert ranks_in_chinese("first 3 managers, top 20") == ["前3", "前三", "前20"]
+    assert ranks_in_chinese("no rank here") == []
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("二〇二四年末美国的主动管理ETF总共有几只？", "1,696"),  # a level, not the 461 launched or the 381 added
+    ("前十五名产品的规模占比后来降到多少了", "29%"),  # Chinese numerals searched as the report's digits
+    ("What happened to the share of the 50 biggest active ETFs?", "55%"),  # English 'biggest 50' vs 'Top 50'
+    ("list the five biggest managers of index-enhanced funds", "兴证全球"),  # names, not the sizes beside them
+])
+def test_the_asked_figure_is_quoted(assistant: Assistant, question: str, expected: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and expected in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "美国主动管理ETF在2012年底一共有多少只？",  # the reports give the 2024 count, not 2012's
+    "How big was the US active ETF market at the end of 2013, in USD?",
+])
+def test_a_year_no_quoted_passage_covers_is_not_answered_with_another(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.status == "not_found" and not re.search(r"\d", answer.answer), answer.answer
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("which organisation is behind the Huaxin enhanced-ETF piece?", "华鑫证券"),
+    ("who are the analysts behind the Cinda study on enhanced funds", "于明明"),
+    ("那篇讲主动ETF年度发展的报告出自哪家机构", "中证指数"),
+])
+def test_questions_about_a_report_itself_are_answered_from_its_metadata(assistant: Assistant, question: str,
+                                                                         expected: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and expected in answer.answer, answer.answer
