@@ -23,8 +23,8 @@ LABEL = re.compile(r"^[-\s]*([^:：，,。]{1,12})[:：]\s*\S")
 QUANTITY_UNITS = [  # what a question asks for → units of the figure that answers it
     (re.compile(r"多少只|几只|how many (?:active )?(?:etfs|funds|products|stocks|mutual)", re.I), ("只",)),
     (re.compile(r"多少家|几家|how many (?:issuers|companies|firms|managers)", re.I), ("家",)),
-    (re.compile(r"占比|比例|比重|份额|率|share|percentage|ratio|rate|\bfees?\b|费用", re.I), ("%",)),
-    (re.compile(r"多少倍|times|换手率|turnover", re.I), ("倍",)),
+    (re.compile(r"占比|比例|比重|份额|率|\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用", re.I), ("%",)),
+    (re.compile(r"多少倍|\btimes\b|换手率|turnover", re.I), ("倍",)),
     (re.compile(r"增幅|增速|增长率|涨幅|growth rate|in %|in percent|by what percent", re.I), ("%",)),
     (re.compile(r"增长|增加|增长了?多少|grow|growth|increase|\brise\b|\brose\b", re.I),  # by an amount or a percentage
      ("%", "亿美元", "亿元", "百万美元", "万亿元", "亿")),  # turnover is written 3.5倍, though 换手率 says 率

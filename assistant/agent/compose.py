@@ -543,24 +543,19 @@ SCOPE_REASONS = {  # one sentence on why, without figures (a not-found answer st
 
 
 UNSTATED = {  # why the best passages do not answer a quantity question (no figures: a not-found answer states none)
-    "figure": ("报告没有给出这个数字：最相关的段落里没有所问的这类数字。", "The reports do not state this figure: the closest "
-               "passages hold no figure of the kind asked."),
     "year": ("报告没有给出所问年份的这个数字，只有其他年份的。", "The reports do not give this figure for the year asked, only "
              "for other years."),
 }
-PROPORTION_WORDS = re.compile(r"[一二三四五六七八九十几]成|过半|一半|半数|多数|大部分")  # a share written in words
 
 
 def unstated(question: str, picks: list[tuple[int, str]], passages: list[tuple[int, str]]) -> str | None:
-    """Why the quoted sentences cannot answer a question asking one kind of figure: none of them holds a figure of
-    that kind ('the fee of X' quoted with X's size), or the question's year appears in none of their passages ('2015年底
-    的规模' quoted with the 2024 figure); None when they may answer it."""
-    units = asked_units(question)
-    if not units or not QUANTITY.search(question) or LIST_QUESTION.search(question) or NAMED.search(question):
+    """Why the quoted sentences cannot answer a question asking one kind of figure: the question's year appears in
+    none of their passages ('2015年底的规模' would be quoted with the 2024 figure); None when they may answer it.
+    (A figure of another kind beside the asked one is no such sign: 'daily turnover' is written in 亿元 and a rank
+    in 第 8 名, so that test would refuse answerable questions.)"""
+    if not asked_units(question) or not QUANTITY.search(question) or LIST_QUESTION.search(question) or (
+            NAMED.search(question) or YES_NO.match(question) or re.search(r"是否|会不会|有没有|是不是", question)):
         return None
-    if not any(m["unit"] in units for _, s in picks for m in FIGURE.finditer(s)) and not any(
-            "%" in units and PROPORTION_WORDS.search(s) for _, s in picks):
-        return "figure"
     years = set(YEARS.findall(question))
     quoted_texts = [text for n, text in passages if any(n == p for p, _ in picks)]
     if years and quoted_texts and not any(y in text for y in years for text in quoted_texts):
@@ -601,8 +596,8 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         parts = sub_questions(query)
         if len(parts) > 1 and picks and not states_several(query, picks[0][1]):  # one sentence for each part:
             # "首批…跟踪哪些指数？第二批…呢？", unless the best sentence already states each ('分别增长 61%和 68%')
-            whole = (lambda _part, texts: similarity(query, texts)) if similarity else None  # one query vector:
-            per_part = [quoted(part, search, limit=1, depth=5, similarity=whole) for part in parts]  # no embedding per part
+            per_part = [quoted(part, search, limit=1, depth=5, similarity=similarity) for part in parts]  # each part
+            # by its own meaning: the whole question's would favour the sentence about the part named first
             merged = list(dict.fromkeys(pick for found in per_part for pick in found))
             picks = merged[:3] if len(merged) > 1 else picks
         if not picks:
