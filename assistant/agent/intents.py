@@ -70,7 +70,7 @@ RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现
 # an order asked for: 'which issuer…' alone ('which issuer keeps its share by launching many funds?') is no ranking
 RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", "冠军", "第一名", "之王", r"\bno\.? ?1\b", r"#1\b", r"\brank", r"top\s*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位|大|的)",
           "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "largest", "biggest", "smallest",
-          r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "newest", "oldest", r"\blead")
+          r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "newest", "oldest", r"\blead", r"\bbottom\s*\d", "倒数")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出(?!的)", r"\blist(?!ed)")  # not 'the listed funds'
 ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", "从低到高", "从小到大", "从少到多", "由少到多", "由低到高", "由小到大",
                "升序", r"\bleast\b", "fewest",
@@ -728,7 +728,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25 or (
         fresh is None and context.tool == "liquidity_shock")  # "spread over 5 days with a 0.5% threshold?": its slots
     adds = context.tool == "compare_returns" and bool(ADD.search(text) or (FOLLOW_UP.search(text) and re.search(
-        r"\d{6}", text)))  # "只看561550和560100", "add 159677 too": the comparison, not a fund lookup
+        r"\d{6}", text) and not _fact(text, "cn")))  # "只看561550和560100", "add 159677 too": the comparison, not a
+    # fund lookup; "159680的费率呢？" asks that fund's fee
     if context.tool and (elliptic or adds) and (fresh is None or fresh.tool == context.tool or adds):
         follow = _follow_up(text, context, lang)
         if follow is not None and (fresh is None or adds or len(follow.args) >= len(fresh.args)):

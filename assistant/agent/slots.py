@@ -222,7 +222,7 @@ def threshold(text: str) -> Percent | None:
 
 ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd|th)\b",
              r"\b(" + "|".join(EN_ORDINALS) + r")\b(?!\s+(?:batch|half|quarter))", "(runner-up|runner up|亚军)")
-TOP = rx(r"(?:前|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|leading|most|top|highest|lowest"
+TOP = rx(r"(?:前|倒数|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|leading|most|top|highest|lowest"
          r"|newest|oldest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))",
          r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last|all|bottom)\s+(\d{1,2})\b",
          r"\bwhich (\d{1,2})\b", r"\b(\d{1,2})\s+(?:issuers|funds|etfs|managers|companies)\b")
