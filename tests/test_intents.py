@@ -86,6 +86,8 @@ ROUTES = [
     ("Who are the three largest issuers by AUM?", "rank_issuers", {"by": "aum", "top": 3}, None),
     ("规模前五大的发行商", "rank_issuers", {"by": "aum", "top": 5}, None),
     ("按ETF数量排第二的发行商是谁？", "rank_issuers", {"by": "etf_count"}, 2),
+    ("bottom 4 issuers by share of assets", "rank_issuers", {"by": "aum_share", "top": 4, "ascending": True}, None),
+    ("按资产规模倒数两名的发行商", "rank_issuers", {"by": "aum", "top": 2, "ascending": True}, None),
     # funds
     ("费率最低的五只主动ETF", "rank_funds", {"by": "fee", "top": 5, "ascending": True}, None),
     ("Top 3 active ETFs by 2024 inflows", "rank_funds", {"by": "inflow", "top": 3}, None),
@@ -238,6 +240,8 @@ def test_follow_ups_change_only_what_is_said() -> None:
     assert parse("and over the last year?", returns).args == {"index": "中证1000", "start": "2024-11-17",
                                                               "end": "2025-11-17"}
     assert parse("换成沪深300呢？", returns).args == {"index": "沪深300"}
+    named = parse("最好的那只是159681吧，它的管理费呢？", returns)  # its fact, not an added fund
+    assert (named.tool, named.args) == ("fund_facts", {"query": "159681"})
 
     facts = Context("fund_facts", {"query": "DFAC"})
     assert (parse("它的规模呢？", facts).args, parse("它的规模呢？", facts).fact) == ({"query": "DFAC"}, "aum_usd_m")
