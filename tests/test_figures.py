@@ -69,3 +69,14 @@ def test_questions_about_a_report_itself_are_answered_from_its_metadata(assistan
                                                                          expected: str) -> None:
     answer = assistant.ask(question)
     assert answer.status == "answered" and expected in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "verdict", "figure"), [
+    # the passive ETFs' 63.72% stands beside the enhanced ETFs' 43%: a claim is checked against its own subject
+    ("华鑫报告说指增ETF的机构持有比例是63.72%，没错吧？", "不对", "43%"),
+    ("Per Huaxin, passive ETFs are 63.72% institution-held, correct?", "Yes", "63.72%"),
+])
+def test_a_claim_is_checked_against_the_figure_of_its_own_subject(assistant: Assistant, question: str, verdict: str,
+                                                                   figure: str) -> None:
+    first = assistant.ask(question).answer.splitlines()[0]
+    assert first.startswith(verdict) and figure in first, first

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from assistant.agent.intents import Intent, Lang
+from assistant.agent.intents import Intent, Lang, publishers_named
 from assistant.agent.numerals import normalise
 from assistant.agent.slots import SlotError
 from assistant.answers import (
@@ -337,6 +337,15 @@ def sub_questions(question: str) -> list[str]:
     return [question[:start] + " " + question[end:] for start, end in reversed(pair)]
 
 
+def from_named_publisher(search: dict[str, Any] | None, named: tuple[str, ...]) -> dict[str, Any] | None:
+    """The search result with only the passages of the reports the question names by publisher ('华鑫说…'), when it
+    has any; otherwise as it is (the passage numbers stay those of the whole result)."""
+    if not search or not named or not search.get("rows"):
+        return search
+    rows = [r for r in search["rows"] if str(r.get("report_id", "")).startswith(named)]
+    return {**search, "rows": rows} if rows else search
+
+
 def states_several(question: str, sentence: str) -> bool:
     """Whether a sentence states two or more figures of the kind the question asks for."""
     units = asked_units(question)
@@ -497,6 +506,7 @@ def correction(intent: Intent, picks: list[tuple[int, str]], passages: list[tupl
     hits += [(n, m) for n, text in passages for m in FIGURE.finditer(text) if unit is None or m["unit"] == unit]
     if not hits:
         return None
+    hits = [h for h in hits if fits_question(h[1].string, h[1], intent.query)] or hits  # the claim's subject's
     values = [float(m["number"].replace(",", "")) for _, m in hits]
     zh = intent.lang == "zh"
     if claimed in values:
@@ -515,7 +525,11 @@ def correction(intent: Intent, picks: list[tuple[int, str]], passages: list[tupl
         before = hit[1].string[max(0, hit[1].start() - 30):hit[1].start()]
         return not any(q in before and q not in intent.query for q in QUALIFIERS)
 
-    n, m = max(hits, key=lambda hit: (repeated(hit), plain_subject(hit)))  # ties: the best sentence's first
+    def resulting(hit: tuple[int, re.Match[str]]) -> bool:
+        """'从约34%提升至43%': the level reached, not the one left, is what the report says now."""
+        return bool(re.search(r"(?:至|到)\s*[约近]?\s*$", hit[1].string[max(0, hit[1].start() - 4):hit[1].start()]))
+
+    n, m = max(hits, key=lambda hit: (repeated(hit), plain_subject(hit), resulting(hit)))  # ties: the first quoted
     return (f"不对：报告写的是 {m.group(0).strip()}。[{n}]" if zh else  # the user's figure is not repeated: it grounds
             f"No: the report says {english_figure(m['number'], m['unit'], intent.query)} [{n}].")  # nothing, and the guard would drop the sentence
 
@@ -592,6 +606,7 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         return f"{NOT_FOUND}: {SCOPE_REASONS[intent.scope][0 if zh else 1]}"
     if intent.tool is None:
         query = normalise(intent.query)  # 前十五大 → 前15大, as the reports write it
+        search = from_named_publisher(search, publishers_named(intent.query))
         picks = quoted(query, search, depth=5, similarity=similarity)
         parts = sub_questions(query)
         if len(parts) > 1 and picks and not states_several(query, picks[0][1]):  # one sentence for each part:

@@ -180,6 +180,15 @@ REPORT_NAMES = (("004", rx("华鑫", "huaxin", "指增\\s*etf产品解析", "流
                            r"enhanced (?:mutual )?funds?\b")),
                 ("000", rx("中证指数", r"\bcsi\b(?!\s*\d)", "年度报告", "annual report", "主动管理\\s*etf发展", "active etf report",
                            r"\bactive etfs? (?:annual )?report", r"主动(?:管理)?\s*etf", r"\bactive etfs?\b")))
+PUBLISHED_BY = (("004", rx("华鑫", "huaxin")), ("003", rx("信达", "cinda")),
+                ("000", rx("中证指数", r"\bcsi(?! ?\d)(?:'s)? (?:annual |yearly )?(?:report|study)", r"\bper csi\b")))
+
+
+def publishers_named(text: str) -> tuple[str, ...]:
+    """The reports whose publisher a question names ('华鑫说…', 'per Cinda…'): what it says must be quoted from them."""
+    return tuple(rid for rid, pattern in PUBLISHED_BY if pattern.search(text))
+
+
 IN_OTHER_LANGUAGE = (("en", rx(r"^\s*(?:and |now |please |pls |can you (?:say|give) (?:it|that) )?in english\b",
                                r"^\s*(?:用)?英文(?:说|回答|版)?", r"^\s*english(?: please| pls)?\s*[?？.!]*$",
                                r"^\s*(?:translate|say) (?:it|that|this) (?:in|into) english")),
