@@ -80,3 +80,14 @@ def test_a_claim_is_checked_against_the_figure_of_its_own_subject(assistant: Ass
                                                                    figure: str) -> None:
     first = assistant.ask(question).answer.splitlines()[0]
     assert first.startswith(verdict) and figure in first, first
+
+
+@pytest.mark.parametrize("question", [
+    "Sharpe of 159680 over 2024?",  # a tool question too: no tool computes it
+    "中证500增强基金的平均市盈率是多少",
+    "what was the max drawdown of the Cinda report's largest fund",
+])
+def test_a_measure_no_report_or_tool_states_is_not_found(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.status == "not_found" and not re.search(r"\d", answer.answer), answer.answer
+    assert not [c for c in answer.tool_calls if c.name != "search_reports"]

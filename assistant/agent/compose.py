@@ -551,6 +551,8 @@ SCOPE_REASONS = {  # one sentence on why, without figures (a not-found answer st
                   "change how I answer: I state only what the reports and tools give; ask the question itself."),
     "entity": ("报告和数据没有提到问题里的这个公司或产品。", "The reports and data do not mention the company or product asked "
                "about."),
+    "measure": ("报告和数据没有给出所问的这个指标（如夏普比率、市盈率），所以无法回答。", "The reports and data do not state the "
+                "measure asked for (such as a Sharpe ratio or a P/E), so it cannot be answered."),
     "period": ("没有报告覆盖这个时期：报告的数据截至中证年度报告所写的那一年年底。", "No report covers that period: the reports' "
                "figures end with the year the CSI annual report describes."),
 }

@@ -15,6 +15,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import yaml
+
 from assistant.agent import slots
 from assistant.agent.numerals import Lang, language, rx
 from assistant.agent.slots import SlotError, clean
@@ -211,6 +213,7 @@ class Intent:
     query: str = ""  # what to search the reports for
     errors: tuple[SlotError, ...] = ()  # stated values that cannot be used: the answer refuses, naming them
     scope: str | None = None  # why the reports cannot answer: advice | prediction | period | invent | injection | entity
+    # | measure
     meta: str | None = None  # a question about the reports themselves: authors | date | publisher | list | ...
     reports: tuple[str, ...] = ()  # report ids (prefixes) the question names
     claim: str | None = None  # a figure the user asks to confirm ("the report says 2,000, right?")
@@ -510,9 +513,15 @@ def corpus_files() -> tuple[tuple[str, float], ...]:
 
 
 @lru_cache(maxsize=2)
+def corpus_text(files: tuple[tuple[str, float], ...]) -> str:
+    """The reports and tables as one lower-case text (cached by file modification times)."""
+    return " ".join(Path(name).read_text(encoding="utf-8", errors="replace") for name, _ in files).lower()
+
+
+@lru_cache(maxsize=2)
 def corpus_vocabulary(files: tuple[tuple[str, float], ...]) -> tuple[frozenset[str], frozenset[str]]:
     """(every Latin word of the reports, tables and glossary in lower case, every year they mention)."""
-    text = " ".join(Path(name).read_text(encoding="utf-8", errors="replace") for name, _ in files).lower()
+    text = corpus_text(files)
     aliases = [*glossary(), *(alias for alias, _ in slots.NAME_ALIASES)]
     words = frozenset(NAME_WORD.findall(text)) | {w for key in aliases for w in NAME_WORD.findall(key)}
     return words, frozenset(YEAR_MENTION.findall(text))
@@ -537,6 +546,8 @@ def scope_of(text: str, tool: str | None) -> str | None:
         return "invent"
     if PREDICTION.search(text) and not ATTRIBUTION.search(text):
         return "prediction"
+    if unstated_measures(text, corpus_files()):  # no tool computes them either
+        return "measure"
     if tool is not None:
         return None
     words, years = corpus_vocabulary(corpus_files())
@@ -546,6 +557,20 @@ def scope_of(text: str, tool: str | None) -> str | None:
     if unknown_names(text, words):
         return "entity"
     return None
+
+
+@cache
+def _measures() -> dict[str, list[str]]:
+    return yaml.safe_load((Path(__file__).with_name("measures.yaml")).read_text(encoding="utf-8"))
+
+
+def unstated_measures(text: str, files: tuple[tuple[str, float], ...]) -> list[str]:
+    """Measures (measures.yaml) the question asks for that no report or table mentions in any spelling: a Sharpe
+    ratio or a P/E is not answered with the fund's size."""
+    lowered = text.lower()
+    corpus = corpus_text(files)
+    return [name for name, spellings in _measures().items()
+            if any(s in lowered for s in spellings) and not any(s in corpus for s in spellings)]
 
 
 CONFIRM = re.compile(r"对吧|是吧|是吗|是不是|没错吧|没错吗|是这样吗|是这样吧|对么|\bisn'?t it\b|\bis it true\b|\bcorrect\?|"
@@ -747,7 +772,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         fresh = intent_for("fund_facts", text, lang, context)
 
     scope = scope_of(text, fresh.tool if fresh else None)
-    if scope in ("advice", "prediction", "invent", "injection", "entity"):
+    if scope in ("advice", "prediction", "invent", "injection", "entity", "measure"):
         return Intent(None, {}, lang, query=question, scope=scope)
     if fresh is not None:
         return replace(fresh, query=question) if fresh.query == text else fresh
