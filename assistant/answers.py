@@ -176,17 +176,22 @@ SEVERAL = re.compile(EACH.pattern + r"|\band\b.*\band\b|哪个(?:更|多)|谁(?:
 RESPECTIVELY = re.compile(r"分别(?:为|是|达|增长|占|位居)?")
 
 
+def clause_start(sentence: str, match: re.Match[str]) -> int:
+    """Where the clause holding a figure begins: after the last comma, semicolon, colon or full stop before it."""
+    return max(sentence.rfind(p, 0, match.start()) for p in "，,；;。：:") + 1
+
+
 def figure_context(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
     """(nearest words, the figure's clause, the sentence before the clause): where a figure's subject is named."""
-    clause_start = max(sentence.rfind(p, 0, match.start()) for p in "，,；;。：:") + 1
+    start = clause_start(sentence, match)
     ends = [i for i in (sentence.find(p, match.end()) for p in "，,；;。") if i >= 0]
-    before, after = sentence[clause_start:match.start()], sentence[match.end():min(ends or [len(sentence)])]
+    before, after = sentence[start:match.start()], sentence[match.end():min(ends or [len(sentence)])]
     if (respective := RESPECTIVELY.search(before)) and respective.start() > 0:  # 'A和B…分别为 x 和 y': y is B's
         subjects = re.split(r"和|、|与|及", before[:respective.start()])
         position = len(FIGURE.findall(before[respective.end():]))
         if len(subjects) > 1 and position < len(subjects):
             return subjects[position], subjects[position], ""
-    return before[-14:] + " " + after[:10], before + " " + after, sentence[:clause_start]
+    return before[-14:] + " " + after[:10], before + " " + after, sentence[:start]
 
 
 CHANGE = re.compile(r"增加|增长|新增|下降|减少|提升|上升|增幅|变化|同比|较.{0,6}(?:多|少)|"
@@ -205,8 +210,7 @@ def fits_question(sentence: str, match: re.Match[str], question: str) -> bool:
     by '数量增加 381 只'), and not a part the question does not ask about ('新发…461 只' does not answer 'how many
     are there')."""
     _, clause, earlier = figure_context(sentence, match)  # whose figure it is ('A和B分别增长 x 和 y': y is B's)
-    start = max(sentence.rfind(p, 0, match.start()) for p in "，,；;。：:") + 1
-    before = sentence[max(start, match.start() - 10):match.start()]
+    before = sentence[max(clause_start(sentence, match), match.start() - 10):match.start()]
     change = bool(CHANGE.search(before)) and not re.search(r"(?:至|到|为|达)\s*$", before)  # '下降至 29%' is a level
     if change != bool(CHANGE.search(question)):
         return False

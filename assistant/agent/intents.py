@@ -21,8 +21,8 @@ from assistant.agent import slots
 from assistant.agent.numerals import Lang, language, rx
 from assistant.agent.slots import SlotError, clean
 from assistant.agent.spelling import respell
+from assistant.corpus.reports import corpus_files, corpus_text
 from assistant.search.keyword import glossary
-from assistant.settings import get_settings
 from tools.report_tables import load_report
 from tools.returns import INDEXES, REPORT_CLAIMS
 
@@ -504,24 +504,10 @@ EN_NAME = re.compile(r"(?<=[\w,;:] )[A-Z][A-Za-z&.\-]*(?:\s+[A-Z][A-Za-z&.\-]*)+
                      r"|(?<=[\w,;:] )[A-Z][A-Za-z&.\-]*'s")  # or a possessive; a sentence's first word is no name
 
 
-def corpus_files() -> tuple[tuple[str, float], ...]:
-    """The report and table files with their modification times: the key under which their words are cached."""
-    settings = get_settings()
-    files = [*settings.reports_dir.glob("*.md"), *(settings.data_dir / "reports").glob("*.md"),
-             *(settings.reports_dir.parent / "tables").glob("*.csv")]
-    return tuple(sorted((str(f), f.stat().st_mtime) for f in files))
-
-
-@lru_cache(maxsize=2)
-def corpus_text(files: tuple[tuple[str, float], ...]) -> str:
-    """The reports and tables as one lower-case text (cached by file modification times)."""
-    return " ".join(Path(name).read_text(encoding="utf-8", errors="replace") for name, _ in files).lower()
-
-
 @lru_cache(maxsize=2)
 def corpus_vocabulary(files: tuple[tuple[str, float], ...]) -> tuple[frozenset[str], frozenset[str]]:
     """(every Latin word of the reports, tables and glossary in lower case, every year they mention)."""
-    text = corpus_text(files)
+    text = corpus_text(files).lower()
     aliases = [*glossary(), *(alias for alias, _ in slots.NAME_ALIASES)]
     words = frozenset(NAME_WORD.findall(text)) | {w for key in aliases for w in NAME_WORD.findall(key)}
     return words, frozenset(YEAR_MENTION.findall(text))
@@ -564,13 +550,19 @@ def _measures() -> dict[str, list[str]]:
     return yaml.safe_load((Path(__file__).with_name("measures.yaml")).read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=2)
+def _measures_absent(files: tuple[tuple[str, float], ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The measures of measures.yaml that no report or table mentions in any spelling (once per corpus version)."""
+    corpus = corpus_text(files).lower()
+    return tuple((name, tuple(spellings)) for name, spellings in _measures().items()
+                 if not any(s in corpus for s in spellings))
+
+
 def unstated_measures(text: str, files: tuple[tuple[str, float], ...]) -> list[str]:
     """Measures (measures.yaml) the question asks for that no report or table mentions in any spelling: a Sharpe
     ratio or a P/E is not answered with the fund's size."""
     lowered = text.lower()
-    corpus = corpus_text(files)
-    return [name for name, spellings in _measures().items()
-            if any(s in lowered for s in spellings) and not any(s in corpus for s in spellings)]
+    return [name for name, spellings in _measures_absent(files) if any(s in lowered for s in spellings)]
 
 
 CONFIRM = re.compile(r"对吧|是吧|是吗|是不是|没错吧|没错吗|是这样吗|是这样吧|对么|\bisn'?t it\b|\bis it true\b|\bcorrect\?|"

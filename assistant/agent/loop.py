@@ -23,6 +23,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.agent import spelling
 from assistant.agent.brain import SEARCH, OfflineBrain
 from assistant.agent.compose import NOT_FOUND
 from assistant.agent.guard import MARKER, guard, sentences
@@ -126,6 +127,7 @@ class Agent:
         router = Router(retriever.embedder) if retriever.embedder else None
         if router is not None:
             router.matrix  # noqa: B018 - embed (or read from the cache) the examples now, not in the first answer
+        spelling.prepare()
         reports = tuple(r.metadata() for r in retriever.reports)
         # report titles and dates ground answers too (dates in both forms the answer writes: 2023-02-13, 2023年2月13日)
         chinese_dates = [f"{y}年{int(m)}月{int(d)}日" for r in reports

@@ -11,28 +11,27 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from assistant.settings import ROOT
+from assistant.corpus.reports import corpus_files, corpus_text
 
 HERE = Path(__file__).parent
 DOMAIN_FILES = (HERE / "intents.yaml", HERE / "phrases.yaml", HERE.parent / "search" / "glossary.yaml")
-CORPUS_FILES = ("corpus/tables/*.csv", "corpus/reports/*.md")
 WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][a-z]{3,}(?![A-Za-z0-9])")  # lower or Capitalised; not ALLCAPS tickers
 
 
-@cache
-def domain_words() -> tuple[frozenset[str], Counter[str]]:
-    """Lower-case English words of the intents, phrases, glossary, tables and reports (left as typed), and those
+@lru_cache(maxsize=2)
+def domain_words(files: tuple[tuple[str, float], ...]) -> tuple[frozenset[str], Counter[str]]:
+    """Lower-case English words of the intents, phrases, glossary and corpus `files` (left as typed), and those
     among them that are written as words somewhere, not only as ALLCAPS tickers, with how often they occur: the
     words a typo may be repaired to (the more frequent wins a tie, so 'dyas' becomes 'days', never 'DFAS')."""
     texts = [yaml.safe_dump(yaml.safe_load(p.read_text(encoding="utf-8")), allow_unicode=True) for p in DOMAIN_FILES]
-    texts += [p.read_text(encoding="utf-8") for pattern in CORPUS_FILES for p in sorted(ROOT.glob(pattern))]
+    texts.append(corpus_text(files))  # the reports and tables, uploads included
     found = [w for text in texts for w in re.findall(r"[A-Za-z]{2,}", text)]
     return frozenset(w.lower() for w in found), Counter(w.lower() for w in found if not w.isupper())
 
@@ -44,9 +43,8 @@ def _english() -> frozenset[str]:
     return frozenset(SpellChecker(distance=1).word_frequency.dictionary)
 
 
-def _fix(word: str) -> str:
+def _fix(word: str, known: frozenset[str], targets: Counter[str]) -> str:
     lower = word.lower()
-    known, targets = domain_words()
     if lower in known or lower in _english():
         return word
     limit = 1 if len(lower) < 8 else 2
@@ -58,7 +56,14 @@ def _fix(word: str) -> str:
     return best.capitalize() if word[0].isupper() else best
 
 
+def prepare() -> None:
+    """Load the dictionaries now (at start-up, beside the router's examples), not in the first answer."""
+    domain_words(corpus_files())
+    _english()
+
+
 @cache
 def respell(text: str) -> str:
     """`text` with misspelt English words replaced by the domain word they most likely meant."""
-    return WORD.sub(lambda m: _fix(m.group(0)), text)
+    known, targets = domain_words(corpus_files())
+    return WORD.sub(lambda m: _fix(m.group(0), known, targets), text)

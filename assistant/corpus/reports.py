@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field
+
+from assistant.settings import get_settings
 
 
 class Report(BaseModel):
@@ -67,3 +70,16 @@ def load_reports(reports_dir: Path, problems: list[str] | None = None) -> list[R
                 raise
             problems.append(f"skipped {path}: {exc}")
     return sorted(reports, key=lambda r: r.id)
+
+def corpus_files() -> tuple[tuple[str, float], ...]:
+    """The report and table files with their modification times: the key under which their words are cached."""
+    settings = get_settings()
+    files = [*settings.reports_dir.glob("*.md"), *(settings.data_dir / "reports").glob("*.md"),
+             *(settings.reports_dir.parent / "tables").glob("*.csv")]
+    return tuple(sorted((str(f), f.stat().st_mtime) for f in files))
+
+
+@lru_cache(maxsize=2)
+def corpus_text(files: tuple[tuple[str, float], ...]) -> str:
+    """The reports and tables (`corpus_files()`) as one text, read once per version of the files."""
+    return " ".join(Path(name).read_text(encoding="utf-8", errors="replace") for name, _ in files)

@@ -57,10 +57,12 @@ CN_DIGITS = "零一二三四五六七八九"
 def ranks_in_chinese(query: str) -> list[str]:
     """'top 5' → 前五, 前5: the reports count ranks in Chinese numerals as often as in digits (前五家基金管理人)."""
     out = []
-    for m in TOP_N.finditer(query):
-        n = int(m[1])
-        spoken = CN_DIGITS[n] if n < 10 else "十" + (CN_DIGITS[n % 10] if n % 10 else "") if n < 20 else ""
-        out += [f"前{n}", f"前{spoken}"] if spoken else [f"前{n}"]
+    for n in (int(m[1]) for m in TOP_N.finditer(query)):
+        out.append(f"前{n}")
+        if 0 < n < 10:
+            out.append(f"前{CN_DIGITS[n]}")
+        elif 10 <= n < 20:
+            out.append("前十" + (CN_DIGITS[n % 10] if n % 10 else ""))
     return out
 
 
