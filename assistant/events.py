@@ -49,9 +49,18 @@ class GuardNotice(BaseModel):
     removed: list[str] = Field(default_factory=list)
 
 
+class Routed(BaseModel):
+    """A language model chose the tool for this question (the rules were unsure, or LLM_ROUTE=always)."""
+
+    type: Literal["routed"] = "routed"
+    brain: str
+    tool: str
+    duration_ms: int
+
+
 class FinalAnswer(BaseModel):
     type: Literal["final"] = "final"
     answer: Answer
 
 
-Event = ToolStarted | ToolFinished | PassagesRetrieved | AnswerToken | GuardNotice | FinalAnswer
+Event = ToolStarted | ToolFinished | PassagesRetrieved | AnswerToken | GuardNotice | Routed | FinalAnswer

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.agent.llm import build_chat_model
+from assistant.agent.llm import build_chat_model, build_router
 from assistant.agent.loop import Agent
 from assistant.answers import Answer
 from assistant.events import Event, FinalAnswer
+from assistant.llm.router import LLMRouter
 from assistant.question import QuestionError, clean_question
 from assistant.search.retrieval import Retriever
 
@@ -34,20 +35,23 @@ class Session:
 class Assistant:
     """Answers questions over the indexed reports with the agent: tools, cited passages, grounding guard."""
 
-    def __init__(self, retriever: Retriever, model: BaseChatModel | None = None) -> None:
+    def __init__(self, retriever: Retriever, model: BaseChatModel | None = None, llm_router: LLMRouter | None = None
+                 ) -> None:
         self.retriever = retriever
-        self.agent = Agent(retriever, model)
+        self.agent = Agent(retriever, model, llm_router)
 
     @classmethod
     def create(cls, llm: str | BaseChatModel | None = None) -> Assistant:
         """Load the corpus and model, bring the vector index up to date, and build the brain.
 
-        `llm`: "offline" | "openai" | "ollama" (default: settings.llm), or a chat model instance.
+        `llm`: "offline" | "local" | "openai" | "ollama" (default: settings.llm), or a chat model instance (agent
+        mode). With a model and LLM_MODE=route (the default) the model only routes; with agent it answers.
         """
-        model = llm if isinstance(llm, BaseChatModel) else build_chat_model(llm)
+        router = None if isinstance(llm, BaseChatModel) else build_router(llm)
+        model = llm if isinstance(llm, BaseChatModel) or router is not None else build_chat_model(llm)
         retriever = Retriever()
         retriever.ensure_index()
-        return cls(retriever, model)
+        return cls(retriever, model, router)
 
     @property
     def titles(self) -> list[str]:

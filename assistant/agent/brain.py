@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -20,7 +21,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from assistant.agent.compose import compose, evidence_query, refusal
-from assistant.agent.intents import Context, Intent, parse
+from assistant.agent.intents import Context, Intent, chosen_intent, parse
 from assistant.agent.metadata import compose_meta, meta_query
 from assistant.agent.slots import funds
 
@@ -83,6 +84,7 @@ class OfflineBrain(BaseChatModel):
     router: Any = None  # assistant.agent.router.Router, when the embedding model is loaded
     reports: tuple[dict[str, str], ...] = ()  # each report's metadata (id, title, publisher, date, authors)
     similarity: Any = None  # (query, sentences) → cosine similarities, to pick quoted sentences by meaning too
+    llm_router: Any = None  # assistant.llm.router.LLMRouter: a model asked where the rules are unsure
 
     @property
     def _llm_type(self) -> str:
@@ -103,20 +105,50 @@ class OfflineBrain(BaseChatModel):
     def respond(self, messages: Sequence[BaseMessage]) -> AIMessage:
         start = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
         question = messages[start].text
-        intent = parse(question, context_of(messages[:start]), self.router)
+        context = context_of(messages[:start])
+        intent = parse(question, context, self.router)
+        routed: dict[str, Any] = {}
+        if self.llm_router is not None and self._unsure(intent):
+            intent, routed = self._reroute(question, intent, context)
         if intent.tool and not self._bound(intent.tool):
             intent = Intent(None, lang=intent.lang, query=question)
+        reply = self._reply(question, intent, messages[start:], len(messages))
+        reply.response_metadata.update(routed)
+        return reply
+
+    def _unsure(self, intent: Intent) -> bool:
+        """Whether to ask the model: never for a refusal, a scope answer or a follow-up the previous turn resolved;
+        for the rest when the rules were unsure (or always, when LLM_ROUTE=always)."""
+        if intent.errors or intent.scope or intent.routing == "context":
+            return False
+        return intent.routing == "unsure" or self.llm_router.always
+
+    def _reroute(self, question: str, intent: Intent, context: Context) -> tuple[Intent, dict[str, Any]]:
+        """The intent for the tool the model chose (values still from the user's words), and what it did."""
+        choice = self.llm_router.choose(question)
+        if choice.tool is None:
+            return intent, {"llm_ms": choice.ms, "llm_error": choice.error}
+        used = {"llm_ms": choice.ms, "brain": f"offline+{self.llm_router.name}", "routed_to": choice.tool}
+        if choice.tool == SEARCH:
+            return (replace(intent, tool=None, args={}, routing="model") if intent.tool else intent), used
+        chosen = chosen_intent(choice.tool, choice.args, question, context)
+        if chosen is None:  # the question does not give what that tool needs: the rules' answer stands
+            return intent, {"llm_ms": choice.ms}
+        return chosen, used
+
+    def _reply(self, question: str, intent: Intent, messages: Sequence[BaseMessage], step: int) -> AIMessage:
+        """This step's message: the next tool call, or the composed answer once every result is in."""
         if intent.errors:  # a stated value cannot be used: refuse it, never compute with another
             return AIMessage(content=refusal(intent, intent.errors), response_metadata={"status": "error"})
         if intent.scope:
             return AIMessage(content=compose(intent, question, None, None))
-        results = {m.tool_call_id: m.text for m in messages[start:] if isinstance(m, ToolMessage)}
-        made = {_key(c["name"], c["args"]): results.get(c["id"]) for m in messages[start:]
+        results = {m.tool_call_id: m.text for m in messages if isinstance(m, ToolMessage)}
+        made = {_key(c["name"], c["args"]): results.get(c["id"]) for m in messages
                 for c in getattr(m, "tool_calls", None) or []}
         tool = None
         if intent.tool:  # first the data tool, then the passages that support its result
             if _key(intent.tool, intent.args) not in made:
-                return self._call(intent.tool, intent.args, len(messages))
+                return self._call(intent.tool, intent.args, step)
             tool = json.loads(made[_key(intent.tool, intent.args)] or "null")
             if tool and "error" in tool:  # the tool refused a stated value: say so, do not answer another question
                 return AIMessage(content=refusal(intent, [tool["error"]]), response_metadata={"status": "error"})
@@ -124,7 +156,7 @@ class OfflineBrain(BaseChatModel):
         if self._bound(SEARCH):
             args = {"query": meta_query(intent, self.reports) if intent.meta else evidence_query(intent, tool)}
             if _key(SEARCH, args) not in made:
-                return self._call(SEARCH, args, len(messages))
+                return self._call(SEARCH, args, step)
             search = json.loads(made[_key(SEARCH, args)] or "null")
             if search and "error" in search:  # a failed search quotes nothing; the tool's answer still stands
                 search = None

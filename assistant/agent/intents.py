@@ -217,6 +217,8 @@ class Intent:
     meta: str | None = None  # a question about the reports themselves: authors | date | publisher | list | ...
     reports: tuple[str, ...] = ()  # report ids (prefixes) the question names
     claim: str | None = None  # a figure the user asks to confirm ("the report says 2,000, right?")
+    routing: Literal["rules", "context", "unsure", "model"] = "rules"  # what placed it: a rule or the semantic
+    # router, the previous turn, nothing (the passages by default: where a language model may help), or a model
 
 
 @dataclass(frozen=True)
@@ -265,17 +267,18 @@ def _size(text: str) -> tuple[str | None, list[SlotError]]:
     return (None, [stated[0].error]) if stated[0].error else (stated[0].arg, [])
 
 
-def _liquidity(text: str, attributed: bool) -> tuple[dict[str, Any], bool, list[SlotError]] | None:
-    """liquidity_shock arguments, whether to quote the report first, and the stated values that cannot be used.
+def _liquidity(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[str, Any], bool, list[SlotError]] | None:
+    """liquidity_shock arguments, whether to quote the report first, and the stated values that cannot be used
+    (None when the question is not about it, unless the tool was `chosen` by a model).
 
     A question about the report's scenario (no size stated, or what the report says) gets the report's convention
     beside the real one, because the data contradicts the report's figures and must say so whenever they come up.
     """
     size, errors = _size(text)
     days, level, day = slots.days(text), slots.threshold(text), slots.as_of(text)
-    if not LIQUIDITY.search(text) and not ((size or errors) and (days is not None or level is not None)):
+    if not chosen and not LIQUIDITY.search(text) and not ((size or errors) and (days is not None or level is not None)):
         return None  # a size with a building period or a threshold is this question even without its words
-    if size is None and not errors and not (SCENARIO.search(text) and CONSTITUENTS.search(text)):
+    if not chosen and size is None and not errors and not (SCENARIO.search(text) and CONSTITUENTS.search(text)):
         return None
     errors += first_error(days, level, day)
     index = next(iter(slots.indexes(text)), None)
@@ -297,7 +300,9 @@ def _liquidity(text: str, attributed: bool) -> tuple[dict[str, Any], bool, list[
     return args, size is None or (attributed and not VERIFY.search(text)), errors
 
 
-def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotError]] | None:
+def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[str, Any], list[SlotError]] | None:
+    """compare_returns arguments and the stated values that cannot be used (None when the question is not about
+    returns, unless the tool was `chosen` by a model, or names no index or fund)."""
     if RELATION.search(text):
         return None  # how turnover, fees or size relate to excess returns is the Cinda report's analysis
     mentioned = slots.indexes(text)
@@ -307,7 +312,7 @@ def _returns(text: str, attributed: bool) -> tuple[dict[str, Any], list[SlotErro
     enhanced_index = bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text)) and window_stated
     checks_report = attributed and bool(VERIFY.search(text)) and bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text))
     plain = re.sub(r"业绩比较基准|performance benchmark|benchmark", "", text, flags=re.I)
-    if not (RETURNS.search(plain) or (COMPARE.search(text) and len(named) >= 2)
+    if not chosen and not (RETURNS.search(plain) or (COMPARE.search(text) and len(named) >= 2)
             or (len(named) >= 2 and window_stated) or enhanced_index or checks_report):
         return None
     if not mentioned and not named:
@@ -719,7 +724,7 @@ def _rerender(text: str, context: Context) -> Intent | None:
         return None
     for lang, pattern in IN_OTHER_LANGUAGE:
         if pattern.search(text) and len(text) <= 40:
-            return replace(parse(context.question, context), lang=lang)
+            return replace(parse(context.question, context), lang=lang, routing="context")
     return None
 
 
@@ -759,7 +764,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     if context.tool and (elliptic or adds) and (fresh is None or fresh.tool == context.tool or adds):
         follow = _follow_up(text, context, lang)
         if follow is not None and (fresh is None or adds or len(follow.args) >= len(fresh.args)):
-            return follow
+            return replace(follow, routing="context")
     if fresh is None and context.fund and PRONOUN.search(text) and _fact(text, _kind(context.fund)):
         fresh = intent_for("fund_facts", text, lang, context)
 
@@ -771,6 +776,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     claim = claim_of(text)
     if claim is None and META.search(text) and not re.search(r"\d", re.sub(r"20\d\d|1000|500|300|50", "", question)):
         return _meta(text, question, lang)
+    routed = None
     if router is not None and scope is None and claim is None:
         routed = router.route(question)
         if routed in ("advice", "prediction", "invent"):
@@ -778,11 +784,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         if routed == "meta":
             return _meta(text, question, lang)
         cue = {"tool:rank_issuers": RANK, "tool:rank_funds": RANK, "tool:conversions": CONVERSION}.get(routed or "")
-        veto = {"tool:rank_issuers": rx(UNSUPPORTED_ISSUER.pattern, DOMESTIC.pattern),
-                "tool:rank_funds": rx(UNSUPPORTED_FUND.pattern, DOMESTIC.pattern),
-                "tool:conversions": ELIGIBLE}.get(routed or "")
-        if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and not (
-                veto is not None and veto.search(text)):
+        if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and (
+                routed == "tool:fund_facts" or not beyond_tool(routed.removeprefix("tool:"), text)):
             chosen = intent_for(routed.removeprefix("tool:"), text, lang, context)
             if chosen is not None:
                 return chosen
@@ -796,4 +799,55 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     if claim is not None:  # search for the figure the report states, not for the user's figure
         number = re.match(r"[\d,.]+", claim).group(0)
         query = query.replace(number, "多少" if lang == "zh" else "how many", 1)
-    return Intent(None, {}, lang, query=query, claim=claim, reports=named_reports(text))
+    unsure = claim is None and routed != "report" and not named_reports(text)
+    return Intent(None, {}, lang, query=query, claim=claim, reports=named_reports(text),
+                  routing="unsure" if unsure else "rules")
+
+
+def beyond_tool(tool: str, text: str) -> bool:
+    """Whether the question asks what `tool` cannot compute, however it was chosen: a ranking of Chinese funds or of
+    growth, issuers' inflows, which funds could still convert, a fund's growth or strategy, a US fund's benchmark or
+    holdings (the report's text has them, the tables do not)."""
+    veto = {"rank_issuers": rx(UNSUPPORTED_ISSUER.pattern, DOMESTIC.pattern),
+            "rank_funds": rx(UNSUPPORTED_FUND.pattern, DOMESTIC.pattern, ISSUER.pattern),
+            "conversions": ELIGIBLE, "fund_facts": BEYOND_TOOLS}.get(tool)
+    if tool == "fund_facts" and any(f.kind == "us" for f in slots.funds(text)):
+        veto = rx(US_TEXT_FACTS.pattern, BEYOND_TOOLS.pattern)
+    return veto is not None and bool(veto.search(text))
+
+
+def chosen_intent(tool: str, choice: dict[str, Any], question: str, context: Context | None = None) -> Intent | None:
+    """The intent for a data tool a language model chose, or None when the question does not give what it needs.
+
+    The model decides only what a question means (which tool; for rankings the measure, the order and the asset
+    class, all closed choices); every value (a size, days, dates, a fund, an index, a count) is read from the user's
+    own words by the same slot readers as always, so a model can neither invent nor replace a stated value.
+    """
+    question = respell(question)
+    text, lang, context = clean(question), language(question), context or Context()
+    attributed = bool(ATTRIBUTION.search(text))
+    if beyond_tool(tool, text):
+        return None
+    if tool == "liquidity_shock" and slots.amounts(text) and (liquidity := _liquidity(text, attributed, chosen=True)):
+        args, claim, errors = liquidity
+        return Intent(tool, args, lang, quote_first=claim, query=topic_query(tool, args), errors=tuple(errors),
+                      routing="model")
+    if tool == "compare_returns" and (returns := _returns(text, attributed, chosen=True)):
+        args, errors = returns
+        return Intent(tool, args, lang, query=f"{args['index']} {TOPICS[tool]}", errors=tuple(errors), routing="model")
+    if tool == "conversions":
+        issuer = find_conversion_issuer(text) or stated_issuer(text)
+        return Intent(tool, {"issuer": issuer}, lang, query=f"{issuer or ''} {TOPICS[tool]}".strip(), routing="model")
+    chosen = intent_for(tool, text, lang, context) if tool in ("rank_issuers", "rank_funds", "fund_facts") else None
+    if chosen is None:
+        return None
+    args = dict(chosen.args)
+    if tool != "fund_facts":
+        metrics = ISSUER_METRICS if tool == "rank_issuers" else FUND_METRICS
+        if not _metric(text, metrics) and choice.get("by") in {name for name, _ in metrics}:
+            args["by"] = choice["by"]  # "the cheapest": a meaning no rule had words for
+        if not ASCENDING.search(text) and isinstance(choice.get("ascending"), bool):
+            args["ascending"] = choice["ascending"] or (args["by"] == "inception" and bool(OLDEST.search(text)))
+        if tool == "rank_funds" and args.get("asset_class") is None and choice.get("asset_class"):
+            args["asset_class"] = _asset_class(str(choice["asset_class"]))
+    return replace(chosen, args=args, query=question, routing="model")

@@ -1,12 +1,15 @@
-"""The chat model behind the agent: the offline brain by default, or an OpenAI-compatible endpoint or Ollama.
+"""The language model behind the agent, if any: none (offline rules), a local llama.cpp model, an OpenAI-compatible
+endpoint or Ollama.
 
-An OpenAI-compatible endpoint covers llama.cpp's server, vLLM, DeepSeek, Qwen and OpenAI itself (LLM_BASE_URL,
-LLM_MODEL, LLM_API_KEY); Ollama uses OLLAMA_BASE_URL and LLM_MODEL. Every brain gets the same tools, the same system
-prompt and the same grounding guard.
+Two ways to use one (LLM_MODE). `route` (the default): the model only chooses the tool for questions the rules are
+unsure of, and the deterministic composer writes every answer, so no figure comes from the model. `agent`: the model
+calls the tools and writes the answer itself (for capable API models), behind the grounding guard. `local` starts the
+llama-server that `make llm` built, as a child process, and talks to it like any OpenAI-compatible server.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.settings import Settings, get_settings
@@ -14,7 +17,11 @@ from assistant.settings import Settings, get_settings
 if TYPE_CHECKING:  # the CLI reads BRAINS at start-up: keep this module free of LangChain until a model is built
     from langchain_core.language_models import BaseChatModel
 
-BRAINS = ("offline", "openai", "ollama")
+    from assistant.llm.router import LLMRouter
+    from assistant.llm.server import LocalServer
+
+BRAINS = ("offline", "local", "openai", "ollama")
+LOCAL_MODEL = "qwen2.5-coder-1.5b"
 SYSTEM_PROMPT = """You answer questions about three Chinese fund research reports (US active ETFs in 2024; choosing \
 index-enhanced funds, 2021; index-enhanced ETFs and the liquidity shock of position building, 2023) with tools.
 
@@ -35,23 +42,72 @@ class BrainConfigError(ValueError):
     """A chat model that cannot be built from the settings, with what to set."""
 
 
-def build_chat_model(kind: str | None = None, settings: Settings | None = None) -> BaseChatModel:
-    """The chat model named by `kind` (default: settings.llm)."""
-    settings = settings or get_settings()
+def _kind(kind: str | None, settings: Settings) -> str:
     kind = (kind or settings.llm).strip().lower()
+    if kind not in BRAINS:
+        raise BrainConfigError(f"unknown llm {kind!r}; choose one of {', '.join(BRAINS)}")
+    if kind in ("openai", "ollama") and not settings.llm_model:
+        raise BrainConfigError(f"--llm {kind} needs LLM_MODEL (the model name the server knows)")
+    return kind
+
+
+_SERVERS: dict[tuple[Path, Path], LocalServer] = {}
+
+
+def local_server(settings: Settings) -> LocalServer:
+    """The one llama-server child of this process for these files (started on first use, stopped at exit)."""
+    from assistant.llm.server import LocalServer
+
+    key = (settings.llama_server_path, settings.local_llm_path)
+    if key not in _SERVERS:
+        _SERVERS[key] = LocalServer(*key, settings.cache_dir / "llama-server.log", settings.llm_threads)
+    return _SERVERS[key]
+
+
+def local_base_url(settings: Settings) -> str:
+    from assistant.llm.fetch import verify_model
+
+    verify_model(settings.local_llm_path)  # refuse weights that are not the pinned ones
+    return local_server(settings).start()
+
+
+def build_router(kind: str | None = None, settings: Settings | None = None) -> LLMRouter | None:
+    """The model router for `kind` (default: settings.llm), or None for the offline brain or agent mode."""
+    settings = settings or get_settings()
+    kind = _kind(kind, settings)
+    if kind == "offline" or settings.llm_mode == "agent":
+        return None
+    from assistant.llm.router import LLMRouter
+
+    always = settings.llm_route == "always"
+    if kind == "local":
+        router = LLMRouter(local_base_url(settings), LOCAL_MODEL, protocol=settings.llm_protocol or "json_schema",
+                           always=always, timeout=settings.llm_timeout)
+        router.warm()
+        return router
+    if kind == "ollama":  # Ollama's OpenAI-compatible endpoint accepts a JSON schema as response_format
+        return LLMRouter(settings.ollama_base_url.rstrip("/") + "/v1", str(settings.llm_model),
+                         protocol=settings.llm_protocol or "json_schema", always=always, timeout=settings.llm_timeout)
+    return LLMRouter(settings.llm_base_url or "https://api.openai.com/v1", str(settings.llm_model),
+                     api_key=settings.llm_api_key, protocol=settings.llm_protocol or "tool", always=always,
+                     timeout=settings.llm_timeout)
+
+
+def build_chat_model(kind: str | None = None, settings: Settings | None = None) -> BaseChatModel:
+    """The chat model named by `kind` (default: settings.llm) for agent mode; the offline brain for `offline`."""
+    settings = settings or get_settings()
+    kind = _kind(kind, settings)
     if kind == "offline":
         from assistant.agent.brain import OfflineBrain
 
         return OfflineBrain()
-    if kind not in BRAINS:
-        raise BrainConfigError(f"unknown llm {kind!r}; choose one of {', '.join(BRAINS)}")
-    if not settings.llm_model:
-        raise BrainConfigError(f"--llm {kind} needs LLM_MODEL (the model name the server knows)")
-    if kind == "openai":
+    if kind in ("openai", "local"):
         from langchain_openai import ChatOpenAI
 
-        return ChatOpenAI(model=settings.llm_model, base_url=settings.llm_base_url,
-                          api_key=settings.llm_api_key or "not-needed", temperature=0, timeout=120, max_retries=1)
+        base_url = local_base_url(settings) if kind == "local" else settings.llm_base_url
+        return ChatOpenAI(model=settings.llm_model or LOCAL_MODEL, base_url=base_url,
+                          api_key=settings.llm_api_key or "not-needed", temperature=0, timeout=settings.llm_timeout,
+                          max_retries=1)
     from langchain_ollama import ChatOllama
 
     return ChatOllama(model=settings.llm_model, base_url=settings.ollama_base_url, temperature=0)

