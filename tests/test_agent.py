@@ -15,6 +15,7 @@ from langchain_core.language_models.fake_chat_models import FakeMessagesListChat
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_openai import ChatOpenAI
 
 from assistant.agent.brain import OfflineBrain
 from assistant.agent.llm import BrainConfigError, build_chat_model
@@ -308,7 +309,7 @@ def test_build_chat_model(tmp_path: Any) -> None:
     with pytest.raises(BrainConfigError, match="unknown llm"):
         build_chat_model("gpt")
     openai = build_chat_model("openai", Settings(llm_model="qwen2.5", llm_base_url="http://127.0.0.1:8080/v1"))
-    assert type(openai).__name__ == "ChatOpenAI" and openai.model_name == "qwen2.5"
+    assert isinstance(openai, ChatOpenAI) and openai.model_name == "qwen2.5"
     ollama = build_chat_model("ollama", Settings(llm_model="qwen2.5", ollama_base_url="http://127.0.0.1:11434"))
     assert type(ollama).__name__ == "ChatOllama"
     bound = OfflineBrain().bind_tools([{"type": "function", "function": {"name": "search_reports"}}])

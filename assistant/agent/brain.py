@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -129,8 +128,8 @@ class OfflineBrain(BaseChatModel):
         if choice.tool is None:
             return intent, {"llm_ms": choice.ms, "llm_error": choice.error}
         used = {"llm_ms": choice.ms, "brain": f"offline+{self.llm_router.name}", "routed_to": choice.tool}
-        if choice.tool == SEARCH:
-            return (replace(intent, tool=None, args={}, routing="model") if intent.tool else intent), used
+        if choice.tool == SEARCH:  # a tool the rules filled from the question's own values is not dropped for it
+            return intent, used if intent.tool is None else {"llm_ms": choice.ms}
         chosen = chosen_intent(choice.tool, choice.args, question, context)
         if chosen is None:  # the question does not give what that tool needs: the rules' answer stands
             return intent, {"llm_ms": choice.ms}

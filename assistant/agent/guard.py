@@ -82,8 +82,15 @@ class GuardResult:
     lead_removed: bool = False
 
 
+def source_of(found: list[Figure], passages: dict[int, str]) -> int | None:
+    """The first passage that holds every one of these figures: what an unmarked sentence quotes."""
+    return next((n for n, passage in sorted(passages.items())
+                 if all(grounded(f, _values([passage])) for f in found)), None)
+
+
 def guard(text: str, tool_texts: list[str], passages: dict[int, str]) -> GuardResult:
-    """Drop every sentence with a number found neither in the tool results nor in the passages it may rely on."""
+    """Drop every sentence with a number found neither in the tool results nor in the passages it may rely on; a
+    sentence without a marker whose figures one passage of this turn holds gets that passage's marker."""
     tool_values = _values(tool_texts)
     cited = {int(n) for n in MARKER.findall(text) if int(n) in passages}
     answer_values = _values([passages[n] for n in cited])
@@ -94,7 +101,9 @@ def guard(text: str, tool_texts: list[str], passages: dict[int, str]) -> GuardRe
             markers = {int(n) for n in MARKER.findall(sentence)}
             allowed = tool_values + (_values([passages[n] for n in markers if n in passages]) if markers
                                      else answer_values)
-            bad = [f.text for f in figures(sentence) if not grounded(f, allowed)]
+            bad = [f for f in figures(sentence) if not grounded(f, allowed)]
+            if bad and not markers and (n := source_of(figures(sentence), passages)) is not None:
+                sentence, bad = f"{sentence.rstrip()} [{n}]", []  # a model that quoted without citing
             if bad:
                 removed.append(sentence.strip())
                 lead_removed = lead_removed or first

@@ -102,12 +102,15 @@ def build_chat_model(kind: str | None = None, settings: Settings | None = None) 
 
         return OfflineBrain()
     if kind in ("openai", "local"):
-        from langchain_openai import ChatOpenAI
+        import httpx
+
+        from assistant.agent.openai_compat import CompatibleChatOpenAI
 
         base_url = local_base_url(settings) if kind == "local" else settings.llm_base_url
-        return ChatOpenAI(model=settings.llm_model or LOCAL_MODEL, base_url=base_url,
-                          api_key=settings.llm_api_key or "not-needed", temperature=0, timeout=settings.llm_timeout,
-                          max_retries=1)
+        # a cold prompt of ~2,700 tokens takes 30-140 s on 2 cores: a long read budget, a short connect one
+        return CompatibleChatOpenAI(model=settings.llm_model or LOCAL_MODEL, base_url=base_url,
+                                    api_key=settings.llm_api_key or "not-needed", temperature=0,
+                                    timeout=httpx.Timeout(settings.llm_timeout, connect=5.0), max_retries=1)
     from langchain_ollama import ChatOllama
 
     return ChatOllama(model=settings.llm_model, base_url=settings.ollama_base_url, temperature=0)

@@ -28,6 +28,7 @@ from assistant.agent.brain import SEARCH, OfflineBrain
 from assistant.agent.compose import NOT_FOUND
 from assistant.agent.guard import MARKER, guard, sentences
 from assistant.agent.llm import SYSTEM_PROMPT
+from assistant.agent.openai_compat import text_tool_calls
 from assistant.agent.router import Router
 from assistant.answers import Answer, Citation, ToolCallRecord, citation_for, not_found
 from assistant.events import AnswerToken, Event, GuardNotice, PassagesRetrieved, Routed, ToolFinished, ToolStarted
@@ -35,10 +36,12 @@ from assistant.lc_tools import langchain_tools
 from assistant.llm.router import LLMRouter
 from assistant.search.retrieval import Passage, Retriever
 from tools.registry import refuse_server_paths, run_tool
+from tools.registry import tool_specs as registry_specs
 from tools.result import Source, ToolInputError, ToolResult
 
 log = logging.getLogger(__name__)
 MAX_STEPS = 6
+SLOW_LLM_S = 30.0
 HISTORY_TURNS = 4
 
 
@@ -47,6 +50,9 @@ class SearchArgs(BaseModel):
 
     query: str = Field(description="what to look for, in Chinese or English")
     k: int = Field(5, ge=1, le=8, description="how many passages to return")
+
+
+TOOL_NAMES = frozenset([*(s.name for s in registry_specs()), SEARCH])
 
 
 def tool_specs() -> list[Any]:
@@ -143,6 +149,18 @@ class Agent:
         self.model: Runnable = self.offline if model is None or isinstance(model, OfflineBrain) else _bind(model)
 
     @property
+    def model_name(self) -> str:
+        """The agent-mode model's name, as answers report their brain."""
+        model = getattr(self.model, "bound", self.model)  # a RunnableBinding with the tools around the model
+        return str(getattr(model, "model_name", None) or getattr(model, "model", None) or "llm")
+
+    @staticmethod
+    def _note_slow(seconds: float, turn: Turn) -> None:
+        if seconds > SLOW_LLM_S and not any("slow" in w for w in turn.warnings):
+            turn.warnings.append(f"the LLM took {seconds:.0f} s for one step (slow on this machine: consider "
+                                 "LLM_MODE=route, where it only routes questions)")
+
+    @property
     def titles(self) -> list[str]:
         return [r.title for r in self.retriever.reports]
 
@@ -160,9 +178,15 @@ class Agent:
                 failure = f"the LLM failed ({type(exc).__name__})"
             if text is None:
                 turn.warnings.append(f"{failure}; answered by the offline brain")
+            elif not turn.records or not turn.answerable:  # NOT_FOUND or an answer with nothing behind it
+                turn.warnings.append("the LLM answered without a tool result or passage behind it; answered by the "
+                                     "offline brain")
+                text = None
             elif not is_not_found(text):
                 text, fallback = yield from self._guarded(text, turn, fallback_allowed=True)
                 text = None if fallback else text
+            if text is not None:
+                turn.brain = self.model_name
         if text is None:
             text = (yield from self._converse(self.offline, list(base), turn)) or NOT_FOUND
             if not is_not_found(text) and turn.status != "error":  # a refusal quotes the user's values
@@ -189,7 +213,11 @@ class Agent:
 
     def _converse(self, model: Runnable, messages: list[BaseMessage], turn: Turn) -> Generator[Event, None, str | None]:
         for _ in range(MAX_STEPS):
+            started = time.perf_counter()
             reply = model.invoke(messages)
+            if model is not self.offline:
+                reply = text_tool_calls(reply, TOOL_NAMES)
+                self._note_slow(time.perf_counter() - started, turn)
             messages.append(reply)
             routed = getattr(reply, "response_metadata", None) or {}
             if routed.get("llm_ms") is not None and turn.llm_ms is None:
@@ -288,9 +316,10 @@ class Agent:
 
 
 def _bind(model: BaseChatModel) -> Runnable:
-    """The model with the tools bound; a model that cannot bind tools (a scripted fake) runs as it is."""
+    """The model with the tools bound and `tool_choice` sent explicitly (llama.cpp's server drops the tools
+    without it); a model that cannot bind tools (a scripted fake) runs as it is."""
     try:
-        return model.bind_tools(tool_specs())
+        return model.bind_tools(tool_specs(), tool_choice="auto")
     except NotImplementedError:
         return model
 
