@@ -72,7 +72,8 @@ def test_number_must_be_in_the_passage_the_sentence_cites() -> None:
 def test_unmarked_sentence_may_use_any_cited_passage_or_tool_result() -> None:
     text = "第二名是 Innovator，共 139 只 ETF。共有 1,696 只主动管理 ETF。[1] 占比 8.09%。"
     result = guard(text, ['{"rows": [{"rank": 2, "issuer": "Innovator", "etf_count": 139}]}'], PASSAGES)
-    assert result.removed == ["占比 8.09%。"]  # passage 2 is not cited anywhere
+    assert result.removed == []  # passage 2 is cited nowhere, but holds the figure: its marker is added
+    assert "占比 8.09%。 [2]" in result.text
     assert result.text.startswith("第二名是 Innovator")
 
 
