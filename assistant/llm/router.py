@@ -18,11 +18,12 @@ from typing import Any, Literal
 
 import httpx
 
+from assistant.agent.brain import SEARCH
 from assistant.agent.router import load_intents
 from tools.registry import tool_specs
 
 log = logging.getLogger(__name__)
-SEARCH = "search_reports"
+ROUTES = frozenset([*(s.name for s in tool_specs()), SEARCH])  # every name a model may choose or call
 PROMPT = """You route questions about three Chinese fund research reports (US active ETFs in 2024; choosing \
 index-enhanced funds, 2021; index-enhanced ETFs and the liquidity shock of position building, 2023) to one tool. \
 Reply with JSON: {{"tool": <name>, "args": {{...}}}}. Choose a data tool only when it computes exactly what is asked; \
@@ -156,6 +157,6 @@ class LLMRouter:
         calls = message.get("tool_calls") or []
         raw = calls[0]["function"]["arguments"] if calls else message.get("content") or ""
         data = json.loads(raw) if isinstance(raw, str) else raw
-        if not isinstance(data, dict) or data.get("tool") not in {s.name for s in tool_specs()} | {SEARCH}:
+        if not isinstance(data, dict) or data.get("tool") not in ROUTES:
             return None, {}
         return str(data["tool"]), data["args"] if isinstance(data.get("args"), dict) else {}

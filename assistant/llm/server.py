@@ -43,6 +43,7 @@ class LocalServer:
         self.threads = threads or max(1, os.cpu_count() or 1)
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
+        atexit.register(self.stop)  # once per server, however often it is (re)started
 
     @property
     def base_url(self) -> str:
@@ -65,7 +66,6 @@ class LocalServer:
         with self.log_file.open("ab") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             preexec_fn=_die_with_parent if os.name == "posix" else None)
-        atexit.register(self.stop)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if not self.running():

