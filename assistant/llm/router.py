@@ -36,6 +36,7 @@ Tools:
 Examples:
 {examples}"""
 EXAMPLES_PER_TOOL = 8
+PASSAGE_INTENTS = {"report": SEARCH, "meta": SEARCH}  # intents.yaml labels answered from the passages
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,7 @@ def prompt() -> str:
         described = intents.get(f"tool:{spec.name}", {}).get("description", spec.summary)
         lines.append(f"- {spec.name}: {described}" + (f" ({choices})" if choices else ""))
     for label, spec in intents.items():
-        tool = label.removeprefix("tool:") if label.startswith("tool:") else SEARCH if label in ("report", "meta") \
-            else None
+        tool = label.removeprefix("tool:") if label.startswith("tool:") else PASSAGE_INTENTS.get(label)
         shown = spec["examples"] if label == "report" else spec["examples"][:EXAMPLES_PER_TOOL]  # most are reports
         examples += [f'{q} → {{"tool": "{tool}"}}' for q in shown if tool]
     return PROMPT.format(tools="\n".join(lines), report=intents["report"]["description"],
@@ -94,14 +94,14 @@ class LLMRouter:
 
     def __init__(self, base_url: str, model: str, *, api_key: str | None = None,
                  protocol: Literal["json_schema", "tool"] = "json_schema", always: bool = False,
-                 timeout: float = 60.0, name: str | None = None) -> None:
+                 timeout: float = 60.0) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.protocol = protocol
         self.always = always
-        self.name = name or model
+        self.name = model  # what answers name as their brain: offline+<name>
         self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        # a cold prompt (the tool list, ~500 tokens) takes seconds on 2 cores: a long read budget, a short connect
+        # a cold prompt (tools and examples, ~2,000 tokens) takes ~20 s on 2 cores: a long read budget, a short connect
         self.timeout = httpx.Timeout(timeout, connect=5.0)
         self._cache: dict[str, Choice] = {}
         self._warming: threading.Thread | None = None
