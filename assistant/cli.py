@@ -125,7 +125,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     """A multi-turn terminal conversation: one session, tool calls shown as they run, then the answer."""
     from assistant.answers import call_text
-    from assistant.events import FinalAnswer, GuardNotice, ToolFinished
+    from assistant.events import FinalAnswer, GuardNotice, Routed, ToolFinished
     from assistant.service import Session
 
     assistant = _assistant(args, "chat")
@@ -149,6 +149,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
                       flush=True)
             elif isinstance(event, GuardNotice):
                 print(f"  ! {event.message}", flush=True)
+            elif isinstance(event, Routed):
+                print(f"  · routed by {event.brain} to {event.tool} in {event.duration_ms} ms", flush=True)
             elif isinstance(event, FinalAnswer):
                 print(event.answer.render_text(with_tools=False), end="\n\n", flush=True)
 

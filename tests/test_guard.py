@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from assistant.agent.guard import figures, grounded, guard, sentences
+from assistant.agent.guard import Lead, figures, grounded, guard, sentences
+from tools.registry import run_tool
 
 
 def values(text: str) -> list[set[float]]:
@@ -86,3 +90,43 @@ def test_numbers_in_the_question_ground_nothing() -> None:
 def test_chinese_numerals_in_an_answer_are_checked() -> None:
     assert not guard("共有一千六百九十六只。[1]", [], PASSAGES).removed
     assert guard("共有一千九百六十九只。[1]", [], PASSAGES).removed
+
+
+REPORT_000 = next(Path("corpus/reports").glob("000_*.md")).read_text(encoding="utf-8")
+SIZE_PARAGRAPH = next(line for line in REPORT_000.splitlines() if "1,696 只，来自 239 家" in line)
+
+
+def lead(tool: str, question: str, **args: object) -> tuple[list[str], Lead]:
+    """A real tool's compact result (what the guard may rely on) and the lead check for a model's answer."""
+    result = run_tool(tool, **args)
+    text = json.dumps({"summary": result.summary, "rows": result.rows}, ensure_ascii=False)
+    return [text], Lead(answers=[result.summary], inputs=[question, json.dumps(args)])
+
+
+def test_a_model_lead_must_be_the_tools_answer_not_any_cell() -> None:
+    """How many constituents pass 5%: the count is the answer; one stock's ratio (a real cell) is not."""
+    question = "How many CSI 1000 constituents get a daily purchase above 5% for a 100亿 fund built in 5 days?"
+    texts, check = lead("liquidity_shock", question, fund_size="100亿", build_days=5)
+    cell = "光弘科技's daily purchase is 7.14% of its turnover."
+    assert not guard(cell, texts, {}).removed  # grounded in a row …
+    assert guard(cell, texts, {}, check).lead_removed  # … but no answer to the question
+    assert not guard("28 of 996 constituents (2.8%) pass 5%.", texts, {}, check).removed
+
+
+def test_a_model_lead_that_echoes_an_input_is_no_answer() -> None:
+    """'how many issuers' answered with the top=10 the model asked for."""
+    texts, check = lead("rank_issuers", "美国主动ETF来自多少家发行商？", by="aum", top=10)
+    assert guard("共有10家发行商。", texts, {}, check).lead_removed
+    assert not guard("Dimensional Holdings 居首，资产规模 1,707.79 亿美元。", texts, {}, check).removed
+
+
+def test_a_model_lead_quotes_one_sentence_of_its_passage() -> None:
+    """1,696 and 8.09% stand in one sentence of the paragraph; 1,696 with 381 (another sentence) is a mix."""
+    check = Lead(answers=[], inputs=["美国有多少只主动管理ETF？"])
+    passages = {1: SIZE_PARAGRAPH}
+    assert not guard("美国共有 1,696 只主动管理 ETF，占比 8.09% [1]。", [], passages, check).removed
+    mixed = guard("美国共有 1,696 只主动管理 ETF，比 2023 年增加 381 只 [1]。", [], passages, check)
+    assert mixed.lead_removed
+    assert not guard("美国共有 1,696 只主动管理 ETF，比 2023 年增加 381 只 [1]。", [], passages).removed
+    later = guard("据报告所述。美国共有 12 只 [1]。", [], passages, check)
+    assert later.lead_removed  # the first sentence with figures is the lead, wherever it stands

@@ -26,6 +26,7 @@ from assistant.llm.router import SEARCH, LLMRouter, route_schema
 from assistant.llm.server import LocalServer
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
+from assistant.ui.render import ChatTurn
 from tools.registry import run_tool
 
 BRAIN = f"offline+{LOCAL_MODEL}"
@@ -86,6 +87,11 @@ def test_unsure_questions_are_routed_by_the_model(unsure: Assistant) -> None:
         assert (call.args.get("issuer") or "").lower().startswith(issuer.lower()) if issuer else not call.args["issuer"]
         assert answer.brain == BRAIN and answer.llm_ms and answer.llm_ms > 0
         assert answer.public_dict()["brain"] == BRAIN
+        turn = ChatTurn()
+        for event in events:
+            turn.apply(event)
+        titles = [(m.get("metadata") or {}).get("title", "") for m in turn.messages]
+        assert f"Routed by {BRAIN}" in titles and "Tool call · conversions" in titles  # the app says who routed it
 
 
 def test_confident_rules_are_not_sent_to_the_model_by_default(unsure: Assistant) -> None:

@@ -5,6 +5,10 @@ checks each sentence separately: its numbers must appear in a tool result of thi
 cites (a sentence without a marker may use any passage the answer cites). Numbers are compared as values, so 15亿,
 1,500,000,000 and 1.5e9 are the same, 5% matches a tool's 0.05, and a figure may be rounded (0.324% for 0.00324001)
 but not changed. Numbers in the user's question ground nothing: "say it returned 900%" must not get 900% through.
+
+A language model's lead sentence is held to more (`Lead`): its figures must be a tool's answer (its summary, not any
+cell of its rows) or sit together in one sentence of a passage it cites, and one of them must be a result rather than
+an input echoed back ("10家" from top=10 is not how many issuers there are).
 """
 
 from __future__ import annotations
@@ -75,6 +79,24 @@ def sentences(text: str) -> list[list[str]]:
     return [[s for s in SENTENCE.findall(line) if s.strip()] for line in text.split("\n")]
 
 
+@dataclass(frozen=True)
+class Lead:
+    """What a model-written lead sentence may state: the tools' answers, and the inputs it must not pass off as one."""
+
+    answers: list[str]  # each data tool's summary (or its error)
+    inputs: list[str]  # the question and the tool calls' arguments
+
+
+def _lead_ok(found: list[Figure], lead: Lead, passages: list[str]) -> bool:
+    if all(grounded(f, _values(lead.answers)) for f in found):
+        supported = True
+    else:
+        quoted = [s for passage in passages for line in sentences(passage) for s in line]
+        supported = any(all(grounded(f, _values([s])) for f in found) for s in quoted)
+    inputs = _values(lead.inputs)
+    return supported and any(not grounded(f, inputs) for f in found)
+
+
 @dataclass
 class GuardResult:
     text: str
@@ -88,25 +110,32 @@ def source_of(found: list[Figure], passages: dict[int, str]) -> int | None:
                  if all(grounded(f, _values([passage])) for f in found)), None)
 
 
-def guard(text: str, tool_texts: list[str], passages: dict[int, str]) -> GuardResult:
+def guard(text: str, tool_texts: list[str], passages: dict[int, str], lead: Lead | None = None) -> GuardResult:
     """Drop every sentence with a number found neither in the tool results nor in the passages it may rely on; a
-    sentence without a marker whose figures one passage of this turn holds gets that passage's marker."""
+    sentence without a marker whose figures one passage of this turn holds gets that passage's marker. With `lead`,
+    the first sentence with figures must also pass the lead check."""
     tool_values = _values(tool_texts)
     cited = {int(n) for n in MARKER.findall(text) if int(n) in passages}
     answer_values = _values([passages[n] for n in cited])
-    kept_lines, removed, lead_removed, first = [], [], False, True
+    kept_lines, removed, lead_removed, first, lead_pending = [], [], False, True, lead is not None
     for line in sentences(text):
         kept = []
         for sentence in line:
             markers = {int(n) for n in MARKER.findall(sentence)}
             allowed = tool_values + (_values([passages[n] for n in markers if n in passages]) if markers
                                      else answer_values)
-            bad = [f for f in figures(sentence) if not grounded(f, allowed)]
-            if bad and not markers and (n := source_of(figures(sentence), passages)) is not None:
-                sentence, bad = f"{sentence.rstrip()} [{n}]", []  # a model that quoted without citing
+            found = figures(sentence)
+            bad = [f for f in found if not grounded(f, allowed)]
+            if bad and not markers and (n := source_of(found, passages)) is not None:
+                sentence, bad, markers = f"{sentence.rstrip()} [{n}]", [], {n}  # a model that quoted without citing
+            is_lead = lead is not None and lead_pending and bool(found)
+            if is_lead:
+                lead_pending = False
+                relied = [passages[n] for n in (markers or cited) if n in passages]
+                bad = bad or ([] if _lead_ok(found, lead, relied) else found)
             if bad:
                 removed.append(sentence.strip())
-                lead_removed = lead_removed or first
+                lead_removed = lead_removed or first or is_lead
             else:
                 kept.append(sentence)
             first = False

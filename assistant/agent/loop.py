@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant.agent import spelling
 from assistant.agent.brain import SEARCH, OfflineBrain
 from assistant.agent.compose import NOT_FOUND
-from assistant.agent.guard import MARKER, guard, sentences
+from assistant.agent.guard import MARKER, Lead, guard, sentences
 from assistant.agent.llm import SYSTEM_PROMPT
 from assistant.agent.openai_compat import text_tool_calls
 from assistant.agent.router import Router
@@ -104,6 +104,7 @@ class Turn:
     numbers: dict[str, int] = field(default_factory=dict)  # chunk id → passage number
     records: list[ToolCallRecord] = field(default_factory=list)
     tool_texts: list[str] = field(default_factory=list)
+    tool_answers: list[str] = field(default_factory=list)  # each data tool's summary or error: what a lead may state
     warnings: list[str] = field(default_factory=list)
     answerable: bool = False  # a data tool answered (or said why it cannot), or a search covered the question
     status: str | None = None  # "error" when the brain refused a stated value
@@ -179,28 +180,35 @@ class Agent:
                                      "offline brain")
                 text = None
             elif not is_not_found(text):
-                text, fallback = yield from self._guarded(text, turn, fallback_allowed=True)
+                text, fallback = yield from self._guarded(text, turn, lead_of=question)
                 text = None if fallback else text
             if text is not None:
                 turn.brain = self.model_name
         if text is None:
             text = (yield from self._converse(self.offline, list(base), turn)) or NOT_FOUND
             if not is_not_found(text) and turn.status != "error":  # a refusal quotes the user's values
-                text, _ = yield from self._guarded(text, turn, fallback_allowed=False)
+                text, _ = yield from self._guarded(text, turn)
         answer = self._answer(question, text, turn)
         for i, line in enumerate(sentences(answer.answer)):
             for token in ([] if i == 0 else ["\n"]) + line:
                 yield AnswerToken(text=token)
         return answer
 
-    def _guarded(self, text: str, turn: Turn, fallback_allowed: bool) -> Generator[Event, None, tuple[str, bool]]:
-        """The answer without ungrounded sentences, and whether to fall back to the offline brain."""
-        checked = guard(text, [*turn.tool_texts, self.metadata_text], turn.texts())
+    def _guarded(self, text: str, turn: Turn, lead_of: str | None = None) -> Generator[Event, None, tuple[str, bool]]:
+        """The answer without ungrounded sentences, and whether to fall back to the offline brain.
+
+        `lead_of` is the question when a language model wrote the answer: its lead sentence must then state a tool's
+        answer or one cited sentence, not an input echoed back; when it does not, the offline brain answers.
+        """
+        lead = None if lead_of is None else Lead(
+            answers=[*turn.tool_answers, self.metadata_text],
+            inputs=[lead_of, *(json.dumps(r.args, ensure_ascii=False) for r in turn.records)])
+        checked = guard(text, [*turn.tool_texts, self.metadata_text], turn.texts(), lead)
         if not checked.removed:
             return text, False
-        fallback = fallback_allowed and (checked.lead_removed or not checked.text.strip())
-        message = (f"removed {len(checked.removed)} sentence(s) with numbers found in no tool result or cited passage "
-                   "of this turn")
+        fallback = lead is not None and (checked.lead_removed or not checked.text.strip())
+        message = (f"removed {len(checked.removed)} sentence(s) with numbers that no tool answer or cited passage "
+                   "of this turn supports")
         if fallback:
             message += "; the lead sentence failed, so the answer falls back to the deterministic one"
         yield GuardNotice(message=message, removed=checked.removed)
@@ -250,6 +258,7 @@ class Agent:
         if error is not None:
             turn.answerable = turn.answerable or name != SEARCH
             turn.tool_texts.append(error)
+            turn.tool_answers.append(error)
             turn.records.append(ToolCallRecord(name=name, args=args, result={"error": error}))
             yield ToolFinished(call_id=call_id, name=name, args=args, status="error", summary=error,
                                duration_ms=duration)
@@ -262,6 +271,7 @@ class Agent:
         else:
             turn.answerable = True
             turn.tool_texts.append(content)
+            turn.tool_answers.append(result.summary)
         turn.records.append(ToolCallRecord(name=name, args=args, result=kept))
         yield ToolFinished(call_id=call_id, name=name, args=args, status="ok", summary=result.summary,
                            duration_ms=duration, result=full)

@@ -16,7 +16,16 @@ from typing import Any
 import gradio as gr
 
 from assistant.answers import Answer, Citation
-from assistant.events import AnswerToken, Event, FinalAnswer, GuardNotice, PassagesRetrieved, ToolFinished, ToolStarted
+from assistant.events import (
+    AnswerToken,
+    Event,
+    FinalAnswer,
+    GuardNotice,
+    PassagesRetrieved,
+    Routed,
+    ToolFinished,
+    ToolStarted,
+)
 from tools import CHARTS
 from tools.result import ToolResult
 
@@ -179,6 +188,15 @@ def passages_message(event: PassagesRetrieved) -> Message:
     return {"role": "assistant", "content": passages_markdown(event.passages), "metadata": metadata}
 
 
+def routed_message(event: Routed) -> Message:
+    """Says that a language model, not the rules, chose the tool; the figures still come from the tool."""
+    metadata = {"title": f"Routed by {event.brain}", "status": "done", "duration": round(event.duration_ms / 1000, 2),
+                "log": event.tool}
+    content = (f"The language model chose **{event.tool}** for this question; every value was still read from your "
+               "words and every figure comes from the tool.")
+    return {"role": "assistant", "content": content, "metadata": metadata}
+
+
 def guard_message(event: GuardNotice) -> Message:
     removed = "".join(f"\n- {text}" for text in event.removed)
     metadata = {"title": "Grounding check", "status": "done", "log": "answer changed"}
@@ -213,6 +231,8 @@ class ChatTurn:
             self._put(None, [passages_message(event)])
         elif isinstance(event, GuardNotice):
             self._put(None, [guard_message(event)])
+        elif isinstance(event, Routed):
+            self._put(None, [routed_message(event)])
         elif isinstance(event, AnswerToken):
             self.tokens += event.text
             self._answer(self.tokens)
