@@ -18,7 +18,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_openai import ChatOpenAI
 
 from assistant.agent.brain import OfflineBrain
-from assistant.agent.llm import BrainConfigError, build_chat_model
+from assistant.agent.llm import BrainConfigError, build_chat_model, build_router
 from assistant.agent.loop import tool_specs
 from assistant.answers import Answer
 from assistant.evaluation import answer_ok, load_golden, routing_ok
@@ -364,3 +364,72 @@ def test_a_model_cannot_make_a_tool_read_a_server_file(assistant: Assistant, pat
     assert "root:" not in answer.answer and "Expected" not in answer.answer and path not in finished.summary
     specs = {spec["function"]["name"]: spec for spec in map(convert_to_openai_tool, tool_specs())}
     assert "constituents" not in specs["liquidity_shock"]["function"]["parameters"]["properties"]
+
+
+class OllamaStub(BaseHTTPRequestHandler):
+    """Ollama's own API (/api/chat, NDJSON) and its OpenAI-compatible /v1/chat/completions: Ollama does not run on
+    this machine, so its two protocols are replayed here; requests are recorded."""
+
+    replies: ClassVar[list[dict[str, Any]]] = []
+    requests: ClassVar[list[tuple[str, dict[str, Any]]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.requests.append((self.path, body))
+        message = self.replies[len(self.requests) - 1]
+        if self.path == "/api/chat":
+            payload = json.dumps({"model": body["model"], "created_at": "2026-12-02T00:00:00Z",
+                                  "message": {"role": "assistant", **message}, "done": True, "done_reason": "stop",
+                                  "total_duration": 1, "eval_count": 1, "prompt_eval_count": 1}) + "\n"
+            kind = "application/x-ndjson"
+        else:
+            payload = json.dumps({"id": "o", "object": "chat.completion", "created": 0, "model": body["model"],
+                                  "choices": [{"index": 0, "message": {"role": "assistant", **message},
+                                               "finish_reason": "stop"}]})
+            kind = "application/json"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(payload.encode())))
+        self.end_headers()
+        self.wfile.write(payload.encode())
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def ollama() -> Any:
+    OllamaStub.requests, OllamaStub.replies = [], []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OllamaStub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield Settings(llm="ollama", llm_model="qwen2.5", ollama_base_url=f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+
+
+def test_ollama_agent_mode_through_its_own_client(assistant: Assistant, ollama: Settings) -> None:
+    """ChatOllama's /api/chat: the tools go out, the model's call runs, the result goes back as a tool message, and
+    the guard checks the reply like any other model's."""
+    OllamaStub.replies = [
+        {"content": "", "tool_calls": [{"function": {"name": "rank_issuers", "arguments": {"by": "etf_count"}}}]},
+        {"content": "Innovator ranks second by number of ETFs, with 139 ETFs. It manages 300 亿美元."},
+    ]
+    llm = Assistant(assistant.retriever, build_chat_model("ollama", ollama.model_copy(update={"llm_mode": "agent"})))
+    stream = events(llm, "Which issuer is second by number of ETFs?")
+    (path, first), (_, second) = OllamaStub.requests
+    assert path == "/api/chat" and {t["function"]["name"] for t in first["tools"]} >= {"rank_issuers", "search_reports"}
+    assert second["messages"][-1]["role"] == "tool" and "Innovator" in second["messages"][-1]["content"]
+    assert [e.name for e in stream if isinstance(e, ToolFinished)] == ["rank_issuers"]
+    answer = stream[-1].answer
+    assert answer.answer == "Innovator ranks second by number of ETFs, with 139 ETFs." and answer.brain == "qwen2.5"
+    assert any(isinstance(e, GuardNotice) and "300" in e.removed[0] for e in stream)
+
+
+def test_ollama_route_mode_sends_the_route_schema(assistant: Assistant, ollama: Settings) -> None:
+    """Route mode talks to Ollama's /v1 with a JSON schema; the tool it picks is filled from the user's words."""
+    OllamaStub.replies = [{"content": json.dumps({"tool": "conversions", "args": {"issuer": "Dimensional"}})}]
+    router = build_router("ollama", ollama.model_copy(update={"llm_route": "always"}))
+    llm = Assistant(assistant.retriever, llm_router=router)
+    answer = llm.ask("what did Dimensional turn into ETFs")
+    path, sent = OllamaStub.requests[0]
+    assert path == "/v1/chat/completions" and sent["response_format"]["type"] == "json_schema"
+    assert answer.tool_calls[0].name == "conversions" and answer.brain == "offline+qwen2.5"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from assistant.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # the CLI reads BRAINS at start-up: keep this module free of LangChain until a model is built
+    import httpx
     from langchain_core.language_models import BaseChatModel
 
     from assistant.llm.router import LLMRouter
@@ -94,6 +95,13 @@ def build_router(kind: str | None = None, settings: Settings | None = None) -> L
     return router
 
 
+def httpx_timeout(settings: Settings) -> httpx.Timeout:
+    """A cold prompt of ~2,700 tokens takes 30-140 s on 2 cores: a long read budget, a short connect one."""
+    import httpx
+
+    return httpx.Timeout(settings.llm_timeout, connect=5.0)
+
+
 def build_chat_model(kind: str | None = None, settings: Settings | None = None) -> BaseChatModel:
     """The chat model named by `kind` (default: settings.llm) for agent mode; the offline brain for `offline`."""
     settings = settings or get_settings()
@@ -103,15 +111,13 @@ def build_chat_model(kind: str | None = None, settings: Settings | None = None) 
 
         return OfflineBrain()
     if kind in ("openai", "local"):
-        import httpx
-
         from assistant.agent.openai_compat import CompatibleChatOpenAI
 
         base_url = local_base_url(settings) if kind == "local" else settings.llm_base_url
-        # a cold prompt of ~2,700 tokens takes 30-140 s on 2 cores: a long read budget, a short connect one
         return CompatibleChatOpenAI(model=settings.llm_model or LOCAL_MODEL, base_url=base_url,
                                     api_key=settings.llm_api_key or "not-needed", temperature=0,
-                                    timeout=httpx.Timeout(settings.llm_timeout, connect=5.0), max_retries=1)
+                                    timeout=httpx_timeout(settings), max_retries=1)
     from langchain_ollama import ChatOllama
 
-    return ChatOllama(model=settings.llm_model, base_url=settings.ollama_base_url, temperature=0)
+    return ChatOllama(model=settings.llm_model, base_url=settings.ollama_base_url, temperature=0,
+                      client_kwargs={"timeout": httpx_timeout(settings)})
