@@ -122,3 +122,16 @@ def test_cli_index_on_unchanged_corpus_embeds_nothing():
     out = subprocess.run([sys.executable, "-m", "assistant", "index"], capture_output=True, text=True, env=env,
                          check=True).stdout
     assert "0 embedded, 0 removed" in out
+
+
+def test_the_model_is_known_by_its_weights_not_its_path(tmp_path, retriever, embedder):
+    """The same weights in another folder (a moved cache) find every chunk's vector already cached; the index records
+    the weights' sha256, so it is not rebuilt either."""
+    assert embedder.name.startswith("sha256:")
+    moved = tmp_path / "moved-model"
+    shutil.copytree(Settings().model_dir, moved, copy_function=os.link)  # hard links: the same bytes, a new path
+    again, warning = load_embedder(Settings(embedding_model=str(moved)))
+    assert warning is None and again.name == embedder.name
+    again.model.encode = None  # any vector not found in the cache would now fail
+    texts = [c.search_text() for c in retriever.chunks]
+    assert again.encode_documents(texts).shape[0] == len(texts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import sqlite3
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.chunk_wheels import sha256_file
 from assistant.search.aside import move_aside
 from assistant.search.model_fetch import ModelIntegrityError, verify_model_dir
 from assistant.settings import Settings
@@ -21,12 +23,13 @@ RECENT_QUERIES = 64
 class Embedder:
     """Encodes queries and documents with the model's own prompts; caches document vectors by text hash."""
 
-    def __init__(self, model_ref: str, cache_path: Path, local_only: bool) -> None:
+    def __init__(self, model_ref: str, cache_path: Path, local_only: bool, identity: str | None = None) -> None:
+        """`identity` names the weights in the cache and the index (default: `model_ref`)."""
         import torch
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(max(1, os.cpu_count() or 1))
-        self.name = model_ref
+        self.name = identity or model_ref
         self.model = SentenceTransformer(model_ref, device="cpu", local_files_only=local_only)
         self.prompts = self.model.prompts or {}
         self._recent: dict[str, np.ndarray] = {}
@@ -40,6 +43,9 @@ class Embedder:
                          f"{aside.name} and rebuilt.")
             log.warning(self.note)
             self._db = _open_cache(cache_path)
+        if self.name != model_ref:  # vectors cached under the model's path before it was known by its weights
+            self._db.execute("UPDATE OR IGNORE vectors SET model = ? WHERE model = ?", (self.name, model_ref))
+            self._db.commit()
 
     def _prompt(self, kind: str) -> str | None:
         return kind if kind in self.prompts else None
@@ -96,6 +102,29 @@ def _open_cache(path: Path) -> sqlite3.Connection:
     return db
 
 
+def model_identity(folder: Path, cache_dir: Path) -> str:
+    """The sha256 of the model's weight files, so that the same model in a moved cache keeps its vectors and another
+    model never shares them. Each file is hashed once (seconds per GB) and remembered by path, size and mtime."""
+    weights = sorted(p for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin") and p.is_file())
+    if not weights:
+        return str(folder)
+    memo_path = cache_dir / "weights-sha256.json"
+    try:
+        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    digests = []
+    for path in weights:
+        stat = path.stat()
+        key, seen = str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
+        if not (isinstance(memo.get(key), list) and memo[key][:2] == seen):
+            memo[key] = [*seen, sha256_file(path)]
+        digests.append(memo[key][2])
+    memo_path.parent.mkdir(parents=True, exist_ok=True)
+    memo_path.write_text(json.dumps(memo), encoding="utf-8")
+    return "sha256:" + hashlib.sha256(" ".join(digests).encode()).hexdigest()
+
+
 def load_embedder(settings: Settings) -> tuple[Embedder | None, str | None]:
     """The configured embedder, or (None, warning) so that search degrades to keywords instead of crashing."""
     ref = settings.embedding_model or str(settings.model_dir)
@@ -103,7 +132,8 @@ def load_embedder(settings: Settings) -> tuple[Embedder | None, str | None]:
     try:
         if not settings.embedding_model:
             verify_model_dir(settings.model_dir)
-        return Embedder(ref, settings.cache_dir / "embeddings.sqlite", local_only=True), None
+        identity = model_identity(Path(ref), settings.cache_dir) if Path(ref).is_dir() else ref
+        return Embedder(ref, settings.cache_dir / "embeddings.sqlite", local_only=True, identity=identity), None
     except (ModelIntegrityError, OSError, ValueError, RuntimeError) as exc:
         warning = (f"Embedding model unavailable ({exc}). Falling back to keyword-only search; "
                    "run `python -m assistant fetch-model` or set EMBEDDING_MODEL to a sentence-transformers path.")
