@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 import gradio as gr
@@ -16,7 +17,7 @@ import pytest
 from gradio_client import Client
 
 from assistant.answers import Answer, Citation
-from assistant.corpus.ingest import MAX_BYTES, IngestError, add_report, report_from_file
+from assistant.corpus.ingest import MAX_BYTES, MAX_CHUNKS, IngestError, add_report, report_from_file
 from assistant.events import AnswerToken, FinalAnswer, PassagesRetrieved, ToolFinished, ToolStarted
 from assistant.search.retrieval import Retriever
 from assistant.service import Assistant, Session
@@ -24,7 +25,7 @@ from assistant.settings import Settings
 from assistant.ui.analyst import OMIT, form_args, param_input, run_form
 from assistant.ui.app import FAILED_LOGIN_DELAY, build_app, is_loopback, launch, serve
 from assistant.ui.chat import Chat, message_text
-from assistant.ui.corpus import brain, reports_frame, settings_markdown, warnings_markdown
+from assistant.ui.corpus import brain, reports_frame, settings_markdown, upload, warnings_markdown
 from assistant.ui.render import ChatTurn, citation_html, markdown_table
 from tools.registry import get_spec, run_tool
 
@@ -268,6 +269,49 @@ def test_an_uploaded_report_is_indexed_incrementally_and_searchable(scratch, tmp
     with pytest.raises(IngestError, match="already indexed"):
         add_report(scratch, upload)
     assert len(scratch.chunks) == before + done.chunks
+
+
+def sections(count: int) -> str:
+    """A report of `count` one-chunk sections whose text no cache has seen (so each chunk is really embedded)."""
+    def body(i: int) -> str:
+        return "。".join(f"债券ETF样本{uuid.uuid4().hex[:6]}的日均成交额为{i * j}亿元" for j in range(12))
+
+    return "".join(f"## 第{i}节 {uuid.uuid4().hex[:8]}\n\n{body(i)}。\n\n" for i in range(count))
+
+
+def test_an_upload_over_the_chunk_cap_is_refused_before_any_embedding(scratch, tmp_path):
+    path = tmp_path / "huge.md"
+    path.write_text("# 超长报告\n\n" + sections(MAX_CHUNKS + 5), encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(IngestError, match=f"more than one upload may add \\({MAX_CHUNKS:,}"):
+        add_report(scratch, path)
+    assert time.perf_counter() - started < 60  # refused after chunking, not after hours of embedding
+    assert not (tmp_path / "data" / "reports").exists()
+
+
+def test_an_upload_embeds_in_the_background_with_progress_while_questions_are_answered(scratch, tmp_path):
+    """40 new chunks (~10 s of embedding): the tab shows chunk counts as they grow, a chat question is answered
+    meanwhile, a second upload is refused rather than queued, and the last message says what was added."""
+    path = tmp_path / "slow.md"
+    path.write_text("# 债券ETF样本观察\n\n" + sections(40), encoding="utf-8")
+    other = tmp_path / "other.md"
+    other.write_text(REPORT, encoding="utf-8")
+    app = Assistant(scratch)
+    messages, answered, refused = [], [], []
+    for message, *_ in upload(app, str(path), "", "", ""):
+        messages.append(message)
+        if "embedding chunk" in message and not answered:
+            answered.append(app.ask("按ETF数量排前三的发行商是谁？"))
+            with pytest.raises(IngestError, match="another report is being indexed") as exc:
+                add_report(scratch, other)
+            refused.append(exc)
+    progress = [m for m in messages if "embedding chunk" in m]
+    assert progress and "of 40" in progress[-1], messages
+    assert answered and answered[0].status == "answered" and answered[0].tool_calls[0].name == "rank_issuers"
+    assert refused and messages[-1].startswith("✓ Added **债券ETF样本观察**") and "40 embedded" in messages[-1]
+    assert add_report(scratch, other).report.id == "test_bond_etf"  # the lock is free again
+    (handler,) = [f for f in build_app(app).fns.values() if getattr(f.fn, "func", None) is upload]
+    assert handler.types_generator  # the button streams these messages
 
 
 def minimal_pdf(pages: list[str]) -> bytes:

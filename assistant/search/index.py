@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from assistant.search.embeddings import Embedder
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
-BATCH = 64
+BATCH = 16  # chunks per embedding call: progress every ~4 s on 2 cores
+Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 
 
 class SyncReport(BaseModel):
@@ -88,8 +90,9 @@ class VectorIndex:
             collection = self.client.create_collection(name, **options)
         return collection
 
-    def sync(self, chunks: list[Chunk]) -> SyncReport:
-        """Make the collection hold exactly these chunks, embedding only the new ones."""
+    def sync(self, chunks: list[Chunk], progress: Progress | None = None) -> SyncReport:
+        """Make the collection hold exactly these chunks, embedding only the new ones (`progress(done, total)` after
+        each batch)."""
         start = time.perf_counter()
         existing = set(self.collection.get(include=[])["ids"])
         wanted = {c.id: c for c in chunks}
@@ -102,6 +105,8 @@ class VectorIndex:
             vectors = self.embedder.encode_documents([c.search_text() for c in batch])
             self.collection.add(ids=[c.id for c in batch], embeddings=vectors.tolist(),
                                 documents=[c.text for c in batch], metadatas=[_metadata(c) for c in batch])
+            if progress:
+                progress(i + len(batch), len(fresh))
         if stale or fresh:
             self.collection.modify(metadata={"embedding_model": self.embedder.name,
                                              "built_at": datetime.now(UTC).isoformat(timespec="seconds")})

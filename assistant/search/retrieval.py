@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from assistant.corpus.chunking import Chunk, chunk_corpus
 from assistant.corpus.reports import Report, load_reports
 from assistant.search.embeddings import Embedder, load_embedder
-from assistant.search.index import SyncReport, VectorIndex
+from assistant.search.index import Progress, SyncReport, VectorIndex
 from assistant.search.keyword import KeywordIndex, expansion_text, glossary, tokenize
 from assistant.settings import Settings, get_settings
 
@@ -105,10 +105,10 @@ class Retriever:
             self.reports, self.chunks, self.keyword, self.corpus_problems = reports, chunks, keyword, problems
             self._by_id = {c.id: i for i, c in enumerate(chunks)}
 
-    def refresh(self) -> SyncReport | None:
-        """Re-read the corpus and sync the vector index (only changed chunks are embedded)."""
+    def refresh(self, progress: Progress | None = None) -> SyncReport | None:
+        """Re-read the corpus (keywords at once) and sync the vector index (only changed chunks are embedded)."""
         self._load()
-        synced = self.vectors.sync(self.chunks) if self.vectors else None
+        synced = self.vectors.sync(self.chunks, progress) if self.vectors else None
         self.warm_sentences()
         return synced
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +21,7 @@ import pandas as pd
 from assistant.corpus.ingest import MAX_BYTES, SUFFIXES, IngestError, add_report, user_reports_dir
 from assistant.service import Assistant
 
+_UPLOADS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload")  # embedding outlives the request
 SECRET_QUERY = re.compile(r"(?i)([?&](?:api[-_]?key|key|token|access_token|password|secret)=)[^&#]*")
 
 
@@ -104,20 +108,37 @@ def settings_markdown(assistant: Assistant) -> str:
             "EMBEDDING_MODEL, DATA_DIR, AUTH_USER, AUTH_PASSWORD, ALLOW_REMOTE …) and restart.")
 
 
-def upload(assistant: Assistant, file: str | None, title: str, publisher: str, date: str) -> tuple[Any, ...]:
-    """Ingest an uploaded report; the message says what was indexed or why the file was refused."""
+def upload(assistant: Assistant, file: str | None, title: str, publisher: str, date: str) -> Iterator[tuple[Any, ...]]:
+    """Ingest an uploaded report in the background, showing the embedding's progress; the last message says what was
+    indexed or why the file was refused. Chat answers keep coming meanwhile, and leaving the page does not stop it."""
     if not file:
-        message = "⚠ Choose a file first."
+        yield "⚠ Choose a file first.", *corpus_view(assistant)
+        return
+    done_total = [0, 0]
+    # Gradio keeps the original file name, so messages name the file the user chose
+    job = _UPLOADS.submit(add_report, assistant.retriever, Path(file), title, publisher, date,
+                          lambda done, total: done_total.__setitem__(slice(None), [done, total]))
+    while not _settled(job):
+        done, total = done_total
+        step = f"embedding chunk {done:,} of {total:,}" if total else "reading and chunking"
+        yield f"⏳ Adding **{Path(file).name}**: {step}. Questions are answered meanwhile.", *corpus_view(assistant)
+    try:
+        added = job.result()
+    except IngestError as exc:
+        message = f"⚠ **Not added** — {exc}. Nothing already indexed has changed."
     else:
-        try:  # Gradio keeps the original file name, so messages name the file the user chose
-            done = add_report(assistant.retriever, Path(file), title, publisher, date)
-        except IngestError as exc:
-            message = f"⚠ **Not added** — {exc}. Nothing already indexed has changed."
-        else:
-            sync = done.sync
-            embedded = f", {sync.added} embedded in {sync.seconds:.1f}s" if sync else " (keyword index only)"
-            message = f"✓ Added **{done.report.title}** (`{done.report.id}`): {done.chunks} chunk(s){embedded}."
-    return message, *corpus_view(assistant)
+        sync = added.sync
+        embedded = f", {sync.added} embedded in {sync.seconds:.1f}s" if sync else " (keyword index only)"
+        message = f"✓ Added **{added.report.title}** (`{added.report.id}`): {added.chunks} chunk(s){embedded}."
+    yield message, *corpus_view(assistant)
+
+
+def _settled(job: Future[Any], wait: float = 1.0) -> bool:
+    try:
+        job.exception(timeout=wait)
+    except TimeoutError:
+        return False
+    return True
 
 
 def corpus_view(assistant: Assistant) -> tuple[pd.DataFrame, str, str]:
@@ -143,7 +164,7 @@ def build_corpus_tab(assistant: Assistant, header_status: gr.Markdown) -> list[A
     add = gr.Button("Add to index", variant="primary", elem_id="add-report")
     message = gr.Markdown(elem_id="upload-message")
     view = [reports, index, header_status]
-    add.click(lambda *values: upload(assistant, *values), [file, title, publisher, date], [message, *view],
+    add.click(partial(upload, assistant), [file, title, publisher, date], [message, *view],
               api_visibility="private")
     return view
 
