@@ -334,20 +334,28 @@ def test_an_unreadable_embedding_cache_is_moved_aside_and_rebuilt(tmp_path, dama
     assert len(list(cache.parent.glob("embeddings.sqlite.broken-*"))) == 1
 
 
-def test_a_store_corrupted_while_serving_degrades_to_keywords_and_is_rebuilt_at_restart(tmp_path, retriever):
-    """User sees: while the Chroma file is broken, tool answers exactly as before and report answers from keyword
-    search with a warning; after a restart the index is whole again (one vector per corpus chunk)."""
-    settings = Settings(index_dir=tmp_path / "index")
-    shutil.copytree(get_settings().index_dir, settings.index_dir)
-    live = Assistant(Retriever(settings, embedder=retriever.embedder))
+def test_a_store_and_a_cache_corrupted_while_serving_degrade_to_keywords_and_are_rebuilt_at_restart(tmp_path):
+    """User sees: while the Chroma file and the embedding cache are broken, tool answers exactly as before, report
+    answers from keyword search with a warning, and new vectors are still computed (the cache moved aside); after a
+    restart the index is whole again (one vector per corpus chunk) and search is hybrid."""
+    real = get_settings()
+    settings = Settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", embedding_model=str(real.model_dir))
+    shutil.copytree(real.index_dir, settings.index_dir)
+    settings.cache_dir.mkdir()
+    shutil.copy(real.cache_dir / "embeddings.sqlite", settings.cache_dir / "embeddings.sqlite")
+    embedder, _ = load_embedder(settings)
+    live = Assistant(Retriever(settings, embedder=embedder))
     tool_question, report_question = "按ETF数量给发行商排名", "截至2024年底，美国市场共有多少只主动管理ETF？"
     before = live.ask(tool_question)
-    (settings.index_dir / "chroma.sqlite3").write_bytes(os.urandom(1 << 16))
+    for broken in (settings.index_dir / "chroma.sqlite3", settings.cache_dir / "embeddings.sqlite"):
+        broken.write_bytes(os.urandom(1 << 16))
     during_tool, during_report = live.ask(tool_question), live.ask(report_question)
     assert during_tool.status == "answered" and during_tool.answer == before.answer
     assert during_report.status == "answered" and FACT in during_report.answer
     assert any("keyword search only" in w for w in during_report.warnings)
-    restarted = Retriever(settings, embedder=retriever.embedder)
+    assert embedder.encode_documents(["一个缓存里没有的新句子。"]).shape[0] == 1
+    assert "moved to embeddings.sqlite.broken-" in embedder.note
+    restarted = Retriever(settings, embedder=embedder)
     restarted.ensure_index()
     assert restarted.vectors.collection.count() == len(restarted.chunks)
     assert restarted.search(report_question).mode == "hybrid"

@@ -34,18 +34,23 @@ class Embedder:
         self.prompts = self.model.prompts or {}
         self._recent: dict[str, np.ndarray] = {}
         self.note: str | None = None
+        self._path = cache_path
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = _open_cache(cache_path)
         except sqlite3.DatabaseError as exc:  # random bytes, a folder, a half-written file: the cache is only a cache
-            aside = move_aside(cache_path)
-            self.note = (f"The embedding cache {cache_path.name} was unreadable ({type(exc).__name__}); moved to "
-                         f"{aside.name} and rebuilt.")
-            log.warning(self.note)
-            self._db = _open_cache(cache_path)
+            self._start_over(exc)
         if self.name != model_ref:  # vectors cached under the model's path before it was known by its weights
             self._db.execute("UPDATE OR IGNORE vectors SET model = ? WHERE model = ?", (self.name, model_ref))
             self._db.commit()
+
+    def _start_over(self, exc: Exception) -> None:
+        """Move an unreadable cache aside and start an empty one: at start, or when it breaks while serving."""
+        aside = move_aside(self._path)
+        self.note = (f"The embedding cache {self._path.name} was unreadable ({type(exc).__name__}); moved to "
+                     f"{aside.name} and rebuilt.")
+        log.warning(self.note)
+        self._db = _open_cache(self._path)
 
     def _prompt(self, kind: str) -> str | None:
         return kind if kind in self.prompts else None
@@ -78,12 +83,27 @@ class Embedder:
                                         normalize_embeddings=True, batch_size=16)
             pairs = list(zip(missing, vectors, strict=True))
             rows = [(self.name, hashes[i], v.astype(np.float32).tobytes()) for i, v in pairs]
-            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
-            self._db.commit()
+            try:
+                self._store(rows)
+            except sqlite3.DatabaseError as exc:
+                self._start_over(exc)
+                self._store(rows)
             cached.update({hashes[i]: v.astype(np.float32) for i, v in pairs})
         return np.stack([cached[h] for h in hashes]) if texts else np.zeros((0, 0), dtype=np.float32)
 
+    def _store(self, rows: list[tuple[str, str, bytes]]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+        self._db.commit()
+
     def _cached(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        """The cached vectors among `hashes`; none (and a fresh cache) when the file broke under the running app."""
+        try:
+            return self._lookup(hashes)
+        except sqlite3.DatabaseError as exc:
+            self._start_over(exc)
+            return {}
+
+    def _lookup(self, hashes: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(hashes), 500):
             batch = hashes[start : start + 500]
