@@ -312,3 +312,18 @@ def test_the_winner_of_a_comparison_is_its_first_row_never_the_benchmark(assista
     for turn in turns:
         answer = assistant.ask(turn, session)
     assert [c.args for c in answer.tool_calls if c.name == "fund_facts"] == [{"query": fund}]
+
+
+@pytest.mark.parametrize(("question", "args"), [
+    ("二十亿一天建完仓，冲击超5%的成分股有多少只？", {"fund_size": "20亿", "build_days": 1}),
+    ("三十亿两个交易日建仓，超过百分之一的成分股几只", {"fund_size": "30亿", "build_days": 2, "threshold": 0.01}),
+    ("五十亿一次性建仓，冲击超过5%的有几只", {"fund_size": "50亿", "build_days": 1}),
+    ("二十亿一千万元的基金建仓二十天，冲击超过5%的成分股有几只", {"fund_size": "2010000000元", "build_days": 20}),
+    ("以20日平均成交额计算，10亿元基金单日建仓，冲击超过5%的成分股有几只", {"fund_size": "10亿", "build_days": 1}),
+])
+def test_numerals_side_by_side_stay_apart(question: str, args: dict) -> None:
+    """A size and a day count written as Chinese numerals next to each other are two values, not one; a turnover
+    window ('20日平均') is no building period."""
+    intent = parse(question)
+    assert not intent.errors and intent.tool == "liquidity_shock"
+    assert {k: intent.args.get(k) for k in args} == args

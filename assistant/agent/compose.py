@@ -549,7 +549,7 @@ SCOPE_REASONS = {  # one sentence on why, without figures (a not-found answer st
                "state."),
     "injection": ("问题里的指令不会改变回答方式：我只陈述报告和工具给出的数字，请直接提问。", "Instructions inside a question do not "
                   "change how I answer: I state only what the reports and tools give; ask the question itself."),
-    "entity": ("报告和数据没有提到问题里的这个公司或产品。", "The reports and data do not mention the company or product asked "
+    "entity": ("报告和数据没有提到问题里的这个公司、产品或市场。", "The reports and data do not mention the company, product or market asked "
                "about."),
     "measure": ("报告和数据没有给出所问的这个指标（如夏普比率、市盈率），所以无法回答。", "The reports and data do not state the "
                 "measure asked for (such as a Sharpe ratio or a P/E), so it cannot be answered."),

@@ -23,6 +23,7 @@ from assistant.agent.slots import SlotError, clean
 from assistant.agent.spelling import respell
 from assistant.corpus.reports import corpus_files, corpus_text
 from assistant.search.keyword import glossary
+from assistant.settings import get_settings
 from tools.report_tables import load_report
 from tools.returns import INDEXES, REPORT_CLAIMS
 
@@ -529,6 +530,52 @@ def unknown_names(text: str, known: frozenset[str]) -> list[str]:
             and (words := NAME_WORD.findall(m.group(0).lower().replace("'s", ""))) and not any(w in known for w in words)]
 
 
+@cache
+def _entities() -> dict[str, list[str]]:
+    return yaml.safe_load((Path(__file__).with_name("entities.yaml")).read_text(encoding="utf-8"))
+
+
+TICKER = re.compile(r"(?<![A-Za-z])[A-Z]{3,6}(?![A-Za-z])")
+
+
+@lru_cache(maxsize=2)
+def _uncovered_names(files: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
+    """The markets and fund managers of entities.yaml that no report, table or market file mentions."""
+    corpus = corpus_text(files).lower()
+    names = [n for key in ("markets", "chinese_fund_managers") for n in _entities()[key]]
+    return tuple(n for n in names if n.lower() not in corpus)
+
+
+def uncovered_entities(text: str, files: tuple[tuple[str, float], ...]) -> list[str]:
+    """Markets, fund managers and tickers the question names that the corpus never mentions ('欧洲市场', '嘉实基金',
+    'ARKK'): what the reports say of others is no answer about them."""
+    lowered = text.lower()
+    named = [n for n in _uncovered_names(files)
+             if (re.search(rf"(?<![a-z]){re.escape(n.lower())}(?![a-z])", lowered) if n.isascii() else n in text)]
+    corpus, plain = corpus_text(files).lower(), {a.lower() for a in _entities()["abbreviations"]}
+    known = plain | {w for key in glossary() for w in key.split()}
+    tickers = [t for t in TICKER.findall(text) if t.lower() not in known and t.lower() not in corpus]
+    return named + tickers
+
+
+@lru_cache(maxsize=2)
+def _published_years(files: tuple[tuple[str, float], ...]) -> dict[str, int]:
+    """Each shipped report's publication year: a report cannot hold figures of a later year."""
+    from assistant.corpus.reports import load_reports
+
+    years = {r.id[:3]: int(m.group(0)) for r in load_reports(get_settings().reports_dir)
+             if (m := re.match(r"\d{4}", str(r.date or "")))}
+    return years
+
+
+def after_named_report(text: str) -> bool:
+    """'信达报告里2022年…': a year after the publication of the report the question names."""
+    years = _published_years(corpus_files())
+    named = publishers_named(text)  # by its publisher: a topic ('指增ETF') is no report's name
+    asked = [int(y) for y in YEAR_MENTION.findall(text)]
+    return any(y > years[r] for r in named if r in years for y in asked)
+
+
 def scope_of(text: str, tool: str | None) -> str | None:
     """Why the reports and tools cannot answer, or None: advice, a prediction, a made-up figure, a year no report
     covers (report questions only: the price data runs to 2025-11-17)."""
@@ -546,9 +593,9 @@ def scope_of(text: str, tool: str | None) -> str | None:
         return None
     words, years = corpus_vocabulary(corpus_files())
     # a year after the reports, or one no report mentions: any figure quoted would be another year's
-    if any(int(y) > LAST_YEAR_COVERED or y not in years for y in YEAR_MENTION.findall(text)):
+    if any(int(y) > LAST_YEAR_COVERED or y not in years for y in YEAR_MENTION.findall(text)) or after_named_report(text):
         return "period"
-    if unknown_names(text, words):
+    if unknown_names(text, words) or uncovered_entities(text, corpus_files()):
         return "entity"
     return None
 

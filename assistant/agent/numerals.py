@@ -67,10 +67,21 @@ def plain(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
+# a lone digit after 亿/万 with a counter after it is a quantity of its own: 二十亿一天 is 20亿 and 1天 (二十亿一千万 is one)
+SPLIT_TAIL = re.compile(r"^(.*[万亿])([零〇一二两三四五六七八九])$")
+COUNTER_NOT_MONEY = rx("[天日个只名年月倍家周位条次期]", "交易日", "trading")
+
+
 def _cn_run(match: re.Match[str]) -> str:
     percent, run = match.group(1), match.group(2)
+    if not percent and (tail := SPLIT_TAIL.match(run)) and COUNTER_NOT_MONEY.match(match.string, match.end()):
+        digit = tail.group(2)
+        once = match.string.startswith("次性", match.end())  # 一次性 (at once) stays a word
+        return CN_RUN.sub(_cn_run, tail.group(1)) + (digit if once else str(CN_DIGITS[digit]))
     core = run.rstrip("万亿")
     unit = run[len(core):]
+    if unit and set(core) & set("万亿"):  # 二十亿一千万: one number, not 二十亿一千 times 万
+        core, unit = run, ""
     if not core or not (set(core) & set(CN_DIGITS) or core.startswith("十")):
         return match.group(0)
     before, after = match.string[: match.start()], match.string[match.end():]

@@ -143,7 +143,7 @@ def amounts(text: str, param: str = "fund_size") -> list[Amount]:
 
 # --- days, percentages, counts ----------------------------------------------------------------------------------
 DAYS = re.compile(
-    r"(?P<sign>(?<![\d.])[-−–﹣－]|负)?\s*(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:个)?(?:交易日|工作日|天|日)(?!日?均)"
+    r"(?P<sign>(?<![\d.])[-−–﹣－]|负)?\s*(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:个)?(?:交易日|工作日|天|日)(?!日?平?均)"
     r"(?<![近月号]\d日)"
     r"|(?P<esign>(?<![\w.])[-−–])?(?P<enum>(?<![\w.])\d+(?:\.\d+)?)[\s-]*(?:trading[\s-]+|business[\s-]+)?days?\b"
     r"(?!\s*(?:average|avg|mean|turnover))"
