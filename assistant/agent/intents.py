@@ -105,8 +105,9 @@ FUND_METRICS = (
 )
 UNSUPPORTED_ISSUER = rx("流入", "流出", "inflow", "outflow", "增速", "增长", "growth")
 UNSUPPORTED_FUND = rx("占比", "份额", r"\bshare\b", "流出", "outflow", "增长", "growth")
-ASSET_CLASSES = (("Fixed Income", rx("固收", "固定收益", "债券", "fixed income", r"\bbonds?\b")),
-                 ("Equity", rx("权益", "股票型", "equity", r"\bstocks?\b")))
+ASSET_CLASSES = (("Fixed Income", rx("固收", "固定收益", "债券", "债基", r"fixed[\s-]*income", r"\bbonds?\b", r"\bFI\b",
+                                     r"\bcredit\b", r"\bdebt\b")),
+                 ("Equity", rx("权益", "股票型", "股票类", "股基", "equity", "equities", r"\bstocks?\b")))
 FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Chinese funds, pattern)
     ("fee_pct", "custody_fee_pct", rx("托管费", "custody fee")),
     ("fee_pct", "mgmt_fee_pct", rx("费率", "管理费", "费用", r"\bfees?\b", "expense", "expnese", "expence", r"\bcosts?\b",
@@ -130,7 +131,8 @@ FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资�
 BEYOND_TOOLS = rx("增长", "同比", "变化", "(?<!增强)策略", "原因", "为什么", "如何", "怎么", "持仓", "growth", "grow", "change",
                   "strateg", r"\bwhy\b", "how did", "holding")
 CONVERSION = rx("转换", "转型", "转为", "转成", "转化", "改为", "转了", r"转\S{0,3}(?:哪些|什么|哪几)", r"转\s*(?:主动管理\s*)?etf",
-                 "convert", "conversion")
+                 "convert", "conversion", r"\b(?:turn(?:ed|s)?|made|switch(?:ed)?|chang(?:ed|e))\s+(?:\w+\s+){0,3}into\s+"
+                 r"(?:\w+\s+)?etfs?\b", "改成了?etf", "变成了?etf", "改造成")
 LISTING = rx("哪些", "哪几", "哪家", "列出", "列举", "名单", "示例", "例子", "有哪", "都有", r"\bwhich\b", r"\blist",
              r"examples?", "what funds", r"\bname")
 ELIGIBLE = rx("条件", "符合", "eligible", "qualif", "潜在", "potential",  # funds that could still convert: the report's
@@ -166,6 +168,10 @@ META = rx("brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|publ
           "几份报告", "多少份报告", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
           r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么", r"\bwhat (?:is|does) .*report .*"
           r"(?:about|cover)", r"\bcover(?:s|ed)? what\b", "title", "标题", "题目", "报告名")
+# what the analyst or author recommends or thinks is the report's content, not its metadata
+AUTHORS_VIEW = rx(r"\b(?:analysts?|authors?|writers?)\b.{0,25}\b(?:recommends?|suggests?|thinks?|says?|believes?|views?|"
+                  r"argues?|prefers?|advises?|favou?rs?|concludes?|expects?|sees?)\b", r"\bin (?:the )?(?:\w+ )?(?:analyst|author)"
+                  r"s?'?s?'? (?:view|opinion|eyes)\b", r"(?:作者|分析师).{0,8}(?:建议|认为|推荐|观点|看法|怎么看|提出|主张|结论)")
 META_FIELDS = (("authors", rx("作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
                               r"\bwritten by")),
                ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", "发布于", r"\bwhen\b",
@@ -239,7 +245,15 @@ def _metric(text: str, metrics: tuple[tuple[str, re.Pattern[str]], ...]) -> str 
     return next((name for name, pattern in metrics if pattern.search(text)), None)
 
 
+# asset classes the report's tables do not hold: passed on as stated, so that the tool refuses them by name
+OTHER_ASSET_CLASS = rx(r"\bcommodit(?:y|ies)\b", "大宗商品", "商品类", "商品型", r"\bcrypto\w*", "加密货币", r"\bcurrenc(?:y|ies)\b",
+                       "货币型", "货币类", r"\bmulti[\s-]*asset\b", "多资产", r"\balternatives?\b", "另类", r"\breal estate\b",
+                       r"\breits?\b", "房地产", "黄金", r"\bgold\b")
+
+
 def _asset_class(text: str) -> str | None:
+    if other := OTHER_ASSET_CLASS.search(text):
+        return other.group(0)
     return next((name for name, pattern in ASSET_CLASSES if pattern.search(text)), None)
 
 
@@ -420,7 +434,7 @@ def _conversions(text: str, chosen: bool = False) -> dict[str, Any] | None:
     by a model; never for funds that could still convert, which only the report's text estimates)."""
     if ELIGIBLE.search(text) or not (chosen or CONVERSION.search(text)):
         return None
-    issuer = find_conversion_issuer(text) or stated_issuer(text)
+    issuer = find_conversion_issuer(with_issuer_names(text)) or stated_issuer(text)
     if not chosen and not LISTING.search(text) and issuer is None:
         return None
     return {"issuer": issuer}
@@ -428,18 +442,28 @@ def _conversions(text: str, chosen: bool = False) -> dict[str, Any] | None:
 
 # issuers the reports name outside 表 4, in Chinese as well: "先锋转了哪些基金" names Vanguard, not every issuer
 ISSUER_NAMES = {"贝莱德": "BlackRock", "先锋": "Vanguard", "道富": "State Street", "富达": "Fidelity", "摩根大通": "JPMorgan",
-                "小摩": "JPMorgan"}
+                "小摩": "JPMorgan", "DFA": "Dimensional", "JPM": "JPMorgan", "富兰克林": "Franklin", "邓普顿": "Franklin"}
+
+
+def with_issuer_names(text: str) -> str:
+    """Chinese names and abbreviations of issuers as their English names ('DFA转了哪些' → 'Dimensional转了哪些')."""
+    for name, english in ISSUER_NAMES.items():
+        text = re.sub(rf"(?<![A-Za-z]){name}(?![A-Za-z])" if name.isascii() else name, english, text)
+    return text
 NAMED_BEFORE_CONVERT = re.compile(r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s*(?:把|转)|"
                                   r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert|"
-                                  r"\b(?:did|has|have|does)\s+([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert")
+                                  r"\b(?:did|has|have|does)\s+([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert|"
+                                  r"\b(?:[Ww]hich|[Ww]hat)\s+(?:of\s+)?([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*?)(?:'s)?\s+"
+                                  r"(?:mutual\s+|old\s+)?funds\b|"
+                                  r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)(?:旗下|的共同基金|的老基金)")
 
 
 def stated_issuer(text: str) -> str | None:
     """An issuer the question names that 表 4 does not list (Vanguard, 先锋, 'Acme Capital'), so that the tool refuses
     it by name instead of the answer listing every issuer."""
-    for chinese, english in ISSUER_NAMES.items():
-        if chinese in text:
-            return english
+    named = with_issuer_names(text)
+    if named != text:
+        return next(english for name, english in ISSUER_NAMES.items() if english in named and english not in text)
     for m in NAMED_BEFORE_CONVERT.finditer(text):
         name = next(g for g in m.groups() if g).strip()
         if name.upper() not in slots.NOT_TICKERS and name.lower() not in ("what", "which", "who", "how"):
@@ -840,14 +864,14 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     if fresh is not None:
         return replace(fresh, query=question) if fresh.query == text else fresh
     claim = claim_of(text)
-    if claim is None and META.search(text) and not re.search(r"\d", re.sub(r"20\d\d|1000|500|300|50", "", question)):
+    if claim is None and META.search(text) and not AUTHORS_VIEW.search(text) and not re.search(r"\d", re.sub(r"20\d\d|1000|500|300|50", "", question)):
         return _meta(text, question, lang)
     routed = None
     if router is not None and scope is None and claim is None:
         routed = router.route(question)
         if routed in ("advice", "prediction", "invent"):
             return Intent(None, {}, lang, query=question, scope=routed)
-        if routed == "meta":
+        if routed == "meta" and not AUTHORS_VIEW.search(text):
             return _meta(text, question, lang)
         cue = {"tool:rank_issuers": RANK, "tool:rank_funds": RANK, "tool:conversions": CONVERSION}.get(routed or "")
         if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and (

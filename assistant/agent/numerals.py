@@ -67,7 +67,8 @@ def plain(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-# a lone digit after 亿/万 with a counter after it is a quantity of its own: 二十亿一天 is 20亿 and 1天 (二十亿一千万 is one)
+# a lone digit after 亿/万 with a counter after it is a quantity of its own: 二十亿一天 is 20亿 and 1天
+# (二十亿一千万 is one number)
 SPLIT_TAIL = re.compile(r"^(.*[万亿])([零〇一二两三四五六七八九])$")
 COUNTER_NOT_MONEY = rx("[天日个只名年月倍家周位条次期]", "交易日", "trading")
 
