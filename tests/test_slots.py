@@ -327,3 +327,47 @@ def test_numerals_side_by_side_stay_apart(question: str, args: dict) -> None:
     intent = parse(question)
     assert not intent.errors and intent.tool == "liquidity_shock"
     assert {k: intent.args.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize(("question", "param"), [
+    ("规模最大的商品类主动ETF是哪只？", "asset_class"),
+    ("top 3 crypto active ETFs by inflow", "asset_class"),
+    ("费率最低的REITs主动ETF有哪些", "asset_class"),
+])
+def test_an_asset_class_the_tables_lack_is_refused_by_name(assistant: Assistant, question: str, param: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.status == "error" and param in answer.answer and "Fixed Income" in answer.answer
+
+
+@pytest.mark.parametrize(("question", "asset_class"), [
+    ("the 2 cheapest bond active ETFs?", "Fixed Income"), ("债基里规模最大的主动ETF", "Fixed Income"),
+    ("Which fixed-income active ETF is the biggest?", "Fixed Income"), ("股票类主动ETF里流入最多的三只", "Equity"),
+])
+def test_a_stated_asset_class_is_kept(question: str, asset_class: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "rank_funds" and intent.args["asset_class"] == asset_class
+
+
+@pytest.mark.parametrize(("question", "issuer"), [
+    ("Which of JPMorgan's old funds were switched into ETFs?", "JPMorgan"),
+    ("Which State Street mutual funds got converted?", "State Street"),
+    ("JPM把哪些基金转成了ETF", "JPMorgan"), ("DFA has converted which funds?", "Dimensional"),
+])
+def test_conversions_in_other_words_keep_the_issuer(question: str, issuer: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "conversions" and intent.args["issuer"] == issuer
+
+
+@pytest.mark.parametrize(("question", "scope"), [
+    ("日本市场的主动ETF有多少只？", "entity"), ("博时基金旗下的指增基金规模有多大", "entity"),
+    ("How big is the Korean active ETF market?", "entity"), ("华鑫报告里2024年底指增ETF有多少只？", "period"),
+    ("美国主动ETF有多少只？", None), ("截至2024年底，境内共有多少只指数增强ETF？", None),
+])
+def test_names_and_years_beyond_the_reports_are_out_of_scope(question: str, scope: str | None) -> None:
+    assert parse(question).scope == scope
+
+
+@pytest.mark.parametrize("question", ["What does the Huaxin author suggest about position building?",
+                                      "信达的分析师认为该怎么挑指增基金？"])
+def test_what_an_analyst_thinks_is_content_not_metadata(question: str) -> None:
+    assert parse(question).meta is None
