@@ -871,8 +871,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         routed = router.route(question)
         if routed in ("advice", "prediction", "invent"):
             return Intent(None, {}, lang, query=question, scope=routed)
-        if routed == "meta" and not AUTHORS_VIEW.search(text):
-            return _meta(text, question, lang)
+        if routed == "meta" and not AUTHORS_VIEW.search(text) and any(p.search(text) for _, p in META_FIELDS):
+            return _meta(text, question, lang)  # a field of the report must be asked: '报告提示了哪些风险' asks its content
         cue = {"tool:rank_issuers": RANK, "tool:rank_funds": RANK, "tool:conversions": CONVERSION}.get(routed or "")
         if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and (
                 routed == "tool:fund_facts" or not beyond_tool(routed.removeprefix("tool:"), text)):
