@@ -371,3 +371,39 @@ def test_names_and_years_beyond_the_reports_are_out_of_scope(question: str, scop
                                       "信达的分析师认为该怎么挑指增基金？"])
 def test_what_an_analyst_thinks_is_content_not_metadata(question: str) -> None:
     assert parse(question).meta is None
+
+
+@pytest.mark.parametrize(("question", "name"), [
+    ("JPMorgan Equity Premium Income ETF的费率是多少？", "JPMorgan Equity Premium Income ETF"),
+    ("What's the AUM of the Dimensional U.S. Core Equity 2 ETF?", "Dimensional U.S. Core Equity 2 ETF"),
+])
+def test_a_us_fund_named_in_full_is_looked_up_by_that_name(question: str, name: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "fund_facts" and intent.args["query"] == name
+
+
+def test_a_chinese_question_around_an_english_name_is_chinese() -> None:
+    from assistant.agent.numerals import language
+
+    assert language("JPMorgan Equity Premium Income ETF的资产规模有多少？") == "zh"
+    assert language("and what about 20亿?") == "en"
+
+
+@pytest.mark.parametrize(("question", "meta", "report"), [
+    ("《指数增强基金如何选？多维度、深层次解析指数增强产品》是谁写的？", "authors", "003"),
+    ("《指增ETF产品解析：1000增强ETF密集发行，对成分股流动性冲击几何？》哪天发布的", "date", "004"),
+])
+def test_a_quoted_title_names_its_report_and_asks_nothing_itself(question: str, meta: str, report: str) -> None:
+    intent = parse(question)
+    assert intent.tool is None and intent.meta == meta and report in intent.reports
+
+
+@pytest.mark.parametrize(("question", "tool", "args"), [
+    ("上市时间最晚的两只主动ETF是哪两只", "rank_funds", {"by": "inception", "top": 2, "ascending": False}),
+    ("what are the 3 youngest active ETFs in the tables?", "rank_funds", {"by": "inception", "top": 3}),
+    ("产品线最长的发行商是谁", "rank_issuers", {"by": "etf_count", "ascending": False}),
+    ("which issuer has the longest product line?", "rank_issuers", {"by": "etf_count"}),
+])
+def test_rankings_in_other_words(question: str, tool: str, args: dict) -> None:
+    intent = parse(question)
+    assert intent.tool == tool and {k: intent.args.get(k) for k in args} == args

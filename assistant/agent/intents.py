@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
+from rapidfuzz import fuzz
 
 from assistant.agent import slots
 from assistant.agent.numerals import Lang, language, rx
@@ -72,14 +73,15 @@ RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现
              r"\b(?:do|done|fare|fared|perform|performed)\b", r"\bdid .{0,40}\bdo\b")
 # an order asked for: 'which issuer…' alone ('which issuer keeps its share by launching many funds?') is no ranking
 RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", "冠军", "第一名", "之王", r"\bno\.? ?1\b", r"#1\b", r"\brank", r"top\s*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位|大|的)",
-          "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "largest", "biggest", "smallest",
-          r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "newest", "oldest", r"\blead", r"\bbottom\s*\d", "倒数")
+          "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "最晚", "最长", "最短", "largest", "biggest", "smallest",
+          r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "newest", "oldest", "youngest", "longest", r"\blead",
+          r"\bbottom\s*\d", "倒数")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出(?!的)", r"\blist(?!ed)")  # not 'the listed funds'
 ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", "从低到高", "从小到大", "从少到多", "由少到多", "由低到高", "由小到大",
                "升序", r"\bleast\b", "fewest",
                "smallest", "lowest", "cheapest", "oldest", "earliest", "ascending", "bottom")
 DESCENDING = rx("最贵", "最高", "最大", "最多", "most expensive", "priciest", "highest", "largest", "biggest", r"\bmost\b")
-OLDEST = rx("最早", "oldest", "earliest", r"\bfirst\b")
+OLDEST = rx("最早", "oldest", "earliest", r"\bfirst\b")  # inception order; 最晚, newest and youngest are the default
 ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", r"table\s*2\b", r"表\s*2(?!\d)", "贝莱德", "道富", "先锋",
             "摩根大通", "小摩", r"issuers?\b", "fund (?:companies|houses)", "blackrock", "vanguard", "state street",
             "jpmorgan", "dimensional", "fidelity", "pimco", "innovator", "ajm", "capital group", "american century",
@@ -90,8 +92,8 @@ ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均
     ("aum_per_etf", rx("平均规模", "平均资产规模", "单只", "每只", "per etf", "per fund", "average size", "aum per", "aum/etf",
                        "avg size", "avg fund size", "average fund size", "fund size per")),
     ("aum_share", rx("占比", "份额", "market share", r"\bshare\b")),
-    ("etf_count", rx("数量", "只数", "几只", "多少只", "number of", r"#\s*of", "etf count", "how many", "most etfs", "fewest", "产品数",
-                     "lineup", "line-up", r"\bmost funds", r"\bcount\b", r"\bmost (?:active )?(?:etfs|funds|products)\b",
+    ("etf_count", rx("数量", "只数", "几只", "多少只", "产品线", "产品最多", "number of", r"#\s*of", "etf count", "how many", "most etfs", "fewest", "产品数",
+                     "lineup", "line-up", "product line", r"\bmost funds", r"\bcount\b", r"\bmost (?:active )?(?:etfs|funds|products)\b",
                      r"\b(?:run|offer|issue|launch)(?:es|s)? the most\b")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
@@ -100,7 +102,8 @@ FUND_METRICS = (
                   r"\bmoney in\b", r"\battract")),
     ("fee", rx("费率", "费用", "管理费", "最便宜", "最贵", r"\bfees?\b", "expense", "expnese", "expence", "cheapest",
                "priciest", "most expensive", "lowest-cost", "low-cost")),
-    ("inception", rx("成立", "发行日期", "上市", "最新", "最早", "newest", "oldest", "launch", "inception", "latest")),
+    ("inception", rx("成立", "发行日期", "发行时间", "发行日", "上市", "最新", "最早", "最晚", "newest", "oldest", "youngest",
+                     "launch", "inception", "latest", r"\bmost recent")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
 UNSUPPORTED_ISSUER = rx("流入", "流出", "inflow", "outflow", "增速", "增长", "growth")
@@ -824,10 +827,36 @@ def _meta(text: str, question: str, lang: Lang) -> Intent:
     return Intent(None, {}, lang, query=question, meta=field_, reports=named_reports(text))
 
 
+QUOTED_TITLE = re.compile(r"《([^》]{4,120})》")
+
+
+@lru_cache(maxsize=2)
+def _titles(files: tuple[tuple[str, float], ...]) -> tuple[tuple[str, str], ...]:
+    """(title without spaces and punctuation, publisher) of every shipped report."""
+    from assistant.corpus.reports import load_reports
+
+    return tuple((_bare(r.title), str(r.publisher or "")) for r in load_reports(get_settings().reports_dir))
+
+
+def _bare(title: str) -> str:
+    return re.sub(r"[\s\W_]+", "", title).lower()
+
+
+def titles_as_publishers(text: str) -> str:
+    """A quoted report title as its publisher's report ('《指增ETF产品解析：…冲击几何？》的作者' → '华鑫证券报告的作者'): the
+    title names a report; its own words (流动性冲击, 1000) ask nothing."""
+    def named(match: re.Match[str]) -> str:
+        bare = _bare(match.group(1))
+        hit = next((publisher for title, publisher in _titles(corpus_files())
+                    if publisher and (bare in title or title in bare or fuzz.ratio(bare, title) >= 85)), None)
+        return f"{hit}报告" if hit else match.group(0)
+    return QUOTED_TITLE.sub(named, text)
+
+
 def parse(question: str, context: Context | None = None, router: Router | None = None) -> Intent:
     """The intent of `question`, resolving follow-ups against the previous turn in `context`."""
     question = respell(question)  # what is searched and routed too, not only what the rules read
-    text = clean(question)
+    text = titles_as_publishers(clean(question))
     lang = language(question)
     context = context or Context()
     if INJECTION.search(text) and not injected_only(text):

@@ -100,10 +100,14 @@ def normalise(text: str) -> str:
     return re.sub(r"(\d)\s*(?:percent|per cent)\b", r"\1%", text, flags=re.I | re.A)
 
 
+CN_ASKS = re.compile(r"多少|什么|哪|几|吗|呢|是否|怎么|为什么|如何|请|是谁|有没有")
+
+
 def language(text: str) -> Lang:
-    """English when Latin letters clearly outnumber Chinese characters ('What about 20亿?' is English)."""
+    """English when Latin letters clearly outnumber Chinese characters ('What about 20亿?' is English), unless a
+    Chinese sentence asks the question around English names ('iShares U.S. Equity … ETF的费率是多少？' is Chinese)."""
     cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
     latin = len(re.findall(r"[A-Za-z]", text))
-    return "en" if latin > 2 * cjk else "zh"
+    return "en" if latin > 2 * cjk and not (cjk >= 4 and CN_ASKS.search(text)) else "zh"
 
 

@@ -223,7 +223,7 @@ def threshold(text: str) -> Percent | None:
 ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd|th)\b",
              r"\b(" + "|".join(EN_ORDINALS) + r")\b(?!\s+(?:batch|half|quarter))", "(runner-up|runner up|亚军)")
 TOP = rx(r"(?:前|倒数|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|leading|most|top|highest|lowest"
-         r"|newest|oldest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))",
+         r"|newest|oldest|youngest|latest|earliest|fewest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))",
          r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last|all|bottom)\s+(\d{1,2})\b",
          r"\bwhich (\d{1,2})\b", r"\b(\d{1,2})\s+(?:issuers|funds|etfs|managers|companies)\b")
 
@@ -241,7 +241,7 @@ def ordinal(text: str) -> int | None:
 
 
 POPULATION = rx(r"(?:among|of|in|from|within)\s+(?:the\s+)?$")  # 'the fewest among the top-10 issuers': the table
-SUPERLATIVE = rx(r"\b(?:fewest|least|most|lowest|highest|largest|smallest|biggest|cheapest|newest|oldest)\b", "最")
+SUPERLATIVE = rx(r"\b(?:fewest|least|most|lowest|highest|largest|smallest|biggest|cheapest|newest|oldest|youngest)\b", "最")
 PICKED_FEW = rx(r"\bwhich (\d{1,2})\b", r"最\S{0,4}?的\s*(\d+)\s*[只家个]",
                 r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|latest|earliest)\s+(\d{1,2})\b")
 
@@ -519,6 +519,16 @@ def us_tickers() -> frozenset[str]:
 
 
 @cache
+def _us_names() -> tuple[tuple[str, str, str], ...]:
+    """(squashed full name, name, ticker) of the report's US funds, longest first: a fund named in full ('iShares U.S.
+    Equity Factor Rotation Active ETF') is looked up by that name, as stated."""
+    report = load_report()
+    rows = {(_squash(str(n)), str(n), str(t)) for tab in ("表 1", "表 3")
+            for t, n in report.tables[tab].frame[["ticker", "name"]].itertuples(index=False)}
+    return tuple(sorted(rows, key=lambda row: -len(row[0])))
+
+
+@cache
 def _cn_names() -> tuple[tuple[str, str], ...]:
     """(matching key, fund code): '国泰中证1000增强ETF' (manager + name) before the bare name, longest first; a bare
     name shared by several funds (two funds are called 中证1000增强ETF) maps to '' and must be disambiguated."""
@@ -577,6 +587,10 @@ def funds(text: str, names: bool = True) -> tuple[FundMention, ...]:
                               "a Chinese fund code in corpus/market/etf_facts.csv or a ticker of the report's tables")
             found.append((m.start(), FundMention(m.group(0), None, "cn", error)))
     if names:
+        lowered = _squash(text)
+        for key, name, ticker in _us_names():
+            if len(key) >= 12 and (at := lowered.find(key)) >= 0 and all(m.query != ticker for _, m in found):
+                found.append((at, FundMention(name, name, "us")))
         squashed = _squash(_chinese_names(text))
         taken: list[tuple[int, int]] = []
         for key, code in _cn_names():
