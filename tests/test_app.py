@@ -26,7 +26,7 @@ from assistant.ui.analyst import OMIT, form_args, param_input, run_form
 from assistant.ui.app import FAILED_LOGIN_DELAY, build_app, is_loopback, launch, serve
 from assistant.ui.chat import Chat, message_text
 from assistant.ui.corpus import brain, reports_frame, settings_markdown, upload, warnings_markdown
-from assistant.ui.render import ChatTurn, citation_html, markdown_table
+from assistant.ui.render import ChatTurn, answer_markdown, citation_html, markdown_table
 from tools.registry import get_spec, run_tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +117,14 @@ def test_citation_expands_to_the_passage_with_the_quote_marked_and_html_escaped(
     assert "A &lt;b&gt;title&lt;/b&gt;" in html and "一 &gt; 二 · p. 9" in html
     assert "Before &lt;script&gt;.<br><mark>引用的句子</mark>。After." in html
     assert "\n" not in html  # a blank line would end the HTML block inside the Markdown message
+
+
+def test_report_html_quoted_in_an_answer_is_shown_not_rendered():
+    answer = Answer(question="q", answer='报告写道：<img src=x onerror="alert(1)"> <b>重要</b> [1]', status="answered",
+                    warnings=["<script>x</script>"])
+    shown = answer_markdown(answer)
+    assert "<img" not in shown and "<b>" not in shown and "<script>" not in shown
+    assert "&lt;b&gt;重要&lt;/b&gt;" in shown
 
 
 def test_markdown_table_aligns_numbers_escapes_pipes_and_says_how_many_rows_are_left_out():
@@ -357,6 +365,9 @@ def test_a_pdf_becomes_a_report_with_page_numbers(scratch, tmp_path):
     ("scan.pdf", minimal_pdf([""]), "no usable text"),
     ("bad.md", b"---\ntitle: [unclosed\n---\nbody", "unreadable front matter"),
     ("dup.md", "# 主动管理 ETF 发展年度报告（2024）\n\n".encode() + "正文很长。".encode() * 20, "already indexed"),
+    ("types.md", b"---\nid: t1\ntitle: 2024\n---\n" + "正文很长的一段话。".encode() * 20, "wrong types: title"),
+    ("bomb.md", b"---\nid: b1\ntitle: x\na: &a [lol, lol]\nb: [*a, *a, *a]\n---\n" + "正文。".encode() * 40, "aliases"),
+    ("dots.md", b"---\nid: '..'\ntitle: Dots\n---\n" + "正文很长的一段话。".encode() * 20, "may not start with '.'"),
 ])
 def test_bad_uploads_are_refused_with_a_reason_and_nothing_changes(scratch, tmp_path, name, content, reason):
     before = [c.id for c in scratch.chunks]
@@ -366,6 +377,33 @@ def test_bad_uploads_are_refused_with_a_reason_and_nothing_changes(scratch, tmp_
         add_report(scratch, path)
     assert [c.id for c in scratch.chunks] == before
     assert not (tmp_path / "data" / "reports").exists()
+
+
+def test_a_title_with_dashes_is_stored_and_read_back_as_given(scratch, tmp_path):
+    path = tmp_path / "dashes.md"
+    path.write_text("# 草稿\n\n" + "债券ETF的做市商数量显著增加。" * 10, encoding="utf-8")
+    done = add_report(scratch, path, title="Bond ETFs ---\n--- a review ---")
+    assert done.report.title == "Bond ETFs ---\n--- a review ---"
+    assert any(r.title == done.report.title for r in scratch.reports)  # the corpus loader reads it back the same
+
+
+def test_a_full_disk_leaves_no_partial_file(scratch, tmp_path, monkeypatch):
+    """A real full disk is not available here: the write fails the way one does (ENOSPC after some bytes)."""
+    import errno
+
+    path = tmp_path / "full.md"
+    path.write_text(REPORT, encoding="utf-8")
+    real_write = Path.write_text
+
+    def write_then_fail(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        real_write(self, data[:10], *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", write_then_fail)
+    with pytest.raises(IngestError, match="could not be stored \\(No space left on device\\)"):
+        add_report(scratch, path)
+    monkeypatch.undo()
+    assert not list((tmp_path / "data" / "reports").glob("*")) and len(scratch.reports) == 3
 
 
 def test_oversized_and_gbk_text_files(tmp_path):

@@ -146,7 +146,7 @@ def test_a_bad_upload_is_refused_with_a_reason_and_changes_nothing(scratch, tmp_
             handle.truncate(MAX_BYTES + 1)
     elif path:
         path.write_bytes(content)
-    message, *_ = upload(scratch, str(path) if path else None, "", "", "")
+    message = list(upload(scratch, str(path) if path else None, "", "", ""))[-1][0]
     assert message.startswith("⚠") and reason in message
     if path:
         assert message.startswith(f"⚠ **Not added** — {name}:")
@@ -163,7 +163,7 @@ def test_prompt_injection_in_an_uploaded_report_is_quoted_never_obeyed(tmp_path,
     before = {q: scratch.ask(q) for q in (QUESTION, TOOL_QUESTION)}
     document = tmp_path / "notice.md"
     document.write_text(INJECTION, encoding="utf-8")
-    message, *_ = upload(scratch, str(document), "", "", "")
+    message = list(upload(scratch, str(document), "", "", ""))[-1][0]
     assert message.startswith("✓ Added")
     [uploaded] = [r.id for r in scratch.retriever.reports if r.source == "upload: notice.md"]
     for question, earlier in before.items():

@@ -25,7 +25,7 @@ MAX_BYTES = 20 * 1024 * 1024
 SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 MIN_CHARS = 50  # less text than this is an empty page or a scan, not a report
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8, or the GBK family common in Chinese exports
-SAFE_ID = re.compile(r"^[\w.-]{1,80}$")
+SAFE_ID = re.compile(r"^(?!\.)[\w.-]{1,80}$")  # no leading dot: '..' or '.hidden' is no report file name
 BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # control characters text files (almost) never contain
 SENTENCE_END = "。！？；.!?;:："
 MAX_CHUNKS = 1000  # one upload's embedding: about 4 minutes at ~4 chunks/s on 2 cores (a 20 MB text would be 7 h)
@@ -130,7 +130,8 @@ def report_from_file(
     digest = hashlib.sha256(body.encode()).hexdigest()[:16]
     report_id = str(meta.get("id") or f"user_{digest}")
     if not SAFE_ID.match(report_id):
-        raise IngestError(f"{name}: id {report_id!r} may only use letters, digits, '_', '-' and '.'")
+        raise IngestError(f"{name}: id {report_id!r} may only use letters, digits, '_', '-' and '.', and may not start "
+                          "with '.'")
     meta.update(id=report_id, source=f"upload: {name}")
     meta["title"] = title.strip() or meta.get("title") or _first_heading(body) or pdf_title or path.stem
     meta.update({k: v.strip() for k, v in {"publisher": publisher, "date": date}.items() if v.strip()})
@@ -166,8 +167,12 @@ def add_report(retriever: Retriever, path: Path, title: str = "", publisher: str
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{report.id}.md"
         partial = target.with_suffix(".part")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(target)
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(target)
+        except OSError as exc:  # a full disk: no half-written file is left behind
+            partial.unlink(missing_ok=True)
+            raise IngestError(f"{path.name}: could not be stored ({exc.strerror or exc})") from exc
         try:
             sync = retriever.refresh(progress)
         except Exception:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from assistant.settings import get_settings
 
@@ -29,6 +30,9 @@ class Report(BaseModel):
                 "authors": ", ".join(self.authors), "language": self.language, "notes": self.notes}
 
 
+FENCE = re.compile(r"^---[ \t]*\n", re.M)
+
+
 class CorpusError(ValueError):
     """A corpus file that cannot be read as a report."""
 
@@ -37,16 +41,24 @@ def parse_report(text: str, origin: str) -> Report:
     """Parse a corpus file's text; raise CorpusError naming the file and the problem."""
     if not text.startswith("---\n"):
         raise CorpusError(f"{origin}: missing YAML front matter (a file must start with '---')")
+    parts = FENCE.split(text, maxsplit=2)  # a line that is only '---', never '---' inside a title
+    if len(parts) < 3:
+        raise CorpusError(f"{origin}: unreadable front matter (no closing '---' line)")
+    _, front, body = parts
     try:
-        _, front, body = text.split("---\n", 2)
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(front)):
+            raise CorpusError(f"{origin}: front matter may not use YAML aliases (*name)")
         meta = yaml.safe_load(front) or {}
-    except (ValueError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
         raise CorpusError(f"{origin}: unreadable front matter ({exc})") from exc
     if not isinstance(meta, dict) or not meta.get("id") or not meta.get("title"):
         raise CorpusError(f"{origin}: front matter needs at least 'id' and 'title'")
-    meta["id"] = str(meta["id"])
-    meta["date"] = str(meta.get("date", ""))
-    return Report(**meta, body=body.strip() + "\n")
+    meta["id"], meta["date"] = str(meta["id"]), str(meta.get("date", ""))
+    try:
+        return Report(**{k: v for k, v in meta.items() if k in Report.model_fields}, body=body.strip() + "\n")
+    except ValidationError as exc:
+        fields = ", ".join(f"{'.'.join(map(str, e['loc']))} ({e['msg'].lower()})" for e in exc.errors())
+        raise CorpusError(f"{origin}: front matter has wrong types: {fields}") from exc
 
 
 def render_report(report: Report) -> str:

@@ -175,9 +175,11 @@ def sources_html(citations: list[Citation]) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The final answer: text, warnings, then its numbered sources."""
-    parts = [answer.answer if answer.status != "error" else f"⚠ {answer.answer}"]
-    parts += [f"> ⚠ {warning}" for warning in answer.warnings]
+    """The final answer: text, warnings, then its numbered sources. Quoted report text is escaped: a report's HTML
+    is shown as written, never rendered."""
+    text = html.escape(answer.answer, quote=False)
+    parts = [text if answer.status != "error" else f"⚠ {text}"]
+    parts += [f"> ⚠ {html.escape(warning, quote=False)}" for warning in answer.warnings]
     if answer.citations:
         parts.append(sources_html(answer.citations))
     return "\n\n".join(parts)
