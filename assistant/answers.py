@@ -208,11 +208,37 @@ QUALIFIED = ((re.compile(r"新发|新增|新发行"), re.compile(r"新|new|launc
              (re.compile(r"被动"), re.compile(r"被动|passive|plain|vanilla|普通", re.I), "near"))
 
 
+# a statistic the question asks for must be the one the figure's clause states: an average is not a total
+STATISTICS = ((re.compile(r"平均|均值|\baverage\b|\bavg\b|\bmean\b", re.I | re.A), re.compile(r"平均|均")),
+              (re.compile(r"中位|\bmedian\b", re.I | re.A), re.compile(r"中位")))
+
+
+# a question about one asset class is not answered by a figure of the whole market (the sentence names no class)
+ASKED_CLASS = re.compile(r"权益类|股票类|股票型|\bequity\b|固收|固定收益|债券类|债券型|fixed[\s-]*income"
+                         r"|\bbond (?:etfs?|funds?)", re.I | re.A)
+CLASSES = re.compile(r"权益|固收|固定收益|商品|债券|股票类")
+
+
+# the measure a question asks (assets or flows) and the words that name it beside a figure: a flow is no size
+MEASURES = ((re.compile(r"规模|资产|\baum\b|\bassets?\b|\bsize\b|\bbigger\b|\blarger\b", re.I | re.A),
+             re.compile(r"规模|资产")),
+            (re.compile(r"流入|流出|吸金|\binflows?\b|\boutflows?\b|\bflows?\b|\bmoney\b", re.I | re.A),
+             re.compile(r"流入|流出")))
+
+
 def fits_question(sentence: str, match: re.Match[str], question: str) -> bool:
     """Whether a figure is the kind asked for: a change or a level as the question asks ('数量是多少' is not answered
     by '数量增加 381 只'), and not a part the question does not ask about ('新发…461 只' does not answer 'how many
     are there')."""
     _, clause, earlier = figure_context(sentence, match)  # whose figure it is ('A和B分别增长 x 和 y': y is B's)
+    if any(asked.search(question) and not stated.search(clause) for asked, stated in STATISTICS):
+        return False
+    if ASKED_CLASS.search(question) and not CLASSES.search(earlier + clause):
+        return False
+    asked = [stated for pattern, stated in MEASURES if pattern.search(question)]
+    if len(asked) == 1 and not asked[0].search(clause) and any(
+            other.search(clause) for _, other in MEASURES if other is not asked[0]):
+        return False  # AUM asked: a clause about net inflows does not answer it
     before = sentence[max(clause_start(sentence, match), match.start() - 10):match.start()]
     change = bool(CHANGE.search(before)) and not re.search(r"(?:至|到|为|达)\s*$", before)  # '下降至 29%' is a level
     if change != bool(CHANGE.search(question)):

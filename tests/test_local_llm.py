@@ -73,10 +73,10 @@ def test_server_is_a_loopback_child_with_health(unsure: Assistant) -> None:
 
 
 def test_unsure_questions_are_routed_by_the_model(unsure: Assistant) -> None:
-    """Conversion questions in words no rule knows ("turn into", "改成"): the model picks conversions, the tool
+    """Conversion questions in words no rule knows ("became", "变身"): the model picks conversions, the tool
     answers, the answer says which brain placed it."""
-    for question, issuer in (("what did Dimensional turn into ETFs", "Dimensional"),
-                             ("给我看看哪几家公司把老基金改成了ETF", None)):
+    for question, issuer in (("which of Dimensional's old funds became ETFs", "Dimensional"),
+                             ("哪些老基金变身成了ETF", None)):
         events = stream(unsure, question)
         answer = events[-1].answer
         assert answer.status == "answered", answer.answer

@@ -310,7 +310,7 @@ SUB_QUESTION = re.compile(r"(?<=[？?；;])\s*|(?<=[，,])\s*(?=[^，,]{0,16}(?:
 
 
 EN_PAIR = re.compile(r"\b([A-Za-z][\w-]*)(?:'s)?\s+(?:and|vs\.?|versus|&|or)\s+([A-Za-z][\w-]*)(?:'s)?\b", re.I)
-CN_JOINS = {"和", "与", "及", "跟", "、"}
+CN_JOINS = {"和", "与", "及", "跟", "、", "vs", "VS", "对比"}
 
 
 def _pair(question: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
@@ -332,7 +332,7 @@ def sub_questions(question: str) -> list[str]:
     """The parts of a question that asks several things, each long enough to search: '…跟踪哪些指数？第二批…拓展到了哪些？',
     and 'A和B…分别…' / 'A vs B' asked once for A and once for B (the other one's name left out)."""
     parts = [p.strip() for p in SUB_QUESTION.split(question) if len(p.strip()) >= 6]
-    if len(parts) > 1 or not EACH.search(question) or (pair := _pair(question)) is None:
+    if not EACH.search(question) or (pair := _pair(question)) is None:  # a pair asked 'each' splits by its sides
         return parts
     return [question[:start] + " " + question[end:] for start, end in reversed(pair)]
 
