@@ -236,8 +236,9 @@ def fits_question(sentence: str, match: re.Match[str], question: str) -> bool:
     if ASKED_CLASS.search(question) and not CLASSES.search(earlier + clause):
         return False
     asked = [stated for pattern, stated in MEASURES if pattern.search(question)]
-    if len(asked) == 1 and not asked[0].search(clause) and any(
-            other.search(clause) for _, other in MEASURES if other is not asked[0]):
+    own = sentence[clause_start(sentence, match):match.end()]  # its words as written ('…资金净流入分别为 1433')
+    if len(asked) == 1 and not asked[0].search(own) and any(
+            other.search(own) for _, other in MEASURES if other is not asked[0]):
         return False  # AUM asked: a clause about net inflows does not answer it
     before = sentence[max(clause_start(sentence, match), match.start() - 10):match.start()]
     change = bool(CHANGE.search(before)) and not re.search(r"(?:至|到|为|达)\s*$", before)  # '下降至 29%' is a level

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.answers import best_sentences
@@ -66,3 +68,29 @@ def test_casual_chinese_is_expanded_to_the_reports_words():
     """美股 is what people type; the CSI report writes 美国 (and 吸金 for 资金流入)."""
     assert {"美国", "资金流入"} <= set(tokenize(expand_query("美股主动ETF吸金多少")))
     assert expand_query("bonus") == "bonus"  # English keys ('us' → 美国) still match whole words only
+
+
+REPORT_000 = next(Path("corpus/reports").glob("000_*.md")).read_text(encoding="utf-8").splitlines()
+
+
+def paragraph(words: str) -> str:
+    return next(line for line in REPORT_000 if words in line)
+
+
+@pytest.mark.parametrize(("question", "words", "figure"), [
+    ("what was the mean size of a fund launched in 2024?", "新发产品平均规模", "0.78"),
+    ("2024年新发产品的平均规模有多大", "新发产品平均规模", "0.78"),
+    ("固收类主动ETF到2024年底规模多大？", "固定收益类主动管理 ETF 新增", "2817"),
+])
+def test_the_quoted_figure_is_the_statistic_and_part_asked(retriever, question: str, words: str, figure: str) -> None:
+    """An average is not the total beside it; a part (one asset class) is not the whole market."""
+    texts = [paragraph("新发产品平均规模"), paragraph("固定收益类主动管理 ETF 新增"), paragraph("资金流向方面")]
+    (_, sentence), = best_sentences(question, texts, limit=1, similarity=retriever.sentence_similarity)
+    assert figure in sentence, sentence
+
+
+def test_an_aum_question_is_not_answered_by_a_flow(retriever) -> None:
+    texts = [paragraph("资金流向方面"), paragraph("固定收益类主动管理 ETF 新增")]
+    question = "权益类的AUM有多少亿美元？"
+    (_, sentence), = best_sentences(question, texts, limit=1, similarity=retriever.sentence_similarity)
+    assert "5452" in sentence and "净流入" not in sentence

@@ -69,8 +69,9 @@ def ranks_in_chinese(query: str) -> list[str]:
 def expansion_text(query: str) -> list[str]:
     """The Chinese equivalents of English glossary terms (and of US dollar amounts and ranks) found in the query."""
     lowered = query.lower()
-    extra = [zh for key, zhs in glossary().items() for zh in zhs
-             if (key in lowered if CJK.search(key) else re.search(rf"\b{re.escape(key)}\b", lowered))]
+    extra = [zh for key, zhs in glossary().items() for zh in zhs  # an English key by ASCII word: '的AUM有' holds 'aum'
+             if (key in lowered if CJK.search(key) else re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])",
+                                                                    lowered))]
     return extra + usd_in_chinese(query) + ranks_in_chinese(query)
 
 
