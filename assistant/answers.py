@@ -213,10 +213,11 @@ STATISTICS = ((re.compile(r"平均|均值|\baverage\b|\bavg\b|\bmean\b", re.I | 
               (re.compile(r"中位|\bmedian\b", re.I | re.A), re.compile(r"中位")))
 
 
-# a question about one asset class is not answered by a figure of the whole market (the sentence names no class)
+# a question about one asset class is not answered by a figure of the whole market
 ASKED_CLASS = re.compile(r"权益类|股票类|股票型|\bequity\b|固收|固定收益|债券类|债券型|fixed[\s-]*income"
                          r"|\bbond (?:etfs?|funds?)", re.I | re.A)
 CLASSES = re.compile(r"权益|固收|固定收益|商品|债券|股票类")
+WHOLE_MARKET = re.compile(r"美国市场|全市场|总规模|全部|整体|共有")  # about the whole market, not a class named before
 
 
 # the measure a question asks (assets or flows) and the words that name it beside a figure: a flow is no size
@@ -233,7 +234,7 @@ def fits_question(sentence: str, match: re.Match[str], question: str) -> bool:
     _, clause, earlier = figure_context(sentence, match)  # whose figure it is ('A和B分别增长 x 和 y': y is B's)
     if any(asked.search(question) and not stated.search(clause) for asked, stated in STATISTICS):
         return False
-    if ASKED_CLASS.search(question) and not CLASSES.search(earlier + clause):
+    if ASKED_CLASS.search(question) and WHOLE_MARKET.search(sentence) and not CLASSES.search(earlier + clause):
         return False
     asked = [stated for pattern, stated in MEASURES if pattern.search(question)]
     own = sentence[clause_start(sentence, match):match.end()]  # its words as written ('…资金净流入分别为 1433')
