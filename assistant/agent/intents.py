@@ -22,7 +22,7 @@ from assistant.agent import slots
 from assistant.agent.numerals import Lang, language, rx
 from assistant.agent.slots import SlotError, clean
 from assistant.agent.spelling import respell
-from assistant.corpus.reports import corpus_files, corpus_text
+from assistant.corpus.reports import corpus_files, corpus_text, load_reports
 from assistant.search.keyword import glossary
 from assistant.settings import get_settings
 from tools.report_tables import load_report
@@ -588,11 +588,8 @@ def uncovered_entities(text: str, files: tuple[tuple[str, float], ...]) -> list[
 @lru_cache(maxsize=2)
 def _published_years(files: tuple[tuple[str, float], ...]) -> dict[str, int]:
     """Each shipped report's publication year: a report cannot hold figures of a later year."""
-    from assistant.corpus.reports import load_reports
-
-    years = {r.id[:3]: int(m.group(0)) for r in load_reports(get_settings().reports_dir)
-             if (m := re.match(r"\d{4}", str(r.date or "")))}
-    return years
+    return {r.id[:3]: int(m.group(0)) for r in load_reports(get_settings().reports_dir)
+            if (m := re.match(r"\d{4}", str(r.date or "")))}
 
 
 def after_named_report(text: str) -> bool:
@@ -833,8 +830,6 @@ QUOTED_TITLE = re.compile(r"《([^》]{4,120})》")
 @lru_cache(maxsize=2)
 def _titles(files: tuple[tuple[str, float], ...]) -> tuple[tuple[str, str], ...]:
     """(title without spaces and punctuation, publisher) of every shipped report."""
-    from assistant.corpus.reports import load_reports
-
     return tuple((_bare(r.title), str(r.publisher or "")) for r in load_reports(get_settings().reports_dir))
 
 
