@@ -170,6 +170,7 @@ SUPERLATIVES = [(re.compile(p, re.I), words) for p, words in (
     (r"最高|highest", ("最高",)), (r"最低|lowest|cheapest", ("最低",)), (r"最小|smallest", ("最小",)),
     (r"最少|fewest|\bleast\b", ("最少",)), (r"最好|最佳|\bbest\b", ("最好", "最佳", "最优")))]
 SEMANTIC_WEIGHT = 12.0  # cosine gaps between the right and a wrong sentence are ~0.1–0.2: worth 1–2 shared terms
+PASSAGE_RANK_WEIGHT = 0.5  # a sentence of a lower-ranked passage must share more to be quoted first
 
 
 # asks for each of several things ('A和B分别…', 'A vs B'); SEVERAL also for two figures at all ('…and…and', '哪个更多')
@@ -290,7 +291,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             continue
         rarity = {t: math.log((len(candidates) + 1) / frequency[t]) for t in shared}
         score = sum(max(rarity[t], sum(rarity[p] for p in concepts({p for p in shared if p != t and p in t})))
-                    for t in concepts(shared)) - 0.5 * index
+                    for t in concepts(shared)) - PASSAGE_RANK_WEIGHT * index
         fitting = [m for m in FIGURE.finditer(sentence) if m["unit"] in units] if units else []
         kind = [m for m in fitting if fits_question(sentence, m, question)]
         if kind:  # a figure in the asked-for unit, the more so when the words of its clause name what was asked
