@@ -407,3 +407,30 @@ def test_a_quoted_title_names_its_report_and_asks_nothing_itself(question: str, 
 def test_rankings_in_other_words(question: str, tool: str, args: dict) -> None:
     intent = parse(question)
     assert intent.tool == tool and {k: intent.args.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("截至2025年6月30日的过去一年（从2024-06-30起算）", "2024-06-30", "2025-06-30"),
+    ("until 2024-12-31, starting 2024-07-01", "2024-07-01", "2024-12-31"),
+    ("从2024-01-02到2024-03-29", "2024-01-02", "2024-03-29"),
+])
+def test_a_window_named_end_first_keeps_each_date_in_its_role(text: str, start: str, end: str) -> None:
+    window = slots.period(text)
+    assert (window.start, window.end) == (start, end)
+
+
+@pytest.mark.parametrize(("first", "then", "top"), [
+    ("top 5 funds by 2024 inflow", "extend it to the top 20", 20),
+    ("按规模排前三的主动ETF", "扩大到前8", 8),
+    ("the 3 cheapest active ETFs", "make it the top 6", 6),
+])
+def test_a_ranking_extended_keeps_the_ranking_and_the_stated_rows(assistant: Assistant, first: str, then: str,
+                                                                   top: int) -> None:
+    session = Session()
+    assistant.ask(first, session)
+    answer = assistant.ask(then, session)
+    call = answer.tool_calls[0]
+    assert call.name == "rank_funds" and call.args["top"] == top
+    assert answer.status == ("error" if top > 12 else "answered")
+    if answer.status == "answered":
+        assert f"top {top}" in answer.answer or f"前 {top}" in answer.answer

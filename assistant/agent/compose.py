@@ -121,10 +121,13 @@ def _ranking_lead(intent: Intent, result: dict[str, Any], name_of: Callable[[dic
         return f"{name_of(row)} ranks {ordinal(intent.pick, lang)} by {label}{order}, with {value} ({source_of(row)})."
     leaders = rows[:max(3, min(5, int(result["args"]["top"])))]
     listing = "、".join(f"{name_of(r)}（{value_text(column, r[column], lang)}）" for r in leaders)
+    more = len(rows) > len(leaders)  # top 8 asked: the lead names the first five of the eight, the ranking follows
     if lang == "zh":
-        return f"按{label}{order}，排名前 {len(leaders)} 的依次是 {listing}（{source_of(leaders[0])}）。"
+        head = f"排名前 {len(rows)} 中，前 {len(leaders)} 名" if more else f"排名前 {len(leaders)} 的"
+        return f"按{label}{order}，{head}依次是 {listing}（{source_of(leaders[0])}）。"
     listing = ", ".join(f"{name_of(r)} ({value_text(column, r[column], lang)})" for r in leaders)
-    return f"By {label}{order}, the top {len(leaders)} are {listing} ({source_of(leaders[0])})."
+    head = f"the first {len(leaders)} of the top {len(rows)}" if more else f"the top {len(leaders)}"
+    return f"By {label}{order}, {head} are {listing} ({source_of(leaders[0])})."
 
 
 def _english_ranking(result: dict[str, Any], name_of: Callable[[dict[str, Any]], str]) -> str:

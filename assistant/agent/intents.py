@@ -140,8 +140,9 @@ LISTING = rx("哪些", "哪几", "哪家", "列出", "列举", "名单", "示例
              r"examples?", "what funds", r"\bname")
 ELIGIBLE = rx("条件", "符合", "eligible", "qualif", "潜在", "potential",  # funds that could still convert: the report's
              r"(?:可以|能够|(?<![功性智])能|可能)(?:被)?(?:转|改)(?!债)", r"\b(?:could|can|may|might)\s+(?:still\s+)?(?:be\s+)?convert")  # estimate
-FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改为|再|改用|换用|只看|就看)",
-               r"^(?:what about|how about|and|what if|same|now|then|just|only|use|try|ok|okay|so)\b", r"呢\s*[?？]?$",
+FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改为|再|改用|换用|只看|就看|扩大到|扩展到|增加到|放宽到)",
+               r"^(?:what about|how about|and|what if|same|now|then|just|only|use|try|ok|okay|so|extend|expand|"
+               r"widen|make it|show (?:me )?(?:the )?top|give me (?:the )?top|change it|increase it)\b", r"呢\s*[?？]?$",
                r"\binstead\b", r"\bthen\s*[?？.!]*$",
                r"代替|替代|换一下")
 
@@ -404,8 +405,8 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
 
 def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any], str | None, list[SlotError]] | None:
     mentions = slots.funds(text, names=True)
-    by_pronoun = not mentions and bool(fund_hint) and bool(PRONOUN.search(text))
-    if by_pronoun:
+    by_pronoun = not mentions and bool(fund_hint) and bool(PRONOUN.search(text)) and slots.top_n(text) is None
+    if by_pronoun:  # 'extend it to the top 20' changes a ranking: 'it' is the list, not its first fund
         mentions = [slots.FundMention(fund_hint, fund_hint, _kind(fund_hint))]
     unknown = slots.unknown_tickers(text)
     if not mentions and unknown and (_fact(text, "us") or FACTS_CUE.search(text)):

@@ -372,6 +372,9 @@ def _part_of_year(text: str) -> Period | None:
     return Period(m.group(0), f"{year}-{first}", f"{year}-{last}")
 
 
+END_MARK = rx(r"(?:截至|截止|直到|until|till|through|as of|ending)\s*$")  # the date after it ends the window
+
+
 def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | None:
     """The window the text states: two dates, since a date or year, a year span, a calendar year, the last N
     years/months (back from `base`, the last day of the price data), the report's period or since listing."""
@@ -401,7 +404,10 @@ def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | N
         points = sorted([(stated[0].start, stated[0].value, stated[0].value), *edges])
         return Period(text, points[0][1], points[-1][2])
     if len(stated) >= 2:
-        return Period(f"{stated[0].text} … {stated[1].text}", stated[0].value, stated[1].value)
+        first, second = stated[0], stated[1]
+        if END_MARK.search(text[:first.start]) and not END_MARK.search(text[:second.start]):
+            first, second = second, first  # '截至2025-11-17的近一年（从2024-11-17算起）': the end is named first
+        return Period(f"{first.text} … {second.text}", first.value, second.value)
     if P_REPORT.search(text):
         return Period(P_REPORT.search(text).group(0), report_period="report")
     if m := P_LISTING.search(text):
