@@ -434,3 +434,15 @@ def test_a_ranking_extended_keeps_the_ranking_and_the_stated_rows(assistant: Ass
     assert answer.status == ("error" if top > 12 else "answered")
     if answer.status == "answered":
         assert f"top {top}" in answer.answer or f"前 {top}" in answer.answer
+
+
+def test_metadata_follow_ups_keep_the_report_named_before(assistant: Assistant) -> None:
+    """'When was it published?' and 'what is his title?' after a question naming the Huaxin report are about it."""
+    session = Session()
+    assistant.ask("Who wrote the Huaxin report?", session)
+    date = assistant.ask("when was it published?", session)
+    assert "2023-02-13" in date.answer and "2021-07-11" not in date.answer
+    title = assistant.ask("华鑫那篇的作者是谁？", Session())
+    assert "吕思江" in title.answer
+    listing = assistant.ask("你有哪几份报告？", session)
+    assert "信达" in listing.answer or "Cinda" in listing.answer  # a list question still lists every report

@@ -20,7 +20,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from assistant.agent.compose import compose, evidence_query, refusal
-from assistant.agent.intents import Context, Intent, chosen_intent, parse
+from assistant.agent.intents import Context, Intent, chosen_intent, parse, reports_named_in
 from assistant.agent.metadata import compose_meta, meta_query
 from assistant.agent.slots import funds
 
@@ -56,6 +56,7 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
     named before this turn: what a follow-up ("它的费率呢？", "what about the third one?") refers to."""
     questions = [m.text for m in history if isinstance(m, HumanMessage)]
     question = questions[-1] if questions else None
+    reports = next((named for q in reversed(questions) if (named := reports_named_in(q))), ())
     fund = None
     for message in history:
         if isinstance(message, HumanMessage | AIMessage) and message.text:
@@ -67,13 +68,13 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
     results = {m.tool_call_id: m.text for m in history if isinstance(m, ToolMessage)}
     calls = [c for m in history for c in getattr(m, "tool_calls", None) or [] if c["name"] != SEARCH]
     if not calls:
-        return Context(question=question, fund=fund)
+        return Context(question=question, fund=fund, reports=reports)
     last = calls[-1]
     listed = [rows_listed(results.get(c["id"], "")) for c in calls]
     ranked = listed[-1]
     if last["name"] == "fund_facts" and len(calls) >= 2 and calls[-2]["name"] == "rank_funds" and fund in listed[-2]:
         ranked = listed[-2]  # a fact of a ranked row: "and the second one?" is the ranking's next row
-    return Context(last["name"], dict(last["args"]), question, fund, ranked)
+    return Context(last["name"], dict(last["args"]), question, fund, ranked, reports)
 
 
 class OfflineBrain(BaseChatModel):

@@ -163,7 +163,7 @@ INJECTION = rx(r"\b(?:ignore|forget|disregard) (?:all |any |your |the |previous 
                "照我说的", "你现在是", "系统指令", "越狱")
 LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
 YEAR_MENTION = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-META = rx("brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
+META = rx("职位", "职务", "头衔", "brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
           r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
           "发布机构", "哪家(?:机构|公司|券商)", "出品", "发布的", "发布方", "出版", r"\bpublish",
           r"\b(?:which|what|publishing) institution",
@@ -176,7 +176,7 @@ META = rx("brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|publ
 AUTHORS_VIEW = rx(r"\b(?:analysts?|authors?|writers?)\b.{0,25}\b(?:recommends?|suggests?|thinks?|says?|believes?|views?|"
                   r"argues?|prefers?|advises?|favou?rs?|concludes?|expects?|sees?)\b", r"\bin (?:the )?(?:\w+ )?(?:analyst|author)"
                   r"s?'?s?'? (?:view|opinion|eyes)\b", r"(?:作者|分析师).{0,8}(?:建议|认为|推荐|观点|看法|怎么看|提出|主张|结论)")
-META_FIELDS = (("authors", rx("作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
+META_FIELDS = (("authors", rx("职位", "职务", "头衔", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
                               r"\bwritten by")),
                ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", "发布于", r"\bwhen\b",
                            r"\bcome out\b", r"\bwhich year\b", r"\bwhat year\b", r"\bdate", r"\byear")),
@@ -243,6 +243,7 @@ class Context:
     question: str | None = None
     fund: str | None = None
     ranked: tuple[str, ...] = ()  # the funds the last tool result lists, in its order ("the third one")
+    reports: tuple[str, ...] = ()  # the reports the conversation last named ("哪天发布的？" after "信达那篇…")
 
 
 def _metric(text: str, metrics: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
@@ -819,10 +820,16 @@ def _rerender(text: str, context: Context) -> Intent | None:
     return None
 
 
-def _meta(text: str, question: str, lang: Lang) -> Intent:
-    """A question about the reports themselves: which field (authors, date, publisher, …) and which reports."""
+PERSON = rx("他", "她", "该作者", "这位", r"\b(?:he|she|his|her|him|the author|the analyst|it)\b")
+
+
+def _meta(text: str, question: str, lang: Lang, context: Context | None = None) -> Intent:
+    """A question about the reports themselves: which field (authors, date, publisher, …) and which reports; a
+    follow-up that names none ('哪天发布的？' after '信达那篇是谁写的？') keeps the report the previous question named."""
     field_ = next((name for name, pattern in META_FIELDS if pattern.search(text)), "covers")
-    return Intent(None, {}, lang, query=question, meta=field_, reports=named_reports(text))
+    elliptic = len(text) <= 16 or bool(PERSON.search(text))  # 'when was it published?', '他是什么职位？'
+    reports = named_reports(text) or (context.reports if context and elliptic and field_ != "list" else ())
+    return Intent(None, {}, lang, query=question, meta=field_, reports=reports)
 
 
 QUOTED_TITLE = re.compile(r"《([^》]{4,120})》")
@@ -836,6 +843,11 @@ def _titles(files: tuple[tuple[str, float], ...]) -> tuple[tuple[str, str], ...]
 
 def _bare(title: str) -> str:
     return re.sub(r"[\s\W_]+", "", title).lower()
+
+
+def reports_named_in(question: str) -> tuple[str, ...]:
+    """The reports a question names, by publisher, title or topic."""
+    return named_reports(titles_as_publishers(clean(question)))
 
 
 def titles_as_publishers(text: str) -> str:
@@ -890,14 +902,14 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         return replace(fresh, query=question) if fresh.query == text else fresh
     claim = claim_of(text)
     if claim is None and META.search(text) and not AUTHORS_VIEW.search(text) and not re.search(r"\d", re.sub(r"20\d\d|1000|500|300|50", "", question)):
-        return _meta(text, question, lang)
+        return _meta(text, question, lang, context)
     routed = None
     if router is not None and scope is None and claim is None:
         routed = router.route(question)
         if routed in ("advice", "prediction", "invent"):
             return Intent(None, {}, lang, query=question, scope=routed)
         if routed == "meta" and not AUTHORS_VIEW.search(text) and any(p.search(text) for _, p in META_FIELDS):
-            return _meta(text, question, lang)  # a field of the report must be asked: '报告提示了哪些风险' asks its content
+            return _meta(text, question, lang, context)  # a field of the report must be asked: '报告提示了哪些风险' asks its content
         cue = {"tool:rank_issuers": RANK, "tool:rank_funds": RANK, "tool:conversions": CONVERSION}.get(routed or "")
         if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and (
                 routed == "tool:fund_facts" or not beyond_tool(routed.removeprefix("tool:"), text)):
