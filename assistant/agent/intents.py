@@ -85,7 +85,7 @@ OLDEST = rx("最早", "oldest", "earliest", r"\bfirst\b")  # inception order; �
 ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", r"table\s*2\b", r"表\s*2(?!\d)", "贝莱德", "道富", "先锋",
             "摩根大通", "小摩", r"issuers?\b", "fund (?:companies|houses)", "blackrock", "vanguard", "state street",
             "jpmorgan", "dimensional", "fidelity", "pimco", "innovator", "ajm", "capital group", "american century",
-            "janus")
+            "janus", "三巨头", r"\bbig three\b", r"\bbig 3\b")
 FUND_NOUN = rx("etf", "基金", "产品", r"\bfunds?\b", r"(?:[1-9]|一|两)只(?!股)", "固收", "权益", "fixed income", "equity")
 DOMESTIC = rx("增强", "指增", "enhanced", "境内", "国内", "中国", "a股", "china", "chinese")
 ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均规模" a size per ETF
@@ -919,7 +919,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     if scope is not None:
         return Intent(None, {}, lang, query=question, scope=scope)
     query = question
-    if context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text)) and not context.tool:
+    if context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text)) and (
+            not context.tool or len(text) <= 30):  # 'and State Street?' asks the last question of another subject
         query = f"{context.question} {question}"
     elif context.fund and PRONOUN.search(text):
         query = f"{context.fund} {question}"
