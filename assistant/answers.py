@@ -28,7 +28,8 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
     (re.compile(r"增幅|增速|增长率|涨幅|growth rate|in %|in percent|by what percent", re.I), ("%",)),
     (re.compile(r"增长|增加|增长了?多少|grow|growth|increase|\brise\b|\brose\b", re.I),  # by an amount or a percentage
      ("%", "亿美元", "亿元", "百万美元", "万亿元", "亿")),  # turnover is written 3.5倍, though 换手率 says 率
-    (re.compile(r"规模|资产|金额|流入|流出|多少亿|募集|size|aum|assets|how much|inflow|outflow|raise", re.I),
+    (re.compile(r"规模|资产|金额|流入|流出|多少亿|募集|size|aum|assets|how much|inflow|outflow|raise|how (?:big|large)",
+                re.I),
      ("亿美元", "亿元", "百万美元", "万亿元", "亿")),
 ]
 FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<about>余|多)?\s*"

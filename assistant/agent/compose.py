@@ -468,7 +468,10 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     if not picks:
         return None
     n, sentence = picks[0]
-    found = list(dict.fromkeys(english_figure(m["number"], m["unit"], question) for m in FIGURE.finditer(sentence)))
+    figures = list(FIGURE.finditer(sentence))
+    units = asked_units(question)
+    asked = [m for m in figures if m["unit"] in units and fits_question(sentence, m, question)] if units else []
+    found = list(dict.fromkeys(english_figure(m["number"], m["unit"], question) for m in asked or figures))
     rest, glossed = sentence, []
     for zh, en in phrase_table():
         if zh in rest:
