@@ -581,10 +581,16 @@ def uncovered_entities(text: str, files: tuple[tuple[str, float], ...]) -> list[
     lowered = text.lower()
     named = [n for n in _uncovered_names(files)
              if (re.search(rf"(?<![a-z]){re.escape(n.lower())}(?![a-z])", lowered) if n.isascii() else n in text)]
-    corpus, plain = corpus_text(files).lower(), {a.lower() for a in _entities()["abbreviations"]}
-    known = plain | {w for key in glossary() for w in key.split()}
+    corpus, known = _known_words(files)
     tickers = [t for t in TICKER.findall(text) if t.lower() not in known and t.lower() not in corpus]
     return named + tickers
+
+
+@lru_cache(maxsize=2)
+def _known_words(files: tuple[tuple[str, float], ...]) -> tuple[str, frozenset[str]]:
+    """(the corpus in lower case, the abbreviations and glossary words that name nothing unknown)."""
+    plain = {a.lower() for a in _entities()["abbreviations"]}
+    return corpus_text(files).lower(), frozenset(plain | {w for key in glossary() for w in key.split()})
 
 
 @lru_cache(maxsize=2)
