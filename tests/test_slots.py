@@ -446,3 +446,12 @@ def test_metadata_follow_ups_keep_the_report_named_before(assistant: Assistant) 
     assert "吕思江" in title.answer
     listing = assistant.ask("你有哪几份报告？", session)
     assert "信达" in listing.answer or "Cinda" in listing.answer  # a list question still lists every report
+
+
+@pytest.mark.parametrize(("text", "lang"), [("那State Street呢？", "zh"),
+                                            ("那JPMorgan Equity Premium Income ETF呢", "zh"),
+                                            ("and what about Vanguard?", "en")])
+def test_a_chinese_frame_around_an_english_name_is_chinese(text: str, lang: str) -> None:
+    from assistant.agent.numerals import language
+
+    assert language(text) == lang

@@ -100,6 +100,7 @@ def normalise(text: str) -> str:
     return re.sub(r"(\d)\s*(?:percent|per cent)\b", r"\1%", text, flags=re.I | re.A)
 
 
+CN_FRAME = re.compile(r"^\s*(?:那|那么)\S|呢\s*[?？]?\s*$")
 CN_ASKS = re.compile(r"多少|什么|哪|几|吗|呢|是否|怎么|为什么|如何|请|是谁|有没有")
 
 
@@ -108,6 +109,8 @@ def language(text: str) -> Lang:
     Chinese sentence asks the question around English names ('iShares U.S. Equity … ETF的费率是多少？' is Chinese)."""
     cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
     latin = len(re.findall(r"[A-Za-z]", text))
+    if CN_FRAME.search(text):  # '那State Street呢？': a Chinese sentence around an English name
+        return "zh"
     return "en" if latin > 2 * cjk and not (cjk >= 4 and CN_ASKS.search(text)) else "zh"
 
 
