@@ -455,3 +455,13 @@ def test_a_chinese_frame_around_an_english_name_is_chinese(text: str, lang: str)
     from assistant.agent.numerals import language
 
     assert language(text) == lang
+
+
+@pytest.mark.parametrize(("first", "then"), [("Which active ETF is the largest by AUM?", "what strategy does it use?"),
+                                             ("规模最大的主动ETF是哪只", "它采用什么策略")])
+def test_a_pronoun_after_a_ranking_is_its_fund_even_in_a_short_follow_up(assistant: Assistant, first: str,
+                                                                         then: str) -> None:
+    session = Session()
+    assistant.ask(first, session)
+    answer = assistant.ask(then, session)
+    assert answer.status == "answered" and "备兑" in answer.answer

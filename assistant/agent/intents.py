@@ -925,10 +925,11 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     if scope is not None:
         return Intent(None, {}, lang, query=question, scope=scope)
     query = question
+    of_fund = bool(context.fund and PRONOUN.search(text))  # '它用的是什么策略？' after a fund: that fund's
     if context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text)) and (
-            not context.tool or len(text) <= 30):  # 'and State Street?' asks the last question of another subject
+            not context.tool or (len(text) <= 30 and not of_fund)):  # 'and State Street?': the last question anew
         query = f"{context.question} {question}"
-    elif context.fund and PRONOUN.search(text):
+    elif of_fund:
         query = f"{context.fund} {question}"
     if claim is not None:  # search for the figure the report states, not for the user's figure
         number = re.match(r"[\d,.]+", claim).group(0)
