@@ -91,3 +91,14 @@ def test_a_measure_no_report_or_tool_states_is_not_found(assistant: Assistant, q
     answer = assistant.ask(question)
     assert answer.status == "not_found" and not re.search(r"\d", answer.answer), answer.answer
     assert not [c for c in answer.tool_calls if c.name != "search_reports"]
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    ("How many issuers were there at the end of 2024?", "Number of issuers at the end of 2024"),
+    ("What share of total assets do the top 15 funds hold?", "Share of total assets do the top 15 funds hold"),
+    ("What is the average size of a new fund?", "Average size of a new fund"),
+])
+def test_an_english_lead_restates_what_was_asked(question: str, lead: str) -> None:
+    from assistant.agent.compose import subject
+
+    assert subject(question) == lead

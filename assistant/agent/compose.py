@@ -451,14 +451,20 @@ YES_NO = re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|
 
 def subject(question: str) -> str:
     """The question turned into the subject of an answer: 'How many active ETFs were there in 2024?' →
-    'Active ETFs were there in 2024'."""
+    'Number of active ETFs in 2024'."""
     if re.search(r"[\u4e00-\u9fff]", question):  # a Chinese question re-rendered in English
         return "The report's figure"
     parts = [p for p in re.split(r"(?<=[?？.!])\s+", question.strip()) if p.strip()]
     asked = next((p for p in reversed(parts) if WH.match(p)), parts[-1] if parts else "")  # 'Is it…? What is X?'
     if YES_NO.match(asked) and not WH.match(asked):  # 'Did X change?' has no subject to restate
         return "The report's figure"
+    asks = re.match(r"^\s*(?:so\s+|ok\s+|and\s+)?(how many|what share of|what percentage of|what portion of)\s+",
+                    asked, re.I)
     text = WH.sub("", asked).rstrip(" ?？.!")
+    text = re.sub(r"\s+(?:were|are|was|is)\s+there\b|\s+there\s+(?:were|are|was|is)\b", "", text, flags=re.I)
+    text = re.sub(r"^(?:did|does|do)\s+", "", text, flags=re.I)  # 'how much did DYNF take in' → 'DYNF take in'
+    if asks and text:  # 'How many active ETFs were there in 2024?' → 'Number of active ETFs in 2024'
+        return f"{'Number' if asks.group(1).lower() == 'how many' else 'Share'} of {text}"
     return (text[:1].upper() + text[1:]) if text else "Answer"
 
 
