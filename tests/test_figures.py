@@ -95,7 +95,7 @@ def test_a_measure_no_report_or_tool_states_is_not_found(assistant: Assistant, q
 
 @pytest.mark.parametrize(("question", "lead"), [
     ("How many issuers were there at the end of 2024?", "Number of issuers at the end of 2024"),
-    ("What share of total assets do the top 15 funds hold?", "Share of total assets do the top 15 funds hold"),
+    ("What share of the ETF market is there in active ETFs?", "Share of the ETF market in active ETFs"),
     ("What is the average size of a new fund?", "Average size of a new fund"),
 ])
 def test_an_english_lead_restates_what_was_asked(question: str, lead: str) -> None:
