@@ -94,3 +94,12 @@ def test_an_aum_question_is_not_answered_by_a_flow(retriever) -> None:
     question = "权益类的AUM有多少亿美元？"
     (_, sentence), = best_sentences(question, texts, limit=1, similarity=retriever.sentence_similarity)
     assert "5452" in sentence and "净流入" not in sentence
+
+
+def test_english_time_and_performance_words_find_the_factor_sentence(retriever) -> None:
+    """'past year' is 过去一年 and 'worked best' 表现最佳 in the report's words (the glossary)."""
+    texts = [p.chunk.text for p in retriever.search("Which factors worked best for enhanced funds in the past year?",
+                                                    k=5).passages]
+    picks = best_sentences("Which factors worked best for enhanced funds in the past year?", texts, limit=2,
+                           similarity=retriever.sentence_similarity)
+    assert any("分析师情绪" in sentence for _, sentence in picks), picks
