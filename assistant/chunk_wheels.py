@@ -60,22 +60,40 @@ def passes(check: Callable[[Path], None], path: Path) -> bool:
     return True
 
 
+def memoised_sha256(path: Path, memo: dict[str, list]) -> str:
+    """The sha256 of `path` (seconds for a GB), taken from `memo` while the file's size and mtime are those recorded
+    with it; a new hash is recorded there."""
+    stat = path.stat()
+    key, seen = str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
+    if not (isinstance(memo.get(key), list) and memo[key][:2] == seen):
+        memo[key] = [*seen, sha256_file(path)]
+    return memo[key][2]
+
+
+def read_memo(path: Path | None) -> dict[str, list]:
+    """A hash memo file's content; an empty memo when it is missing or unreadable (it is only a cache)."""
+    try:
+        memo = json.loads(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
 def verify(path: Path, sha256: str, size: int | None = None, marker: Path | None = None) -> None:
     """Refuse `path` unless it has the pinned size and sha256.
 
-    With a `marker`, the full hash (seconds for a GB) is recomputed only when the size or mtime differ from the ones
-    recorded the last time it matched.
+    With a `marker`, the full hash is recomputed only when the size or mtime differ from the ones recorded the last
+    time it was taken.
     """
     if not path.is_file():
         raise ModelIntegrityError(f"{path} is missing")
     stat = path.stat()
     if size is not None and stat.st_size != size:
         raise ModelIntegrityError(f"{path} has {stat.st_size:,} bytes, expected {size:,}; refusing to load it")
-    seen = {"size": stat.st_size, "mtime": stat.st_mtime, "sha256": sha256}
-    if marker is not None and marker.is_file() and json.loads(marker.read_text() or "null") == seen:
-        return
-    actual = sha256_file(path)
+    memo = read_memo(marker)
+    known = dict(memo)
+    actual = memoised_sha256(path, memo)
     if actual != sha256:
         raise ModelIntegrityError(f"{path} has sha256 {actual}, expected {sha256}; refusing to load it")
-    if marker is not None:
-        marker.write_text(json.dumps(seen))
+    if marker is not None and memo != known:
+        marker.write_text(json.dumps(memo), encoding="utf-8")

@@ -339,23 +339,32 @@ def test_an_asset_class_the_tables_lack_is_refused_by_name(assistant: Assistant,
     assert answer.status == "error" and param in answer.answer and "Fixed Income" in answer.answer
 
 
-@pytest.mark.parametrize(("question", "asset_class"), [
-    ("the 2 cheapest bond active ETFs?", "Fixed Income"), ("债基里规模最大的主动ETF", "Fixed Income"),
-    ("Which fixed-income active ETF is the biggest?", "Fixed Income"), ("股票类主动ETF里流入最多的三只", "Equity"),
+@pytest.mark.parametrize(("question", "tool", "args"), [
+    # asset classes as stated
+    ("the 2 cheapest bond active ETFs?", "rank_funds", {"asset_class": "Fixed Income"}),
+    ("债基里规模最大的主动ETF", "rank_funds", {"asset_class": "Fixed Income"}),
+    ("Which fixed-income active ETF is the biggest?", "rank_funds", {"asset_class": "Fixed Income"}),
+    ("股票类主动ETF里流入最多的三只", "rank_funds", {"asset_class": "Equity"}),
+    # conversions in other words keep their issuer
+    ("Which of JPMorgan's old funds were switched into ETFs?", "conversions", {"issuer": "JPMorgan"}),
+    ("Which State Street mutual funds got converted?", "conversions", {"issuer": "State Street"}),
+    ("JPM把哪些基金转成了ETF", "conversions", {"issuer": "JPMorgan"}),
+    ("DFA has converted which funds?", "conversions", {"issuer": "Dimensional"}),
+    # a US fund named in full is looked up by that name
+    ("JPMorgan Equity Premium Income ETF的费率是多少？", "fund_facts", {"query": "JPMorgan Equity Premium Income ETF"}),
+    ("What's the AUM of the Dimensional U.S. Core Equity 2 ETF?", "fund_facts",
+     {"query": "Dimensional U.S. Core Equity 2 ETF"}),
+    # rankings in other words
+    ("上市时间最晚的两只主动ETF是哪两只", "rank_funds", {"by": "inception", "top": 2, "ascending": False}),
+    ("what are the 3 youngest active ETFs in the tables?", "rank_funds", {"by": "inception", "top": 3}),
+    ("产品线最长的发行商是谁", "rank_issuers", {"by": "etf_count", "ascending": False}),
+    ("which issuer has the longest product line?", "rank_issuers", {"by": "etf_count"}),
+    ("谁的产品线最长？前三名", "rank_issuers", {"by": "etf_count", "top": 3}),
+    ("the two most recent active ETFs in the tables", "rank_funds", {"by": "inception", "top": 2}),
 ])
-def test_a_stated_asset_class_is_kept(question: str, asset_class: str) -> None:
+def test_values_stated_in_other_words_reach_the_tool(question: str, tool: str, args: dict) -> None:
     intent = parse(question)
-    assert intent.tool == "rank_funds" and intent.args["asset_class"] == asset_class
-
-
-@pytest.mark.parametrize(("question", "issuer"), [
-    ("Which of JPMorgan's old funds were switched into ETFs?", "JPMorgan"),
-    ("Which State Street mutual funds got converted?", "State Street"),
-    ("JPM把哪些基金转成了ETF", "JPMorgan"), ("DFA has converted which funds?", "Dimensional"),
-])
-def test_conversions_in_other_words_keep_the_issuer(question: str, issuer: str) -> None:
-    intent = parse(question)
-    assert intent.tool == "conversions" and intent.args["issuer"] == issuer
+    assert intent.tool == tool and {k: intent.args.get(k) for k in args} == args
 
 
 @pytest.mark.parametrize(("question", "scope"), [
@@ -373,15 +382,6 @@ def test_what_an_analyst_thinks_is_content_not_metadata(question: str) -> None:
     assert parse(question).meta is None
 
 
-@pytest.mark.parametrize(("question", "name"), [
-    ("JPMorgan Equity Premium Income ETF的费率是多少？", "JPMorgan Equity Premium Income ETF"),
-    ("What's the AUM of the Dimensional U.S. Core Equity 2 ETF?", "Dimensional U.S. Core Equity 2 ETF"),
-])
-def test_a_us_fund_named_in_full_is_looked_up_by_that_name(question: str, name: str) -> None:
-    intent = parse(question)
-    assert intent.tool == "fund_facts" and intent.args["query"] == name
-
-
 def test_a_chinese_question_around_an_english_name_is_chinese() -> None:
     from assistant.agent.numerals import language
 
@@ -392,21 +392,11 @@ def test_a_chinese_question_around_an_english_name_is_chinese() -> None:
 @pytest.mark.parametrize(("question", "meta", "report"), [
     ("《指数增强基金如何选？多维度、深层次解析指数增强产品》是谁写的？", "authors", "003"),
     ("《指增ETF产品解析：1000增强ETF密集发行，对成分股流动性冲击几何？》哪天发布的", "date", "004"),
+    ("who wrote 《指数增强基金如何选》?", "authors", "003"),
 ])
 def test_a_quoted_title_names_its_report_and_asks_nothing_itself(question: str, meta: str, report: str) -> None:
     intent = parse(question)
     assert intent.tool is None and intent.meta == meta and report in intent.reports
-
-
-@pytest.mark.parametrize(("question", "tool", "args"), [
-    ("上市时间最晚的两只主动ETF是哪两只", "rank_funds", {"by": "inception", "top": 2, "ascending": False}),
-    ("what are the 3 youngest active ETFs in the tables?", "rank_funds", {"by": "inception", "top": 3}),
-    ("产品线最长的发行商是谁", "rank_issuers", {"by": "etf_count", "ascending": False}),
-    ("which issuer has the longest product line?", "rank_issuers", {"by": "etf_count"}),
-])
-def test_rankings_in_other_words(question: str, tool: str, args: dict) -> None:
-    intent = parse(question)
-    assert intent.tool == tool and {k: intent.args.get(k) for k in args} == args
 
 
 @pytest.mark.parametrize(("text", "start", "end"), [

@@ -21,8 +21,8 @@ from rapidfuzz import fuzz
 from assistant.agent import slots
 from assistant.agent.numerals import Lang, language, rx
 from assistant.agent.slots import SlotError, clean
-from assistant.agent.spelling import respell
-from assistant.corpus.reports import corpus_files, corpus_text, load_reports
+from assistant.agent.spelling import english_words, respell
+from assistant.corpus.reports import Report, corpus_files, corpus_text, load_reports
 from assistant.search.keyword import glossary
 from assistant.settings import get_settings
 from tools.report_tables import load_report
@@ -85,7 +85,7 @@ OLDEST = rx("最早", "oldest", "earliest", r"\bfirst\b")  # inception order; �
 ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", r"table\s*2\b", r"表\s*2(?!\d)", "贝莱德", "道富", "先锋",
             "摩根大通", "小摩", r"issuers?\b", "fund (?:companies|houses)", "blackrock", "vanguard", "state street",
             "jpmorgan", "dimensional", "fidelity", "pimco", "innovator", "ajm", "capital group", "american century",
-            "janus", "三巨头", r"\bbig three\b", r"\bbig 3\b")
+            "janus", "三巨头", r"\bbig three\b", r"\bbig 3\b", "产品线", "lineup", "line-up", "product line")  # a product line is an issuer's
 FUND_NOUN = rx("etf", "基金", "产品", r"\bfunds?\b", r"(?:[1-9]|一|两)只(?!股)", "固收", "权益", "fixed income", "equity")
 DOMESTIC = rx("增强", "指增", "enhanced", "境内", "国内", "中国", "a股", "china", "chinese")
 ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均规模" a size per ETF
@@ -450,11 +450,12 @@ ISSUER_NAMES = {"贝莱德": "BlackRock", "先锋": "Vanguard", "道富": "State
                 "小摩": "JPMorgan", "DFA": "Dimensional", "JPM": "JPMorgan", "富兰克林": "Franklin", "邓普顿": "Franklin"}
 
 
+ISSUER_ALIAS = re.compile("|".join(rf"(?<![A-Za-z]){n}(?![A-Za-z])" if n.isascii() else n for n in ISSUER_NAMES))
+
+
 def with_issuer_names(text: str) -> str:
     """Chinese names and abbreviations of issuers as their English names ('DFA转了哪些' → 'Dimensional转了哪些')."""
-    for name, english in ISSUER_NAMES.items():
-        text = re.sub(rf"(?<![A-Za-z]){name}(?![A-Za-z])" if name.isascii() else name, english, text)
-    return text
+    return ISSUER_ALIAS.sub(lambda m: ISSUER_NAMES[m.group(0)], text)
 NAMED_BEFORE_CONVERT = re.compile(r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s*(?:把|转)|"
                                   r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert|"
                                   r"\b(?:did|has|have|does)\s+([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert|"
@@ -466,9 +467,8 @@ NAMED_BEFORE_CONVERT = re.compile(r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)
 def stated_issuer(text: str) -> str | None:
     """An issuer the question names that 表 4 does not list (Vanguard, 先锋, 'Acme Capital'), so that the tool refuses
     it by name instead of the answer listing every issuer."""
-    named = with_issuer_names(text)
-    if named != text:
-        return next(english for name, english in ISSUER_NAMES.items() if english in named and english not in text)
+    if alias := ISSUER_ALIAS.search(text):
+        return ISSUER_NAMES[alias.group(0)]
     for m in NAMED_BEFORE_CONVERT.finditer(text):
         name = next(g for g in m.groups() if g).strip()
         if name.upper() not in slots.NOT_TICKERS and name.lower() not in ("what", "which", "who", "how"):
@@ -555,8 +555,10 @@ def unknown_names(text: str, known: frozenset[str]) -> list[str]:
     """Latin-script names that no report or table mentions ('2018年底ARK Invest旗下…', "ARK Invest's assets"): the
     reports cannot say anything about them. In English only capitalised words after the first count as names."""
     spans = LATIN_NAME.finditer(text) if language(text) == "zh" else EN_NAME.finditer(text)
+    english = english_words()  # 'who wrote 《…》?': lower-case English words around Chinese name nothing
     return [m.group(0) for m in spans if re.search(r"[a-z]", m.group(0))  # DFA, JPM: abbreviations, not names
-            and (words := NAME_WORD.findall(m.group(0).lower().replace("'s", ""))) and not any(w in known for w in words)]
+            and (words := NAME_WORD.findall(m.group(0).lower().replace("'s", ""))) and not any(w in known for w in words)
+            and not (m.group(0).islower() and all(w in english for w in words))]
 
 
 @cache
@@ -594,10 +596,14 @@ def _known_words(files: tuple[tuple[str, float], ...]) -> tuple[str, frozenset[s
 
 
 @lru_cache(maxsize=2)
+def _shipped_reports(files: tuple[tuple[str, float], ...]) -> tuple[Report, ...]:
+    """The shipped reports, read once per corpus version (their titles and dates are asked about in questions)."""
+    return tuple(load_reports(get_settings().reports_dir))
+
+
 def _published_years(files: tuple[tuple[str, float], ...]) -> dict[str, int]:
     """Each shipped report's publication year: a report cannot hold figures of a later year."""
-    return {r.id[:3]: int(m.group(0)) for r in load_reports(get_settings().reports_dir)
-            if (m := re.match(r"\d{4}", str(r.date or "")))}
+    return {r.id[:3]: int(m.group(0)) for r in _shipped_reports(files) if (m := re.match(r"\d{4}", r.date))}
 
 
 def after_named_report(text: str) -> bool:
@@ -841,10 +847,9 @@ def _meta(text: str, question: str, lang: Lang, context: Context | None = None) 
 QUOTED_TITLE = re.compile(r"《([^》]{4,120})》")
 
 
-@lru_cache(maxsize=2)
 def _titles(files: tuple[tuple[str, float], ...]) -> tuple[tuple[str, str], ...]:
     """(title without spaces and punctuation, publisher) of every shipped report."""
-    return tuple((_bare(r.title), str(r.publisher or "")) for r in load_reports(get_settings().reports_dir))
+    return tuple((_bare(r.title), r.publisher) for r in _shipped_reports(files))
 
 
 def _bare(title: str) -> str:

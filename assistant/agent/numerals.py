@@ -35,7 +35,7 @@ AFTER_SUPERLATIVE = "|".join(rf"(?<=\b{w} )" for w in SUPERLATIVES)
 EN_NUMBER = rx(r"(?:" + AFTER_SUPERLATIVE + r")(" + COUNTS + r")\b"  # top five, newest two
                r"|\b(" + "|".join(EN_NUMBERS) + r")(?=[\s-]*(?:billion|million|bn|trading|days?|years?|months?|percent"
                r"|per cent|%|issuers|funds|etfs|launches|products|companies|managers|largest|biggest|smallest|cheapest"
-               r"|newest|oldest|lowest|highest)\b)")
+               r"|newest|oldest|youngest|latest|earliest|most recent|lowest|highest)\b)")
 EN_ORDINALS = {w: i for i, w in enumerate(["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                                            "eighth", "ninth", "tenth", "eleventh", "twelfth"]) if i}
 

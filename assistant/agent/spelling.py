@@ -37,7 +37,7 @@ def domain_words(files: tuple[tuple[str, float], ...]) -> tuple[frozenset[str], 
 
 
 @cache
-def _english() -> frozenset[str]:
+def english_words() -> frozenset[str]:
     from spellchecker import SpellChecker
 
     return frozenset(SpellChecker(distance=1).word_frequency.dictionary)
@@ -45,7 +45,7 @@ def _english() -> frozenset[str]:
 
 def _fix(word: str, known: frozenset[str], targets: Counter[str]) -> str:
     lower = word.lower()
-    if lower in known or lower in _english():
+    if lower in known or lower in english_words():
         return word
     limit = 1 if len(lower) < 8 else 2
     near = process.extract(lower, targets.keys(), scorer=OSA.distance, score_cutoff=limit, limit=8)
@@ -59,7 +59,7 @@ def _fix(word: str, known: frozenset[str], targets: Counter[str]) -> str:
 def prepare() -> None:
     """Load the dictionaries now (at start-up, beside the router's examples), not in the first answer."""
     domain_words(corpus_files())
-    _english()
+    english_words()
 
 
 @cache

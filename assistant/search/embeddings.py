@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.chunk_wheels import sha256_file
+from assistant.chunk_wheels import memoised_sha256, read_memo
 from assistant.search.aside import move_aside
 from assistant.search.model_fetch import ModelIntegrityError, verify_model_dir
 from assistant.settings import Settings
@@ -124,24 +124,17 @@ def _open_cache(path: Path) -> sqlite3.Connection:
 
 def model_identity(folder: Path, cache_dir: Path) -> str:
     """The sha256 of the model's weight files, so that the same model in a moved cache keeps its vectors and another
-    model never shares them. Each file is hashed once (seconds per GB) and remembered by path, size and mtime."""
+    model never shares them. Each file is hashed once and remembered by path, size and mtime."""
     weights = sorted(p for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin") and p.is_file())
     if not weights:
         return str(folder)
     memo_path = cache_dir / "weights-sha256.json"
-    try:
-        memo = json.loads(memo_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        memo = {}
-    digests = []
-    for path in weights:
-        stat = path.stat()
-        key, seen = str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
-        if not (isinstance(memo.get(key), list) and memo[key][:2] == seen):
-            memo[key] = [*seen, sha256_file(path)]
-        digests.append(memo[key][2])
-    memo_path.parent.mkdir(parents=True, exist_ok=True)
-    memo_path.write_text(json.dumps(memo), encoding="utf-8")
+    memo = read_memo(memo_path)
+    known = dict(memo)
+    digests = [memoised_sha256(path, memo) for path in weights]
+    if memo != known:
+        memo_path.parent.mkdir(parents=True, exist_ok=True)
+        memo_path.write_text(json.dumps(memo), encoding="utf-8")
     return "sha256:" + hashlib.sha256(" ".join(digests).encode()).hexdigest()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -114,12 +114,12 @@ def upload(assistant: Assistant, file: str | None, title: str, publisher: str, d
     if not file:
         yield "⚠ Choose a file first.", *corpus_view(assistant)
         return
-    done_total = [0, 0]
+    progress = {"done": 0, "total": 0}
     # Gradio keeps the original file name, so messages name the file the user chose
     job = _UPLOADS.submit(add_report, assistant.retriever, Path(file), title, publisher, date,
-                          lambda done, total: done_total.__setitem__(slice(None), [done, total]))
-    while not _settled(job):
-        done, total = done_total
+                          lambda done, total: progress.update(done=done, total=total))
+    while wait([job], timeout=1.0).not_done:
+        done, total = progress["done"], progress["total"]
         step = f"embedding chunk {done:,} of {total:,}" if total else "reading and chunking"
         yield f"⏳ Adding **{Path(file).name}**: {step}. Questions are answered meanwhile.", *corpus_view(assistant)
     try:
@@ -132,13 +132,6 @@ def upload(assistant: Assistant, file: str | None, title: str, publisher: str, d
         message = f"✓ Added **{added.report.title}** (`{added.report.id}`): {added.chunks} chunk(s){embedded}."
     yield message, *corpus_view(assistant)
 
-
-def _settled(job: Future[Any], wait: float = 1.0) -> bool:
-    try:
-        job.exception(timeout=wait)
-    except TimeoutError:
-        return False
-    return True
 
 
 def corpus_view(assistant: Assistant) -> tuple[pd.DataFrame, str, str]:
