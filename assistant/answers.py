@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.agent.numerals import language
 from assistant.corpus.chunking import split_sentences
 from assistant.search.keyword import tokenize
 from assistant.search.retrieval import Passage, content_terms
@@ -171,6 +172,8 @@ SUPERLATIVES = [(re.compile(p, re.I), words) for p, words in (
     (r"最高|highest", ("最高",)), (r"最低|lowest|cheapest", ("最低",)), (r"最小|smallest", ("最小",)),
     (r"最少|fewest|\bleast\b", ("最少",)), (r"最好|最佳|\bbest\b", ("最好", "最佳", "最优")))]
 SEMANTIC_WEIGHT = 12.0  # cosine gaps between the right and a wrong sentence are ~0.1–0.2: worth 1–2 shared terms
+SEMANTIC_WEIGHT_ENGLISH = 24.0  # an English question shares only glossary words with Chinese sentences: meaning
+# counts more
 PASSAGE_RANK_WEIGHT = 0.5  # a sentence of a lower-ranked passage must share more to be quoted first
 
 
@@ -286,6 +289,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}
     frequency = Counter(t for _, _, shared in candidates for t in shared)
     meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
+    semantic_weight = SEMANTIC_WEIGHT_ENGLISH if language(question) == "en" else SEMANTIC_WEIGHT
     scored = []
     for position, (index, sentence, shared) in enumerate(candidates):
         if not shared and meaning is None:
@@ -311,7 +315,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
         if focus and focus.lower() in sentence.lower():
             score += 5
         if meaning is not None:  # by meaning too: English questions share few words with Chinese sentences
-            score += SEMANTIC_WEIGHT * meaning[position]
+            score += semantic_weight * meaning[position]
         if superlatives and any(word in sentence for word in superlatives):
             score += 3  # "规模最大的是哪只？" is answered by the sentence that names the largest
         if listing and (sentence.count("、") >= 2 or ITEM.match(sentence)):

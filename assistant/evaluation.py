@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel
 
 from assistant.agent.brain import SEARCH
+from assistant.agent.slots import funds, us_names
 from assistant.answers import Answer
 from assistant.search.retrieval import Mode, Retriever
 from assistant.settings import ROOT
@@ -113,6 +114,14 @@ def _cny(value: Any) -> float | None:
         return None
 
 
+def _fund_key(query: Any) -> str:
+    """The code or ticker a fund query names ('国泰中证1000增强' → 159679, 'DFAC.US' → DFAC), else the query itself."""
+    text = str(query).strip()
+    tickers = {name: ticker for _, name, ticker in us_names()}
+    named = [tickers.get(m.query, m.query) for m in funds(text) if m.query]
+    return (named[0] if len(named) == 1 else text).upper().split(".")[0]
+
+
 def _same(expected: Any, actual: Any, key: str = "") -> bool:
     """Whether a tool received the stated value: sizes compared in CNY (15亿 = 1500000000), numbers as numbers."""
     if key == "fund_size" and actual is not None:
@@ -121,8 +130,8 @@ def _same(expected: Any, actual: Any, key: str = "") -> bool:
     if key == "issuer" and actual is not None and expected is not None:  # "Global X" and "Global" name one issuer
         a, b = str(expected).lower(), str(actual).lower()
         return a in b or b in a
-    if key == "query" and actual is not None:
-        return str(expected).strip().upper().split(".")[0] == str(actual).strip().upper().split(".")[0]
+    if key == "query" and actual is not None:  # a fund's name and its code are the same fund
+        return _fund_key(expected) == _fund_key(actual)
     if isinstance(expected, int | float) and not isinstance(expected, bool):
         return isinstance(actual, int | float) and not isinstance(actual, bool) and math.isclose(float(expected),
                                                                                                  float(actual))

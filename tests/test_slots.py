@@ -455,3 +455,82 @@ def test_a_pronoun_after_a_ranking_is_its_fund_even_in_a_short_follow_up(assista
     assistant.ask(first, session)
     answer = assistant.ask(then, session)
     assert answer.status == "answered" and "备兑" in answer.answer
+
+
+@pytest.mark.parametrize(("question", "args"), [
+    # per mille, per ten thousand and basis points are thresholds as stated, never the 5% default
+    ("三十亿的基金五天建完仓，冲击超过千分之三的成分股有几只？",
+     {"fund_size": "30亿", "build_days": 5, "threshold": 0.003}),
+    ("10亿建仓2天，阈值1.5‰，受冲击的股票多少只", {"fund_size": "10亿", "build_days": 2, "threshold": 0.0015}),
+    ("a 5亿 fund, 3-day build: how many names above a 50bp shock?",
+     {"fund_size": "5亿", "build_days": 3, "threshold": 0.005}),
+    ("40亿、10个交易日，冲击门槛万分之八，多少只成分股会超",
+     {"fund_size": "40亿", "build_days": 10, "threshold": 0.0008}),
+    # one day said in other words
+    ("If a 3 billion yuan fund bought everything on day 1, how many stocks exceed 5% of turnover?",
+     {"fund_size": "3 billion", "build_days": 1, "threshold": 0.05}),
+])
+def test_fractions_of_a_percent_and_day_one_are_kept(question: str, args: dict) -> None:
+    intent = parse(question)
+    assert intent.tool == "liquidity_shock" and not intent.errors
+    assert {k: intent.args.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize(("text", "window"), [
+    ("enhanced vs passive CSI 500 since 15 Mar 2024", {"start": "2024-03-15"}),
+    ("CSI 1000 enhanced funds from 3 January 2023 to 30 June 2023", {"start": "2023-01-03", "end": "2023-06-30"}),
+    ("csi1000 enhanced, cal 2024, who beat the ETF?", {"start": "2024-01-01", "end": "2024-12-31"}),
+    ("CY2023 returns of the CSI 500 enhanced ETFs vs passive", {"start": "2023-01-01", "end": "2023-12-31"}),
+])
+def test_a_day_month_year_start_is_a_start_and_cal_is_a_calendar_year(text: str, window: dict) -> None:
+    intent = parse(text)
+    assert intent.tool == "compare_returns"
+    assert {k: intent.args.get(k) for k in ("start", "end")} == {"start": window["start"], "end": window.get("end")}
+
+
+@pytest.mark.parametrize(("question", "tool", "args"), [
+    ("priciest 4 pls", "rank_funds", {"by": "fee", "top": 4, "ascending": False}),
+    ("oldest two by launch date", "rank_funds", {"by": "inception", "top": 2, "ascending": True}),
+    ("the 5 most recently launched ones in the tables", "rank_funds", {"by": "inception", "top": 5}),
+    ("top-3 issuers by number of ETFs", "rank_issuers", {"by": "etf_count", "top": 3}),
+    ("dimensional core equity 2 — fee and AUM?", "fund_facts", {"query": "Dimensional U.S. Core Equity 2 ETF"}),
+    ("华泰柏瑞中证1000增强ETF的代码？", "fund_facts", {"query": "561590"}),
+    ("招商中证1000增强ETF 业绩基准是什么", "fund_facts", {"query": "159680"}),
+])
+def test_short_and_named_tool_questions_reach_their_tool(question: str, tool: str, args: dict) -> None:
+    intent = parse(question)
+    assert intent.tool == tool and {k: intent.args.get(k) for k in args} == args, intent
+
+
+@pytest.mark.parametrize("question", [
+    "Why do enhanced ETFs building their positions hit small CSI 1000 stocks so hard?",
+    "中证1000增强ETF建仓为何会冲击成分股流动性？",
+    "What factors push US mutual fund managers to convert their funds into ETFs?",
+    "共同基金转ETF的主要原因是什么？",
+])
+def test_why_questions_are_the_reports_explanations_not_a_computation(question: str) -> None:
+    intent = parse(question)
+    assert intent.tool is None and intent.scope is None
+
+
+def test_a_claim_of_what_something_made_up_is_checked_not_refused_as_invention() -> None:
+    intent = parse("Active ETFs made up roughly 20% of the US ETF market at end-2024, correct?")
+    assert intent.scope is None and intent.tool is None
+
+
+def test_a_metadata_question_asking_two_fields_gets_both(assistant: Assistant) -> None:
+    answer = assistant.ask("Which firm published the Huaxin study and who are its authors?")
+    assert answer.status == "answered" and "吕思江" in answer.answer and "Huaxin Securities" in answer.answer
+    answer = assistant.ask("信达那篇是哪天出的，作者是谁？")
+    assert "于明明" in answer.answer and "2021-07-11" in answer.answer
+
+
+def test_a_pronoun_beside_another_fund_compares_both_and_english_keeps_them(assistant: Assistant) -> None:
+    session = Session()
+    assistant.ask("561590是哪家的？", session)
+    answer = assistant.ask("它和159679比，2023年谁涨得多？", session)
+    (call,) = [c for c in answer.tool_calls if c.name == "compare_returns"]
+    assert set(call.args["funds"].split(",")) == {"561590", "159679"}
+    again = assistant.ask("in English please", session)
+    (call_en,) = [c for c in again.tool_calls if c.name == "compare_returns"]
+    assert call_en.args == call.args and again.answer.startswith("Over ")

@@ -19,7 +19,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from assistant.agent.compose import compose, evidence_query, refusal
+from assistant.agent.compose import compose, evidence_query, part_queries, refusal
 from assistant.agent.intents import Context, Intent, chosen_intent, parse, reports_named_in
 from assistant.agent.metadata import compose_meta, meta_query
 from assistant.agent.slots import funds
@@ -162,7 +162,14 @@ class OfflineBrain(BaseChatModel):
                 search = None
         if intent.meta:
             return AIMessage(content=compose_meta(intent, self.reports, search))
-        return AIMessage(content=compose(intent, question, tool, search, self.similarity))
+        parts: dict[str, dict[str, Any]] = {}
+        for part in part_queries(intent) if search and self._bound(SEARCH) else []:
+            args = {"query": part}
+            if _key(SEARCH, args) not in made:
+                return self._call(SEARCH, args, step)
+            if (found := json.loads(made[_key(SEARCH, args)] or "null")) and "error" not in found:
+                parts[part] = found
+        return AIMessage(content=compose(intent, question, tool, search, self.similarity, parts))
 
     @staticmethod
     def _call(name: str, args: dict[str, Any], step: int) -> AIMessage:

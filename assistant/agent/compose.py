@@ -331,13 +331,47 @@ def _pair(question: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
     return None
 
 
-def sub_questions(question: str) -> list[str]:
-    """The parts of a question that asks several things, each long enough to search: '…跟踪哪些指数？第二批…拓展到了哪些？',
-    and 'A和B…分别…' / 'A vs B' asked once for A and once for B (the other one's name left out)."""
-    parts = [p.strip() for p in SUB_QUESTION.split(question) if len(p.strip()) >= 6]
+COMPARED_WITH = re.compile(r"\bcompared?\s+(?:with|to|against)\s+(?P<other>[^?？,，.;]+)", re.I)
+WORD = re.compile(r"[\w'-]+")
+
+
+def _compared_with(question: str) -> list[str]:
+    """'how did assets in equity active ETFs compare with fixed-income active ETFs?' → the question about equity
+    active ETFs, and the same question about fixed-income active ETFs: the words the two sides end with ('active
+    ETFs') tell where the first side's own words are, which the second side's replace."""
+    m = COMPARED_WITH.search(question)
+    if not m:
+        return []
+    other = WORD.findall(m["other"])
+    before = list(WORD.finditer(question[: m.start()]))
+    shared = 0
+    while shared < min(len(other), len(before)) and other[-1 - shared].lower() == before[-1 - shared][0].lower():
+        shared += 1
+    own = len(other) - shared
+    if not shared:  # 'the CSI 1000 compare to the CSI 500': the side is as many words as the other one
+        own = len(other) if len(other) <= 4 else 0
+    if not own or own > len(before) - shared:
+        return []
+    first = question[: m.start()].rstrip() + question[m.end():]  # the question without 'with …'
+    start, end = before[-shared - own].start(), before[-shared - 1].end()
+    second = first[:start] + " ".join(other[:own]) + first[end:]
+    return [first, second]
+
+
+def side_questions(question: str) -> list[str]:
+    """A comparison asked once per side, each a whole question: 'A和B…分别…' / 'A vs B' once for A and once for B
+    (the other one's name left out), 'how did A compare with B?' for A and for B; none for other questions."""
+    if sides := _compared_with(question):
+        return sides
     if not EACH.search(question) or (pair := _pair(question)) is None:  # a pair asked 'each' splits by its sides
-        return parts
+        return []
     return [question[:start] + " " + question[end:] for start, end in reversed(pair)]
+
+
+def sub_questions(question: str) -> list[str]:
+    """The parts of a question that asks several things, each long enough to search: the sides of a comparison, or
+    '…跟踪哪些指数？第二批…拓展到了哪些？' split at its question marks."""
+    return side_questions(question) or [p.strip() for p in SUB_QUESTION.split(question) if len(p.strip()) >= 6]
 
 
 def from_named_publisher(search: dict[str, Any] | None, named: tuple[str, ...]) -> dict[str, Any] | None:
@@ -612,9 +646,22 @@ def refusal(intent: Intent, errors: list[SlotError | str]) -> str:
     return lead + " ".join(parts)
 
 
+MAX_PARTS = 3  # a question asking several things is searched for at most this many of them
+
+
+def part_queries(intent: Intent) -> list[str]:
+    """The sides of a comparison searched on their own, so that each side finds its passage (the fixed-income figure
+    sits in another passage than the equity one); none for other questions, whose parts ('近两年增长有多快？') need
+    the rest of the question to be searched."""
+    if intent.tool is not None or intent.meta or intent.scope:
+        return []
+    return side_questions(normalise(intent.query))[:MAX_PARTS]
+
+
 def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: dict[str, Any] | None,
-            similarity: Similarity | None = None) -> str:
-    """The offline answer: NOT_FOUND, or the lead and supporting sentences, one paragraph per line."""
+            similarity: Similarity | None = None, part_searches: dict[str, dict[str, Any]] | None = None) -> str:
+    """The offline answer: NOT_FOUND, or the lead and supporting sentences, one paragraph per line; `part_searches`
+    holds the search result of each part of a question that asks several things."""
     zh = intent.lang == "zh"
     if intent.scope:
         return f"{NOT_FOUND}: {SCOPE_REASONS[intent.scope][0 if zh else 1]}"
@@ -625,7 +672,8 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         parts = sub_questions(query)
         if len(parts) > 1 and picks and not states_several(query, picks[0][1]):  # one sentence for each part:
             # "首批…跟踪哪些指数？第二批…呢？", unless the best sentence already states each ('分别增长 61%和 68%')
-            per_part = [quoted(part, search, limit=1, depth=5, similarity=similarity) for part in parts]  # each part
+            per_part = [quoted(part, (part_searches or {}).get(part) or search, limit=1, depth=5, similarity=similarity)
+                        for part in parts]  # each part
             # by its own meaning: the whole question's would favour the sentence about the part named first
             merged = list(dict.fromkeys(pick for found in per_part for pick in found))
             picks = merged[:3] if len(merged) > 1 else picks

@@ -34,11 +34,14 @@ if TYPE_CHECKING:
 ATTRIBUTION = rx(r"报告(?:说|称|认为|提到|指出|显示|里|中|写|给出|列出|列举|提示|的说法|的结论)", "研报",
                  r"根据.{0,10}报告", "according to",
                  r"\bthe reports?\b(?!\s*(?:'s\s+)?(?:period|window|date|convention))", "华鑫", "信达", "huaxin",
-                 "cinda", r"表\s*\d+\s*(?:中|里)", r"\bin table\s*\d")
+                 "cinda", r"\breport(?:'s)?\s+(?:claims?|findings?|conclusions?|says|said|states|stated)\b",
+                 r"表\s*\d+\s*(?:中|里)", r"\bin table\s*\d")
 VERIFY = rx("对吗", "对不对", "是否正确", "正确吗", "准确吗", "真的吗", "是真的", "可信", "核实", "验证", "复核",
             "核对", "复现", "还成立", "站得住", "是否成立", r"\bright\b", "correct", r"\btrue\b", "accurate", "verify",
-            "check", r"holds? up", "reproduce", "still hold", "confirm", "verdict", r"\bclaim")
+            "check", r"holds? up", r"\bheld up", "reproduce", "still hold", "confirm", "verdict", r"\bclaim")
 STILL = rx("现在", "如今", "至今", "后来", "目前", "最新", "still", "today", "since then", "now", "latest")
+REASONS = rx("为什么", "为何", "原因", "因素", "动因", "怎么会", r"\bwhy\b", r"\bhow come\b", r"\breasons?\b", r"\bfactors?\b",
+             r"\bdriv(?:e|es|ing|ers?)\b", r"\bwhat explains\b")  # asks the report's explanation, not a tool's figures
 REPORT_CONVENTION = rx("报告(?:的)?口径", "报告(?:的)?算法", "报告的方法", r"report'?s? (?:convention|method)")
 
 # the report's liquidity scenario without a fund size ("建仓对成分股的冲击有多大？"): its headline 15亿 case is checked
@@ -72,10 +75,10 @@ RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现
              "跟被动比", "和被动ETF比", "谁收益", "谁更高", "谁赚", "跑得", "走势", r"\bhow (?:did|have|has|do|does) .{0,60}"
              r"\b(?:do|done|fare|fared|perform|performed)\b", r"\bdid .{0,40}\bdo\b")
 # an order asked for: 'which issuer…' alone ('which issuer keeps its share by launching many funds?') is no ranking
-RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", "冠军", "第一名", "之王", r"\bno\.? ?1\b", r"#1\b", r"\brank", r"top\s*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位|大|的)",
+RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", "冠军", "第一名", "之王", r"\bno\.? ?1\b", r"#1\b", r"\brank", r"top[\s-]*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位|大|的)",
           "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "最晚", "最长", "最短", "largest", "biggest", "smallest",
-          r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "newest", "oldest", "youngest", "longest", r"\blead",
-          r"\bbottom\s*\d", "倒数")
+          r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "priciest", "newest", "oldest", "youngest", "longest", r"\blead",
+          r"\bbottom[\s-]*\d", "倒数")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出(?!的)", r"\blist(?!ed)")  # not 'the listed funds'
 ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", "从低到高", "从小到大", "从少到多", "由少到多", "由低到高", "由小到大",
                "升序", r"\bleast\b", "fewest",
@@ -106,6 +109,9 @@ FUND_METRICS = (
                      "launch", "inception", "latest", r"\bmost recent")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
+# measures only funds have in the tables: 'lowest fee top3' ranks funds ('最新' alone may mean the latest data)
+INCEPTION_WORD = rx(r"(?:成立|发行|上市)(?:日期|时间|日|于|最|得最)", r"(?:最早|最晚|最新)(?:成立|发行|上市)", r"\blaunch",
+                    r"\binception", r"\blisted\b")  # not '还成立吗' (does it still hold?)
 UNSUPPORTED_ISSUER = rx("流入", "流出", "inflow", "outflow", "增速", "增长", "growth")
 UNSUPPORTED_FUND = rx("占比", "份额", r"\bshare\b", "流出", "outflow", "增长", "growth")
 ASSET_CLASSES = (("Fixed Income", rx("固收", "固定收益", "债券", "债基", r"fixed[\s-]*income", r"\bbonds?\b", r"\bFI\b",
@@ -129,7 +135,8 @@ FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Ch
 TABLE_FIELDS = {"fee_pct", "aum_usd_m", "inflow_usd_m", "inception", "asset_class"}
 US_TEXT_FACTS = rx("基准", "跟踪", "持有", "持仓", "策略", "投资于", "benchmark", r"\btracks?\b", "holds", "holdings", "strategy",
                    r"invests? in", r"how many stocks")
-FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资料", "情况", "tell me about", "what is", "facts",
+FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资料", "情况", "代码", r"\b(?:fund )?code\b", r"\bticker\b",
+               "tell me about", "what is", "facts",
                "details", r"\binfo", "profile", "overview")
 BEYOND_TOOLS = rx("增长", "同比", "变化", "(?<!增强)策略", "原因", "为什么", "如何", "怎么", "持仓", "growth", "grow", "change",
                   "strateg", r"\bwhy\b", "how did", "holding")
@@ -153,8 +160,9 @@ ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bg
             r"\binvest in\b.*\?", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该买",
             "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
 PREDICTION = rx("预测", "会不会", "将会", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
-                r"|grow|rise|fall|beat|outperform)", r"\bnext year\b", "forecast", r"\bpredict", r"\bgoing to\b")
-INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binvent", "fabricate", r"\bmade[- ]up\b",
+                r"|grow|rise|fall|beat|outperform)", r"\bnext year\b", "forecast", r"\b(?:you|can|could|please|i) predict", r"\bpredictions?\b",
+                r"\bgoing to\b")  # 'does last year's alpha predict…' asks a correlation
+INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binvent", "fabricate", r"\bmade[- ]up (?:numbers?|figures?|data|stats?|estimates?|values?)\b",
             r"\bany number\b", r"\bjust give me a number\b", "编一个", "编个", "瞎猜", "猜一(?:下|个)", "随便(?:给|说|编)", "估一个",
             "估计一下", "捏造", "虚构")
 INJECTION = rx(r"\b(?:ignore|forget|disregard) (?:all |any |your |the |previous |prior |above )+(?:instructions|rules|prompts?)", r"system override",
@@ -188,6 +196,8 @@ META_FIELDS = (("authors", rx("职位", "职务", "头衔", "作者", "分析师
                            r"\bhow many reports\b", r"\breports? (?:do )?you have")),
                ("title", rx("title", "标题", "题目", "报告名")),
                ("covers", rx("讲", "研究", "关于", "内容", r"\babout\b", r"\bcover")))
+PUBLISHER_ASKED = rx("机构", "公司", "券商", "哪家", "出品", "发布方", "brokerage", r"\bbroker", r"\bfirm\b", r"\binstitution",
+                     r"\bpublisher", r"\bpublished by\b", r"\bwho (?:put|released|issued|published)")
 REPORT_NAMES = (("004", rx("华鑫", "huaxin", "指增\\s*etf产品解析", "流动性冲击", "密集发行", r"指[增増]\s*etf", r"增强\s*etf",
                            r"enhanced etfs?\b", "liquidity")),
                 ("003", rx("信达", "cinda", "如何选", "指数增强基金", r"增强基金", r"\bchoosing\b", r"\bhow to (?:choose|pick|select)",
@@ -296,6 +306,8 @@ def _liquidity(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[
     beside the real one, because the data contradicts the report's figures and must say so whenever they come up.
     """
     size, errors = _size(text)
+    if not chosen and size is None and not errors and REASONS.search(text):
+        return None  # why building hurts liquidity is the report's explanation, not a computation
     days, level, day = slots.days(text), slots.threshold(text), slots.as_of(text)
     if not chosen and not LIQUIDITY.search(text) and not ((size or errors) and (days is not None or level is not None)):
         return None  # a size with a building period or a threshold is this question even without its words
@@ -332,7 +344,7 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
     window_stated = stated_window is not None
     enhanced_index = bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text)) and window_stated
     checks_report = attributed and bool(VERIFY.search(text)) and bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text))
-    plain = re.sub(r"业绩比较基准|performance benchmark|benchmark", "", text, flags=re.I)
+    plain = re.sub(r"业绩(?:比较)?基准|performance benchmark|benchmark", "", text, flags=re.I)
     if not chosen and not (RETURNS.search(plain) or (COMPARE.search(text) and len(named) >= 2)
             or (len(named) >= 2 and window_stated) or enhanced_index or checks_report):
         return None
@@ -394,7 +406,8 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
         args = {"by": by or "aum", "top": rows_asked(top, pick, single), "ascending": ascending}
         return "rank_issuers", args, pick or (1 if single else None)
     by = _metric(text, FUND_METRICS)
-    if by is None or not (FUND_NOUN.search(text) or by == "inflow") or DOMESTIC.search(text) or UNSUPPORTED_FUND.search(text):
+    fund_only = by in ("inflow", "fee") or (by == "inception" and INCEPTION_WORD.search(text))
+    if by is None or not (FUND_NOUN.search(text) or fund_only) or DOMESTIC.search(text) or UNSUPPORTED_FUND.search(text):
         return None
     if slots.funds(text, names=False):
         return None
@@ -437,7 +450,7 @@ def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any]
 def _conversions(text: str, chosen: bool = False) -> dict[str, Any] | None:
     """conversions arguments (None when the question is not a listing of conversions, unless the tool was `chosen`
     by a model; never for funds that could still convert, which only the report's text estimates)."""
-    if ELIGIBLE.search(text) or not (chosen or CONVERSION.search(text)):
+    if ELIGIBLE.search(text) or not (chosen or CONVERSION.search(text)) or (not chosen and REASONS.search(text)):
         return None
     issuer = find_conversion_issuer(with_issuer_names(text)) or stated_issuer(text)
     if not chosen and not LISTING.search(text) and issuer is None:
@@ -699,7 +712,8 @@ def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Inten
     if liquidity := liquidity_intent(text, lang, attributed):
         return liquidity
     hint = context.fund if context and context.fund and context.fund.isdigit() else None
-    with_fund = f"{text} {hint}" if hint and PRONOUN.search(text) and not slots.funds(text, names=False) else text
+    named = {f.query for f in slots.funds(text, names=False)}
+    with_fund = f"{text} {hint}" if hint and PRONOUN.search(text) and hint not in named else text  # '它和159680比': both
     if returns := returns_intent(with_fund, lang, attributed):  # "how did it do vs passive?": that fund's returns
         return returns
     if (args := _conversions(text)) is not None:
@@ -828,7 +842,10 @@ def _rerender(text: str, context: Context) -> Intent | None:
         return None
     for lang, pattern in IN_OTHER_LANGUAGE:
         if pattern.search(text) and len(text) <= 40:
-            return replace(parse(context.question, context), lang=lang, routing="context")
+            again = replace(parse(context.question, context), lang=lang, routing="context")
+            if again.tool is not None and again.tool == context.tool:  # the values the answer used ('它和159680比':
+                again = replace(again, args=dict(context.args))  # both funds), not the question read once more
+            return again
     return None
 
 
@@ -838,7 +855,11 @@ PERSON = rx("他", "她", "该作者", "这位", r"\b(?:he|she|his|her|him|the a
 def _meta(text: str, question: str, lang: Lang, context: Context | None = None) -> Intent:
     """A question about the reports themselves: which field (authors, date, publisher, …) and which reports; a
     follow-up that names none ('哪天发布的？' after '信达那篇是谁写的？') keeps the report the previous question named."""
-    field_ = next((name for name, pattern in META_FIELDS if pattern.search(text)), "covers")
+    asked = [name for name, pattern in META_FIELDS if pattern.search(text)]
+    if "date" in asked and not PUBLISHER_ASKED.search(text):
+        asked = [name for name in asked if name != "publisher"]  # '哪天发布的' asks a date, not who published
+    several = len(set(asked) & {"authors", "date", "publisher"}) >= 2  # 'who wrote it, and when?': every field asked
+    field_ = "all" if several else next(iter(asked), "covers")
     elliptic = len(text) <= 16 or bool(PERSON.search(text))  # 'when was it published?', '他是什么职位？'
     reports = named_reports(text) or (context.reports if context and elliptic and field_ != "list" else ())
     return Intent(None, {}, lang, query=question, meta=field_, reports=reports)

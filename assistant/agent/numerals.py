@@ -29,13 +29,14 @@ EN_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eigh
             "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
 EN_NUMBERS = {w: i for i, w in enumerate(EN_WORDS)} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
 COUNTS = "|".join(w for w in EN_NUMBERS if w not in ("zero", "one"))  # "which one" stays a word
-SUPERLATIVES = ("top", "which", "bottom", "newest", "oldest", "cheapest", "largest", "biggest", "smallest", "lowest",
+SUPERLATIVES = ("top", "which", "bottom", "newest", "oldest", "cheapest", "priciest",
+                "largest", "biggest", "smallest", "lowest",
                 "highest", "latest", "earliest")
 AFTER_SUPERLATIVE = "|".join(rf"(?<=\b{w} )" for w in SUPERLATIVES)
 EN_NUMBER = rx(r"(?:" + AFTER_SUPERLATIVE + r")(" + COUNTS + r")\b"  # top five, newest two
                r"|\b(" + "|".join(EN_NUMBERS) + r")(?=[\s-]*(?:billion|million|bn|trading|days?|years?|months?|percent"
                r"|per cent|%|issuers|funds|etfs|launches|products|companies|managers|largest|biggest|smallest|cheapest"
-               r"|newest|oldest|youngest|latest|earliest|most recent|lowest|highest)\b)")
+               r"|newest|oldest|youngest|latest|earliest|most recent(?:ly)?|lowest|highest)\b)")
 EN_ORDINALS = {w: i for i, w in enumerate(["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                                            "eighth", "ninth", "tenth", "eleventh", "twelfth"]) if i}
 
@@ -93,8 +94,22 @@ def _cn_run(match: re.Match[str]) -> str:
     return plain(cn_number(core)) + unit
 
 
+# per mille and basis points as percentages: 千分之二 → 0.2%, 2‰ → 0.2%, 万分之五 → 0.05%, 20bp → 0.2%
+FRACTION_WORD = re.compile(r"(千分之|万分之)\s*([零〇一二两三四五六七八九十百点]+|\d+(?:\.\d+)?)")
+FRACTION_SIGN = rx(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(‰|‱|bps?\b|basis points?\b|个基点)")
+PER_PERCENT = {"千分之": 10, "万分之": 100, "‰": 10, "‱": 100}
+
+
+def _as_percent(number: float, per: int) -> str:
+    return f"{plain(number / per)}%"
+
+
 def normalise(text: str) -> str:
-    """Chinese and English number words as digits (十五亿 → 15亿, 百分之五 → 5%, twenty days → 20 days)."""
+    """Chinese and English number words as digits (十五亿 → 15亿, 百分之五 → 5%, 千分之二 → 0.2%, twenty days → 20
+    days)."""
+    text = FRACTION_WORD.sub(lambda m: _as_percent(float(m[2]) if m[2][0].isdigit() else cn_number(m[2]),
+                                                   PER_PERCENT[m[1]]), text)
+    text = FRACTION_SIGN.sub(lambda m: _as_percent(float(m[1]), PER_PERCENT.get(m[2], 100)), text)
     text = CN_RUN.sub(_cn_run, text)
     text = EN_NUMBER.sub(lambda m: str(EN_NUMBERS[(m.group(1) or m.group(2)).lower()]), text)
     return re.sub(r"(\d)\s*(?:percent|per cent)\b", r"\1%", text, flags=re.I | re.A)

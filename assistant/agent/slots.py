@@ -154,7 +154,7 @@ DAYS = re.compile(
 )
 AFTER_DAY_OF_MONTH = re.compile(r"\d\s*月\s*$")
 ONE_DAY = rx("单日", "一次性", "当天", "一天内", "一天之内", r"\b(?:a|one|single)\s+(?:trading\s+)?(?:day|session)\b",
-             r"\bovernight\b", r"\bin one go\b", r"\ball at once\b", r"\bsame day\b")
+             r"\bovernight\b", r"\bon day (?:one|1)\b", r"\bin one go\b", r"\ball at once\b", r"\bsame day\b")
 MAX_BUILD_DAYS = 250
 
 
@@ -222,9 +222,10 @@ def threshold(text: str) -> Percent | None:
 
 ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd|th)\b",
              r"\b(" + "|".join(EN_ORDINALS) + r")\b(?!\s+(?:batch|half|quarter))", "(runner-up|runner up|亚军)")
-TOP = rx(r"(?:前|倒数|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|leading|most|top|highest|lowest"
+TOP = rx(r"(?:前|倒数|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|priciest|leading|most|top|highest|lowest"
          r"|newest|oldest|youngest|latest|earliest|fewest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))",
-         r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last|all|bottom)\s+(\d{1,2})\b",
+         r"\b(?:cheapest|priciest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last|all|bottom)\s+"
+         r"(\d{1,2})\b",
          r"\bwhich (\d{1,2})\b", r"\b(\d{1,2})\s+(?:issuers|funds|etfs|managers|companies)\b")
 
 
@@ -241,9 +242,10 @@ def ordinal(text: str) -> int | None:
 
 
 POPULATION = rx(r"(?:among|of|in|from|within)\s+(?:the\s+)?$")  # 'the fewest among the top-10 issuers': the table
-SUPERLATIVE = rx(r"\b(?:fewest|least|most|lowest|highest|largest|smallest|biggest|cheapest|newest|oldest|youngest)\b", "最")
+SUPERLATIVE = rx(r"\b(?:fewest|least|most|lowest|highest|largest|smallest|biggest|cheapest|priciest|newest|oldest|youngest)\b",
+                 "最")
 PICKED_FEW = rx(r"\bwhich (\d{1,2})\b", r"最\S{0,4}?的\s*(\d+)\s*[只家个]",
-                r"\b(?:cheapest|largest|biggest|smallest|oldest|newest|lowest|highest|latest|earliest)\s+(\d{1,2})\b")
+                r"\b(?:cheapest|priciest|largest|biggest|smallest|oldest|newest|lowest|highest|latest|earliest)\s+(\d{1,2})\b")
 
 
 def top_n(text: str) -> int | None:
@@ -309,7 +311,7 @@ P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+
              r"(?:(\d{1,2})\s*(?:月|(?![\d.\-/])))?\s*"
              r"(?:(?:初|起)\s*)?(?:以来|至今|开始|起|to date|onwards?|on)?",
              r"(?<!\d)(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:初|起)?\s*(?:以来|至今|开始)")
-P_YEAR = rx(r"(?<!\d)(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"(?:calendar|full[- ](?:year|yr)|during|in|for|over)\s+(?:the\s+)?(?:(?:calendar|full)\s+)?(?:year\s+|yr\s+)?(\d{4})\b",
+P_YEAR = rx(r"(?<!\d)(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"\bcy\s*(\d{4})\b", r"(?:calendar|\bcal\.?|full[- ](?:year|yr)|during|in|for|over)\s+(?:the\s+)?(?:(?:calendar|full)\s+)?(?:year\s+|yr\s+)?(\d{4})\b",
             r"(?<![\d年])(\d{4})\s*年(?!\s*\d|\s*(?:以来|至今|初|底|末|开始))")
 
 
@@ -395,7 +397,8 @@ def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | N
         first = pd.Timestamp(int(span[3]), EN_MONTHS[span[1].lower()], 1)
         last = pd.Timestamp(int(span[3]), EN_MONTHS[span[2].lower()], 1) + pd.offsets.MonthEnd(0)
         return Period(span.group(0), first.date().isoformat(), last.date().isoformat())
-    edges = _edges(text)
+    edges = [e for e in _edges(text) if not any(d.start <= e[0] < d.start + len(d.text) for d in stated)]  # 'Jun
+    # 2023' inside '1 Jun 2023' is that date, not the month
     if not stated and len(edges) == 1 and TO_NOW.search(text):  # from March 2023 to now
         return Period(text, edges[0][1])
     if not stated and len(edges) >= 2:
@@ -525,13 +528,17 @@ def us_tickers() -> frozenset[str]:
 
 
 @cache
-def _us_names() -> tuple[tuple[str, str, str], ...]:
+def us_names() -> tuple[tuple[str, str, str], ...]:
     """(squashed full name, name, ticker) of the report's US funds, longest first: a fund named in full ('iShares U.S.
     Equity Factor Rotation Active ETF') is looked up by that name, as stated."""
     report = load_report()
-    rows = {(_squash(str(n)), str(n), str(t)) for tab in ("表 1", "表 3")
-            for t, n in report.tables[tab].frame[["ticker", "name"]].itertuples(index=False)}
+    named = {(str(n), str(t)) for tab in ("表 1", "表 3")
+             for t, n in report.tables[tab].frame[["ticker", "name"]].itertuples(index=False)}
+    rows = {(_squash(n), n, t) for n, t in named} | {(_squash(NAME_FILLER.sub(" ", n)), n, t) for n, t in named}
     return tuple(sorted(rows, key=lambda row: -len(row[0])))
+
+
+NAME_FILLER = re.compile(r"\b(?:U\.S\.|US|ETF|Active|Trust)(?![\w.])", re.I)  # 'avantis small cap value' is AVUV
 
 
 @cache
@@ -594,7 +601,7 @@ def funds(text: str, names: bool = True) -> tuple[FundMention, ...]:
             found.append((m.start(), FundMention(m.group(0), None, "cn", error)))
     if names:
         lowered = _squash(text)
-        for key, name, ticker in _us_names():
+        for key, name, ticker in us_names():
             if len(key) >= 12 and (at := lowered.find(key)) >= 0 and all(m.query != ticker for _, m in found):
                 found.append((at, FundMention(name, name, "us")))
         squashed = _squash(_chinese_names(text))
