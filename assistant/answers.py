@@ -100,9 +100,17 @@ def citation_for(n: int, passage: Passage, quote: str | None = None) -> Citation
 
 
 def coverage_note(titles: list[str]) -> str:
-    """What the corpus covers, without figures (a not-found answer must contain no number)."""
-    names = "; ".join(re.sub(r"\s*[（(]?\d[\d.,]*[)）]?\s*", " ", t).strip() for t in titles)
-    return f"The reports in the index cover: {names}."
+    """What the corpus covers: the titles as they are, each in 《》 (a not-found answer states no figure outside a
+    title: '1000' in 《…1000 增强 ETF 密集发行…》 names the report, it answers nothing)."""
+    return f"The reports in the index cover: {'; '.join(f'《{t}》' for t in titles)}."
+
+
+TITLE_SPAN = re.compile(r"《[^》]*》")
+
+
+def states_figures(text: str) -> bool:
+    """Whether the text has a digit outside the report titles it names."""
+    return bool(re.search(r"\d", TITLE_SPAN.sub("", text)))
 
 
 NOT_COVERED = "报告与工具中没有找到能回答这个问题的内容。/ The reports and tools do not cover this question. "

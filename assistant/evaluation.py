@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from assistant.agent.brain import SEARCH
 from assistant.agent.slots import funds, us_names
-from assistant.answers import Answer
+from assistant.answers import Answer, states_figures
 from assistant.search.retrieval import Mode, Retriever
 from assistant.settings import ROOT
 from tools.amounts import parse_amount_cny
@@ -101,7 +101,7 @@ def answer_ok(item: dict[str, Any], answer: Answer) -> bool:
     """Report and tool questions: answered with every expected string; uncovered ones: not_found without a digit;
     refused inputs: status error naming the parameter."""
     if item["kind"] == "not_found":
-        return answer.status == "not_found" and not re.search(r"\d", answer.answer)
+        return answer.status == "not_found" and not states_figures(answer.answer)
     if item["kind"] == "error":
         return answer.status == "error" and item.get("param", "") in answer.answer
     return answer.status == "answered" and all(str(s) in answer.answer for s in item.get("expected", []) or [])

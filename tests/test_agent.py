@@ -20,7 +20,7 @@ from langchain_openai import ChatOpenAI
 from assistant.agent.brain import OfflineBrain
 from assistant.agent.llm import BrainConfigError, build_chat_model, build_router
 from assistant.agent.loop import tool_specs
-from assistant.answers import Answer
+from assistant.answers import Answer, states_figures
 from assistant.evaluation import answer_ok, load_golden, routing_ok
 from assistant.events import (
     AnswerToken,
@@ -152,7 +152,7 @@ def test_bad_input_is_an_error_answer(assistant: Assistant) -> None:
 def test_uncovered_questions_are_not_found_without_numbers(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.status == "not_found"
-    assert not re.search(r"\d", answer.answer)
+    assert not states_figures(answer.answer)
     assert not data_calls(answer)
     assert "主动管理 ETF 发展年度报告" in answer.answer  # says what the reports do cover
 
@@ -433,3 +433,11 @@ def test_ollama_route_mode_sends_the_route_schema(assistant: Assistant, ollama: 
     path, sent = OllamaStub.requests[0]
     assert path == "/v1/chat/completions" and sent["response_format"]["type"] == "json_schema"
     assert answer.tool_calls[0].name == "conversions" and answer.brain == "offline+qwen2.5"
+
+
+def test_a_not_found_answer_shows_report_titles_as_they_are(assistant: Assistant) -> None:
+    """The titles keep their digits ('1000', '2024') and brackets: they name the reports, they answer nothing."""
+    answer = assistant.ask("What will the S&P 500 do next quarter?")
+    assert answer.status == "not_found" and not states_figures(answer.answer)
+    for title in assistant.titles:
+        assert f"《{title}》" in answer.answer
