@@ -139,6 +139,13 @@ LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有啥|是什么.*(?:优势
                            r"优势|特点|好处|好在哪|风险提示|"
                            r"what are|which are|\blist\b|advantages|benefits|features|risks|factors|reasons|\bwhy\b|"
                            r"为什么|原因", re.I)
+REASON_ASKED = re.compile(r"为什么|为何|原因|怎么会|缘何|\bwhy\b|\bhow come\b|\bwhat explains\b|\bwhat(?:'s| is) "
+                          r"(?:driving|behind)", re.I)
+REASON_GIVEN = re.compile(r"因为|由于|原因|与[^，。,；;]{1,24}有关|得益于|源于|归因于|在于|受益于|所致|导致|使得")
+ADVICE_ASKED = re.compile(r"怎么挑|怎么选|如何选|如何挑|该怎么|应该怎么|选择标准|挑选标准|"
+                          r"\bhow (?:to|should (?:i|we|you)) (?:choose|pick|select)|\bcriteria\b|\badvice\b|"
+                          r"\brecommend", re.I)
+ADVICE_GIVEN = re.compile(r"建议|推荐|优选|关注|应当|宜选|选择")
 ITEM = re.compile(r"^\s*(?:\d+[.、)]|[-•*]|（\d+）|\(\d+\))\s*")
 
 
@@ -294,6 +301,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
                   for sentence in candidate_sentences(text)]
     years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
     several = bool(SEVERAL.search(question))
+    asks_reason, asks_advice = bool(REASON_ASKED.search(question)), bool(ADVICE_ASKED.search(question))
     superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}
     frequency = Counter(t for _, _, shared in candidates for t in shared)
     meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
@@ -326,6 +334,10 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += semantic_weight * meaning[position]
         if superlatives and any(word in sentence for word in superlatives):
             score += 3  # "规模最大的是哪只？" is answered by the sentence that names the largest
+        if asks_reason and REASON_GIVEN.search(sentence):
+            score += 3  # 'why …?' is answered by the sentence that gives the reason, not by one restating the question
+        if asks_advice and ADVICE_GIVEN.search(sentence):
+            score += 3  # 'how to choose …?' is answered by what the report recommends
         if listing and (sentence.count("、") >= 2 or ITEM.match(sentence)):
             score += 1.5  # a "which are / why" question is answered by the list, not by a general sentence
         scored.append((score, index, sentence))

@@ -103,3 +103,13 @@ def test_english_time_and_performance_words_find_the_factor_sentence(retriever) 
     picks = best_sentences("Which factors worked best for enhanced funds in the past year?", texts, limit=2,
                            similarity=retriever.sentence_similarity)
     assert any("分析师情绪" in sentence for _, sentence in picks), picks
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("How come higher-fee enhanced funds end up bigger in China?", "品牌"),
+    ("信达认为费率高的增强基金规模反而更大，原因何在？", "品牌"),
+])
+def test_a_why_question_quotes_the_sentence_giving_the_reason(retriever, question: str, words: str) -> None:
+    texts = [p.chunk.text for p in retriever.search(question, k=5).passages]
+    (_, first), *_ = best_sentences(question, texts, 2, None, retriever.sentence_similarity)
+    assert words in first, first

@@ -534,3 +534,33 @@ def test_a_pronoun_beside_another_fund_compares_both_and_english_keeps_them(assi
     again = assistant.ask("in English please", session)
     (call_en,) = [c for c in again.tool_calls if c.name == "compare_returns"]
     assert call_en.args == call.args and again.answer.startswith("Over ")
+
+
+@pytest.mark.parametrize(("turns", "lead"), [
+    (["按ETF数量排名前四的发行商", "这4家加起来占多少份额？"], "合计"),
+    (["top 5 issuers by AUM", "and together, how much do they hold?"], "Together these 5 issuers"),
+])
+def test_a_combined_follow_up_keeps_the_rows_and_leads_with_their_total(assistant: Assistant, turns: list[str],
+                                                                        lead: str) -> None:
+    session = Session()
+    first = assistant.ask(turns[0], session)
+    then = assistant.ask(turns[1], session)
+    (before,) = [c for c in first.tool_calls if c.name == "rank_issuers"]
+    (after,) = [c for c in then.tool_calls if c.name == "rank_issuers"]
+    assert after.args == before.args and then.answer.splitlines()[0].count(lead) == 1
+
+
+def test_the_real_convention_after_the_reports_drops_the_reports() -> None:
+    context = Context("liquidity_shock", {"fund_size": "20亿", "report_convention": True, "threshold": 0.02}, "…")
+    intent = parse("那按实际买入金额算呢？", context)
+    assert intent.tool == "liquidity_shock" and "report_convention" not in intent.args
+    assert intent.args["fund_size"] == "20亿" and intent.args["threshold"] == 0.02
+
+
+@pytest.mark.parametrize("question", [
+    "What were spot Bitcoin ETF inflows in 2024?", "比特币ETF去年吸金多少？", "how big are ethereum ETFs now?",
+    "2027年指增ETF规模预计将达到多少亿？", "中证1000增强ETF明年会达到多大规模",
+])
+def test_other_assets_and_forecasts_are_out_of_scope(question: str) -> None:
+    intent = parse(question)
+    assert intent.tool is None and intent.scope in ("entity", "prediction", "period")

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from assistant.agent.intents import Intent, Lang, publishers_named
+from assistant.agent.intents import COMBINED, Intent, Lang, publishers_named
 from assistant.agent.numerals import normalise
 from assistant.agent.slots import SlotError
 from assistant.answers import (
@@ -91,6 +91,8 @@ def value_text(column: str, value: Any, lang: Lang) -> str:
     number, _, unit = text.partition(" ")
     if unit in SCALES:  # 1,707.79 亿美元 → USD 170.779 billion (1,707.79 亿美元): the report's figure stays visible
         return f"{english_figure(number, unit)} ({text})"
+    if unit.endswith("/只") and unit[:-2] in SCALES:  # 41.65 亿美元/只 → USD 4.165 billion per ETF (41.65 亿美元/只)
+        return f"{english_figure(number, unit[:-2])} per ETF ({text})"
     return f"{number} {'ETFs (只)' if unit == '只' else EN_UNITS.get(unit, unit)}".strip()
 
 
@@ -138,8 +140,20 @@ def _english_ranking(result: dict[str, Any], name_of: Callable[[dict[str, Any]],
     return f"The full ranking by {EN_LABELS[column]}{order}: {listing}."
 
 
+def _combined(result: dict[str, Any], lang: Lang) -> str:
+    """'这 3 家合计资产规模 …，占比 …' in the asker's language: the total a 'combined / 合计' question asks for."""
+    data, n = result["data"], len(result["rows"])
+    aum = fmt("aum_100m_usd", data["combined_aum_100m_usd"])
+    share = fmt("aum_share_pct", data["combined_aum_share_pct"])
+    if lang == "zh":
+        return f"这 {n} 家合计资产规模 {aum}，占比 {share}（表 2）。"
+    return f"Together these {n} issuers hold {value_text('aum_100m_usd', data['combined_aum_100m_usd'], lang)}, a {share} share of AUM (表 2)."
+
+
 def _issuers(intent: Intent, result: dict[str, Any]) -> list[str]:
     lead = _ranking_lead(intent, result, lambda r: r["issuer"], lambda r: "表 2")
+    if COMBINED.search(intent.query) and "combined_aum_100m_usd" in result["data"]:  # the total asked comes first
+        lead = f"{_combined(result, intent.lang)}\n{lead}"
     if intent.lang == "zh":
         return [lead, result["summary"]]
     return [lead, _english_ranking(result, lambda r: r["issuer"]), "Tool output: " + result["summary"]]

@@ -40,6 +40,9 @@ VERIFY = rx("对吗", "对不对", "是否正确", "正确吗", "准确吗", "�
             "核对", "复现", "还成立", "站得住", "是否成立", r"\bright\b", "correct", r"\btrue\b", "accurate", "verify",
             "check", r"holds? up", r"\bheld up", "reproduce", "still hold", "confirm", "verdict", r"\bclaim")
 STILL = rx("现在", "如今", "至今", "后来", "目前", "最新", "still", "today", "since then", "now", "latest")
+REAL_CONVENTION = rx("真实", "实际", "按权重", r"\breal\b", r"\bactual\b")  # the data's convention, not the report's
+THESE_ROWS = rx(r"这\s*\d+\s*(?:家|只|个)", "这几", "这些", "它们", r"\b(?:these|those|them|they|their)\b")
+COMBINED = rx("合计", "加起来", "总共", "一共", "共计", "总和", r"\bcombined\b", r"\btogether\b", r"\bin total\b", r"\btotal\b")
 REASONS = rx("为什么", "为何", "原因", "因素", "动因", "怎么会", r"\bwhy\b", r"\bhow come\b", r"\breasons?\b", r"\bfactors?\b",
              r"\bdriv(?:e|es|ing|ers?)\b", r"\bwhat explains\b")  # asks the report's explanation, not a tool's figures
 REPORT_CONVENTION = rx("报告(?:的)?口径", "报告(?:的)?算法", "报告的方法", r"report'?s? (?:convention|method)")
@@ -159,7 +162,7 @@ ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bg
             r"\b(?:buy|sell) (?:it |them )?now\b", r"\brecommend (?:me|a|an|which|some)\b", r"\bwhich .* (?:to|should) buy",
             r"\binvest in\b.*\?", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该买",
             "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
-PREDICTION = rx("预测", "会不会", "将会", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
+PREDICTION = rx("预测", "会不会", "将会", "预计会", "预计将", "会达到", "将达到", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
                 r"|grow|rise|fall|beat|outperform)", r"\bnext year\b", "forecast", r"\b(?:you|can|could|please|i) predict", r"\bpredictions?\b",
                 r"\bgoing to\b")  # 'does last year's alpha predict…' asks a correlation
 INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binvent", "fabricate", r"\bmade[- ]up (?:numbers?|figures?|data|stats?|estimates?|values?)\b",
@@ -584,9 +587,9 @@ TICKER = re.compile(r"(?<![A-Za-z])[A-Z]{3,6}(?![A-Za-z])")
 
 @lru_cache(maxsize=2)
 def _uncovered_names(files: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
-    """The markets and fund managers of entities.yaml that no report, table or market file mentions."""
+    """The markets, fund managers and other assets of entities.yaml that no report, table or market file mentions."""
     corpus = corpus_text(files).lower()
-    names = [n for key in ("markets", "chinese_fund_managers") for n in _entities()[key]]
+    names = [n for key in ("markets", "chinese_fund_managers", "other_assets") for n in _entities()[key]]
     return tuple(n for n in names if n.lower() not in corpus)
 
 
@@ -782,6 +785,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
                                      ("index", index and (index.name or index.text))) if v is not None}
         if REPORT_CONVENTION.search(text):
             changed["report_convention"] = True
+        elif REAL_CONVENTION.search(text) and args.get("report_convention"):
+            changed["report_convention"] = None  # "按真实买入额算呢？" after the report's convention
     elif tool == "compare_returns":
         if index := next(iter(slots.indexes(text)), None):
             changed["index"] = index.name or index.text
@@ -800,6 +805,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
         elif window is not None:
             changed |= {"start": None, "end": None, "report_period": None} | window.args()
     elif tool in ("rank_issuers", "rank_funds"):
+        if THESE_ROWS.search(text) and COMBINED.search(text):  # "那这三家合计占多少份额？": the same rows, whose
+            return Intent(tool, dict(args), lang, query=text)  # summary states the total
         metrics = ISSUER_METRICS if tool == "rank_issuers" else FUND_METRICS
         pick = slots.ordinal(text)
         if (by := _metric(text, metrics)) and by != args.get("by"):
@@ -916,7 +923,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         return Intent("fund_facts", {"query": row}, lang, fact=fact, query=text)
     fresh = fresh_intent(text, lang, context)
     elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25 or (
-        fresh is None and context.tool == "liquidity_shock")  # "spread over 5 days with a 0.5% threshold?": its slots
+        fresh is None and context.tool == "liquidity_shock") or (  # "spread over 5 days with a 0.5% threshold?"
+        bool(THESE_ROWS.search(text) and COMBINED.search(text)))  # "what's their combined share?" after a ranking
     adds = context.tool == "compare_returns" and bool(ADD.search(text) or (FOLLOW_UP.search(text) and re.search(
         r"\d{6}", text) and not _fact(text, "cn")))  # "只看561550和560100", "add 159677 too": the comparison, not a
     # fund lookup; "159680的费率呢？" asks that fund's fee
