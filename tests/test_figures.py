@@ -102,3 +102,15 @@ def test_an_english_lead_restates_what_was_asked(question: str, lead: str) -> No
     from assistant.agent.compose import subject
 
     assert subject(question) == lead
+
+
+@pytest.mark.parametrize("question", ["嘉实沪深300增强的托管费收多少？", "易方达上证50增强A一年收几个点的管理费？"])
+def test_a_fee_no_quoted_sentence_states_is_not_answered_with_another_figure(assistant: Assistant,
+                                                                           question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.status in ("not_found", "error") and not states_figures(answer.answer), answer.answer
+
+
+def test_a_relation_question_gets_no_single_figure_lead(assistant: Assistant) -> None:
+    answer = assistant.ask("指数增强基金的换手率和超额收益之间是什么关系？")
+    assert answer.status == "answered" and not answer.answer.startswith("答：")

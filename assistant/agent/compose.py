@@ -457,8 +457,9 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     it: 平均规模为 0.78 亿美元, 固定收益类…1043 亿美元) match the question better than any other figure's; None
     otherwise, because no lead is better than a wrong one. A figure the question itself states is never the answer."""
     asked = [units for pattern, units in QUANTITY_UNITS if pattern.search(question)]
-    if not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question) or SEVERAL.search(question):
-        return None
+    if (not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question)
+            or SEVERAL.search(question) or RELATION_ASKED.search(question)):
+        return None  # '费率和超额收益有什么关系' asks a relation, not the 费率 figure
     stated = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", question)}
     terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
     candidates = [(rank, n, sentence, m) for rank, (n, sentence) in enumerate(picks[:2]) for m in FIGURE.finditer(sentence)
@@ -525,7 +526,8 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     figures = list(FIGURE.finditer(sentence))
     units = asked_units(question)
     asked = [m for m in figures if m["unit"] in units and fits_question(sentence, m, question)] if units else []
-    found = list(dict.fromkeys(english_figure(m["number"], m["unit"], question) for m in asked or figures))
+    shown = asked if units else figures  # a fee question is not answered by the fund's size: no other kind of figure
+    found = list(dict.fromkeys(english_figure(m["number"], m["unit"], question) for m in shown))
     rest, glossed = sentence, []
     for zh, en in phrase_table():
         if zh in rest:
@@ -621,14 +623,22 @@ SCOPE_REASONS = {  # one sentence on why, without figures (a not-found answer st
 UNSTATED = {  # why the best passages do not answer a quantity question (no figures: a not-found answer states none)
     "year": ("报告没有给出所问年份的这个数字，只有其他年份的。", "The reports do not give this figure for the year asked, only "
              "for other years."),
+    "fee": ("报告没有给出所问的费率。", "The reports do not state the fee asked about."),
 }
+FEE_ASKED = re.compile(r"费率|管理费|托管费|\bfees?\b|expense ratio|\bcharges?\b", re.I)
+RELATION_ASKED = re.compile(r"什么关系|何种关系|有何关系|关系如何|关系怎样|\brelationship\b|\bhow (?:do|does) .{1,40} relate\b",
+                            re.I)
+HOW_MUCH = re.compile(r"多少|几个点|\bhow much\b|\bwhat(?:'s| is| are)\b|\bhow high\b", re.I)  # the fee's level
 
 
 def unstated(question: str, picks: list[tuple[int, str]], passages: list[tuple[int, str]]) -> str | None:
     """Why the quoted sentences cannot answer a question asking one kind of figure: the question's year appears in
     none of their passages ('2015年底的规模' would be quoted with the 2024 figure); None when they may answer it.
     (A figure of another kind beside the asked one is no such sign: 'daily turnover' is written in 亿元 and a rank
-    in 第 8 名, so that test would refuse answerable questions.)"""
+    in 第 8 名, so that test would refuse answerable questions; a fee, though, is always written in %.)"""
+    if (FEE_ASKED.search(question) and HOW_MUCH.search(question) and not LIST_QUESTION.search(question) and picks
+            and not any("%" in sentence for _, sentence in picks)):
+        return "fee"  # sentences without a % state another figure (the fund's size), not its fee
     if not asked_units(question) or not QUANTITY.search(question) or LIST_QUESTION.search(question) or (
             NAMED.search(question) or YES_NO.match(question) or re.search(r"是否|会不会|有没有|是不是", question)):
         return None
