@@ -33,11 +33,14 @@ def test_chinese_numerals(text: str, value: float) -> None:
     ("twenty trading days", "20 trading days"),
     ("two billion yuan", "2 billion yuan"),
     ("five percent", "5%"),
+    ("千分之二", "0.2%"), ("3‰", "0.3%"), ("万分之五", "0.05%"), ("25bp", "0.25%"),
+    ("23年底", "2023年底"), ("21年上半年", "2021年上半年"),
     # words that merely contain numeral characters stay as they are
     ("统一的标准", "统一的标准"),
     ("千万别", "千万别"),
     ("之一。", "之一。"),
     ("the second one", "the second one"),
+    ("过去15年", "过去15年"), ("第15年底", "第15年底"),
 ])
 def test_normalise(text: str, expected: str) -> None:
     assert normalise(text) == expected

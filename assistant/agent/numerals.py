@@ -100,6 +100,9 @@ FRACTION_SIGN = rx(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(‰|‱|bps?\b|basis points?\b
 PER_PERCENT = {"千分之": 10, "万分之": 100, "‰": 10, "‱": 100}
 
 
+SHORT_YEAR = re.compile(r"(?<![\d年.第])([12]\d)\s*年(?=\s*(?:初|底|末|年底|年末|全年|上半年|下半年|一季度|以来))")
+
+
 def _as_percent(number: float, per: int) -> str:
     return f"{plain(number / per)}%"
 
@@ -111,6 +114,7 @@ def normalise(text: str) -> str:
                                                    PER_PERCENT[m[1]]), text)
     text = FRACTION_SIGN.sub(lambda m: _as_percent(float(m[1]), PER_PERCENT.get(m[2], 100)), text)
     text = CN_RUN.sub(_cn_run, text)
+    text = SHORT_YEAR.sub(r"20\1年", text)  # 24年底 → 2024年底, as the reports write years
     text = EN_NUMBER.sub(lambda m: str(EN_NUMBERS[(m.group(1) or m.group(2)).lower()]), text)
     return re.sub(r"(\d)\s*(?:percent|per cent)\b", r"\1%", text, flags=re.I | re.A)
 
