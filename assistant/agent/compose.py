@@ -528,11 +528,12 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     asked = [m for m in figures if m["unit"] in units and fits_question(sentence, m, question)] if units else []
     shown = asked if units else figures  # a fee question is not answered by the fund's size: no other kind of figure
     found = list(dict.fromkeys(english_figure(m["number"], m["unit"], question) for m in shown))
-    rest, glossed = sentence, []
+    rest, glossed, asked = sentence, [], re.sub(r"[\s-]+", "", question.lower())
     for zh, en in phrase_table():
         if zh in rest:
-            glossed.append(f"{en} ({zh})")
             rest = rest.replace(zh, " ")
+            if re.sub(r"[\s-]+", "", en.lower()) not in asked and zh not in question:  # what the question
+                glossed.append(f"{en} ({zh})")  # already names ('CSI 300') tells the asker nothing
     if not found and not glossed:
         return None
     parts = []
