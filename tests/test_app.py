@@ -1,9 +1,12 @@
-"""The app without a browser: rendering of real tool events and answers, chat handlers, analyst forms generated from
-the tool specs, report uploads into a scratch index, the named API through gradio_client, and serving rules."""
+"""The app without a browser: rendering of real tool events and answers (HTML answers and their plain copy text),
+chat handlers (stop, regenerate, edit, conversations kept in the browser's store, exports), analyst forms generated
+from the tool specs, report uploads into a scratch index, the named API through gradio_client, and serving rules."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 import time
 import urllib.error
@@ -25,8 +28,9 @@ from assistant.settings import Settings
 from assistant.ui.analyst import OMIT, form_args, param_input, run_form
 from assistant.ui.app import FAILED_LOGIN_DELAY, build_app, is_loopback, launch, serve
 from assistant.ui.chat import Chat, message_text
+from assistant.ui.conversation import MAX_CONVERSATIONS, Conversation, Library, Turn
 from assistant.ui.corpus import brain, reports_frame, settings_markdown, upload, warnings_markdown
-from assistant.ui.render import ChatTurn, answer_markdown, citation_html, markdown_table
+from assistant.ui.render import ChatTurn, answer_html, answer_text, citation_html, highlight, markdown_table, where
 from tools.registry import get_spec, run_tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,32 +59,39 @@ def free_port() -> int:
 
 # --- rendering -----------------------------------------------------------------------------------------------------
 
+TAG = re.compile(r"</?[a-zA-Z][^>]*>")  # an HTML tag, which copied text and aria-labels must not hold
+COPY = re.compile(r'data-copy="([^"]*)"')
 
-def test_tool_call_is_a_pending_message_then_a_finished_one_with_table_and_sources():
+
+def test_tool_calls_are_steps_under_one_collapsed_line_a_finish_replacing_its_start():
     started, finished = tool_events("rank_issuers", top=3)
     turn = ChatTurn()
     turn.apply(started)
-    [running] = turn.messages
-    assert running["metadata"]["status"] == "pending"
-    assert running["metadata"]["title"] == "Tool call · rank_issuers"
+    summary, running = turn.messages
+    assert summary["metadata"]["title"] == "How this was answered" and summary["metadata"]["status"] == "done"
+    assert summary["metadata"]["log"] == "running rank_issuers…"
+    assert running["metadata"]["parent_id"] == summary["metadata"]["id"]  # nested: hidden until the line is opened
+    assert running["metadata"]["status"] == "pending" and running["metadata"]["title"] == "Tool call · rank_issuers"
     assert "`top` = `3`" in running["content"]
 
     turn.apply(finished)
-    [done] = turn.messages  # the finish replaces the start
-    assert done["metadata"]["status"] == "done"
-    assert done["metadata"]["duration"] == 1.23
+    summary, done = turn.messages  # the finish replaces the start
+    assert summary["metadata"]["log"] == "rank_issuers" and summary["metadata"]["duration"] == 1.23
+    assert done["metadata"]["status"] == "done" and done["metadata"]["duration"] == 1.23
     assert "| rank | issuer | etf_count |" in done["content"]
     assert "| 1 | Dimensional Holdings | 41 | 1,707.79 |" in done["content"]
     assert "主动管理 ETF 发展年度报告（2024）, 表 2" in done["content"]  # provenance: report and table
 
 
-def test_a_charting_tool_puts_its_chart_inline_after_the_call():
+def test_a_charting_tool_puts_its_chart_after_the_answer_outside_the_collapsed_steps():
     _, finished = tool_events("liquidity_shock", fund_size="15亿", top=5)
     turn = ChatTurn()
     turn.apply(finished)
-    call, chart = turn.messages
+    turn.apply(FinalAnswer(answer=Answer(question="q", answer="见图。", status="answered")))
+    _, call, answer, chart = turn.messages
     assert call["metadata"]["title"] == "Tool call · liquidity_shock"
-    assert isinstance(chart["content"], gr.Plot)
+    assert isinstance(answer["content"], gr.HTML) and 'class="copy-answer"' in answer["content"].value
+    assert isinstance(chart["content"], gr.Plot) and "metadata" not in chart
 
 
 def test_a_failed_tool_call_shows_the_error_and_no_chart():
@@ -88,12 +99,12 @@ def test_a_failed_tool_call_shows_the_error_and_no_chart():
                           summary="fund_size: must be positive", duration_ms=3)
     turn = ChatTurn()
     turn.apply(failed)
-    [message] = turn.messages
+    _, message = turn.messages
     assert message["metadata"]["log"] == "failed"
     assert "**Error** fund_size: must be positive" in message["content"]
 
 
-def test_tokens_stream_into_one_answer_that_the_final_answer_replaces_with_sources():
+def test_tokens_stream_into_one_answer_that_the_final_answer_replaces_with_linked_sources():
     citation = Citation(n=1, report_id="r", title="报告", section="摘要", page=3, text="第一句。第二句有数字 42。",
                         quote="第二句有数字 42。")
     turn = ChatTurn()
@@ -103,26 +114,42 @@ def test_tokens_stream_into_one_answer_that_the_final_answer_replaces_with_sourc
     assert turn.messages[-1]["content"] == "第二句有数字 42。"
     turn.apply(FinalAnswer(answer=Answer(question="q", answer="第二句有数字 42。[1]", status="answered",
                                          citations=[citation])))
-    passages, answer = turn.messages
+    _, passages, answer = turn.messages
     assert passages["metadata"]["title"] == "Searched the reports"
-    assert answer["content"].startswith("第二句有数字 42。[1]")
-    assert '<details class="source">' in answer["content"]
+    shown = answer["content"].value
+    anchor = f"src-{turn.key}-1"
+    assert f'<a class="cite" href="#{anchor}" title="报告 — 摘要 · p. 3: 第二句有数字 42。"' in shown
+    assert f'<details class="source" id="{anchor}">' in shown and "<mark>第二句有数字 42。</mark>" in shown
 
 
-def test_citation_expands_to_the_passage_with_the_quote_marked_and_html_escaped():
+def test_a_source_shows_its_page_and_never_page_zero_with_report_html_escaped():
     citation = Citation(n=2, report_id="r", title="A <b>title</b>", section="一 > 二", page=9,
                         text="Before <script>.\n引用的句子。After.", quote="引用的句子")
-    html = citation_html(citation)
-    assert html.startswith('<details class="source"><summary><span class="source-n">2</span>')
-    assert "A &lt;b&gt;title&lt;/b&gt;" in html and "一 &gt; 二 · p. 9" in html
-    assert "Before &lt;script&gt;.<br><mark>引用的句子</mark>。After." in html
-    assert "\n" not in html  # a blank line would end the HTML block inside the Markdown message
+    shown = citation_html(citation, "k")
+    assert shown.startswith('<details class="source" id="src-k-2"><summary><span class="source-n">2</span>')
+    assert "A &lt;b&gt;title&lt;/b&gt;" in shown and "一 › 二 · p. 9" in shown
+    assert "Before &lt;script&gt;.<br><mark>引用的句子。</mark>After." in shown
+    assert "\n" not in shown
+    unknown = [where(citation.model_copy(update={"page": page})) for page in (0, None)]
+    assert unknown == ["一 › 二", "一 › 二"]  # no 'p. 0': the page is left out when not known
+
+
+def test_the_highlight_covers_the_whole_quoted_sentence_even_when_a_name_holds_a_full_stop(assistant):
+    """The answer's sentences are cut at '. ', so a quote can start inside 'Dimensional U.S. Core …': the highlight
+    is the passage's whole sentence all the same."""
+    answer = assistant.ask("What is DFAC's fee and AUM?")
+    cited = [c for c in answer.citations if c.quote and "AVUV" in c.text]
+    assert cited, answer.citations
+    sentence = ("Dimensional U.S. Core Equity 2 ETF（DFAC）和 Avantis U.S. Small Cap Value ETF（AVUV）"
+                "则聚焦估值较低、盈利能力较强的小市值股票。")
+    assert f"<mark>{sentence}</mark>" in highlight(cited[0].text, cited[0].quote)
+    assert f"“{sentence}”" in answer_text(answer)
 
 
 def test_report_html_quoted_in_an_answer_is_shown_not_rendered():
     answer = Answer(question="q", answer='报告写道：<img src=x onerror="alert(1)"> <b>重要</b> [1]', status="answered",
                     warnings=["<script>x</script>"])
-    shown = answer_markdown(answer)
+    shown = answer_html(answer, "k")
     assert "<img" not in shown and "<b>" not in shown and "<script>" not in shown
     assert "&lt;b&gt;重要&lt;/b&gt;" in shown
 
@@ -134,6 +161,35 @@ def test_markdown_table_aligns_numbers_escapes_pipes_and_says_how_many_rows_are_
     assert "1 more rows" in table
 
 
+def test_copied_answer_is_its_text_and_numbered_sources_with_pages_and_no_markup(assistant):
+    answer = assistant.ask(LIQUIDITY_QUESTION)
+    copied = answer_text(answer)
+    assert copied.startswith(answer.answer) and not TAG.search(copied)
+    assert "\n\nSources:\n- [1] " in copied and len(re.findall(r"^- \[\d+\] ", copied, re.M)) == len(answer.citations)
+    pages = [c.page for c in answer.citations if c.page]
+    assert pages and all(f"p. {page}" in copied for page in pages) and "p. 0" not in copied
+    shown = answer_html(answer, "k")  # the page carries the same text for its copy button and screen readers
+    assert f'data-copy="{html.escape(copied)}"' in shown
+
+
+def test_an_error_says_so_and_tells_a_web_user_nothing_meant_for_the_command_line_or_the_server(assistant):
+    long = assistant.ask("多少只ETF？" * 400)
+    assert long.status == "error" and "ask --file" in long.answer  # the agent's wording, for the CLI
+    shown = answer_html(long, "k")
+    assert 'class="answer error"' in shown and "⚠ Could not answer" in shown and "2,000" in shown
+    assert "ask --file" not in shown and "ask --file" not in answer_text(long)
+
+    failed = Answer(question="q", answer="internal error: FileNotFoundError: /srv/app/index/x.bin", status="error")
+    assert "/srv" not in answer_html(failed, "k") and "FileNotFoundError" in answer_text(failed)
+
+
+def test_an_unknown_fund_code_is_shown_as_an_error_naming_it(assistant):
+    answer = assistant.ask("基金 123456 的费率是多少？")
+    assert answer.status == "error"
+    shown = answer_html(answer, "k")
+    assert 'class="answer error"' in shown and "⚠ Could not answer" in shown and "123456" in shown
+
+
 # --- chat handlers with the real assistant ---------------------------------------------------------------------------
 
 
@@ -142,40 +198,137 @@ def test_an_agent_turn_shows_its_tool_calls_chart_and_the_searched_passages(assi
     for event in assistant.stream(LIQUIDITY_QUESTION, Session()):
         turn.apply(event)
     calls = {m["metadata"]["title"]: m for m in turn.messages if m.get("metadata")}
-    assert {"Tool call · liquidity_shock", "Tool call · search_reports"} <= set(calls)
+    assert {"How this was answered", "Tool call · liquidity_shock", "Tool call · search_reports"} <= set(calls)
     assert "Searched the reports" not in calls  # the search call lists its passages itself
     assert "- [1] 指增 ETF 产品解析" in calls["Tool call · search_reports"]["content"]
     assert all(m["metadata"]["status"] == "done" for m in calls.values())
-    assert any(isinstance(m["content"], gr.Plot) for m in turn.messages)
-    assert '<details class="source">' in turn.messages[-1]["content"]
+    *_, answer, chart = turn.messages
+    assert isinstance(chart["content"], gr.Plot)
+    assert '<details class="source"' in answer["content"].value
 
 
-def test_respond_streams_the_question_then_an_answer_with_sources(assistant, tmp_path):
-    chat = Chat(assistant, tmp_path)
-    updates = list(chat.respond(QUESTION, [], None))
-    first_text, first_history, session = updates[0]
-    assert first_text == "" and first_history == [{"role": "user", "content": QUESTION}]
-    _, history, final_session = updates[-1]
-    assert final_session is session and len(session.history) == 1
-    answer = history[-1]["content"]
-    assert "1,696" in answer and '<details class="source">' in answer and "<mark>" in answer
+def ask(chat: Chat, question: str, library: Library) -> tuple:
+    """The chat's outputs after a question: (question box, messages, store, list, ask, stop, export)."""
+    *_, last = chat.send(question, library)
+    return last
 
 
-def test_feedback_and_export_are_json_lines_in_the_data_folder(assistant, tmp_path):
-    chat = Chat(assistant, tmp_path)
-    *_, (_, history, session) = chat.respond(QUESTION, [], None)
-    # the thumbs under a grouped answer report the group's first message (here the agent's search call)
-    chat.feedback(history, session, gr.LikeData(None, {"index": 1, "value": history[1], "liked": False}))
+def test_ask_streams_the_question_then_the_answer_and_keeps_the_conversation_in_the_store(assistant, tmp_path):
+    chat, library = Chat(assistant, tmp_path), Library()
+    updates = list(chat.send(QUESTION, library))
+    box, messages, *_, ask_button, stop_button, _ = updates[0]
+    assert box == "" and messages == [{"role": "user", "content": QUESTION}]
+    assert stop_button.visible and not ask_button.visible  # while it streams, Stop replaces Ask
+    _, messages, store, listed, ask_button, stop_button, _ = updates[-1]
+    assert ask_button.visible and not stop_button.visible and not library.busy
+    assert "1,696" in messages[-1]["content"].value and len(library.current.session().history) == 1
+    assert store["current"] == library.current.id and store["conversations"][0]["turns"][0]["question"] == QUESTION
+    assert listed.choices == [(f"{QUESTION} · {library.current.updated[:10]}", library.current.id)]
+
+
+def test_a_reopened_conversation_shows_what_was_shown_and_answers_follow_ups_in_its_context(assistant, tmp_path):
+    chat, library = Chat(assistant, tmp_path), Library()
+    _, shown, store, *_ = ask(chat, QUESTION, library)
+    chat.new_conversation(library)
+    ask(chat, LIQUIDITY_QUESTION, library)
+    stored = json.loads(json.dumps(library.store()))  # what the browser keeps, through JSON
+
+    reloaded, messages, listed = Chat.restore(stored)  # a reload reopens the conversation that was on screen
+    assert reloaded.current.turns[0].question == LIQUIDITY_QUESTION and [c[1] for c in listed.choices] == [
+        reloaded.current.id, store["current"]]
+    _, messages, *_ = chat.reopen(store["current"], reloaded)
+    assert [m.get("metadata", {}).get("title") for m in messages] == [m.get("metadata", {}).get("title")
+                                                                       for m in shown]
+    assert COPY.search(messages[-1]["content"].value)[1] == COPY.search(shown[-1]["content"].value)[1]
+    _, messages, *_ = ask(chat, "来自多少家发行商？", reloaded)  # a follow-up: the earlier answer is its context
+    assert "239" in reloaded.current.turns[-1].answer.answer
+    assert [t.question for t in reloaded.current.turns] == [QUESTION, "来自多少家发行商？"]
+
+
+def test_stop_keeps_what_streamed_as_stopped_and_a_second_question_waits_for_it(assistant, tmp_path):
+    chat, library = Chat(assistant, tmp_path), Library()
+    answering = chat.send(LIQUIDITY_QUESTION, library)
+    next(answering)
+    next(answering)  # the first event has arrived
+    assert library.busy
+    with pytest.warns(UserWarning, match="press Stop to ask another"):  # shown to the user as a warning toast
+        [waiting] = chat.send("另一个问题", library)  # not run alongside, not queued: the box keeps the question
+    assert waiting[0] == gr.skip() and len(library.current.turns) == 1
+    _, messages, store, _, ask_button, stop_button, _ = chat.stop(library)
+    assert ask_button.visible and not stop_button.visible and not library.busy
+    assert "Stopped before the answer was finished." in messages[-1]["content"].value
+    assert store["conversations"][0]["turns"][0]["stopped"] is True
+    assert list(answering) == []  # what the cancelled answer still computes is not added
+    assert library.current.turns[0].answer is None and library.current.session().history == []
+    _, messages, *_ = ask(chat, QUESTION, library)  # the next question is answered at once
+    assert "1,696" in messages[-1]["content"].value
+
+
+def test_regenerate_asks_the_last_question_again_and_edit_replaces_the_question_and_what_followed(assistant,
+                                                                                                  tmp_path):
+    chat, library = Chat(assistant, tmp_path), Library()
+    ask(chat, QUESTION, library)
+    _, messages, *_ = ask(chat, "来自多少家发行商？", library)
+    first_key = library.current.turns[1].view.key
+    *_, (_, messages, *_) = chat.regenerate(library, gr.RetryData(None, {"index": len(messages) - 1, "value": ""}))
+    assert [t.question for t in library.current.turns] == [QUESTION, "来自多少家发行商？"]
+    assert library.current.turns[1].view.key != first_key and "239" in library.current.turns[1].answer.answer
+
+    edited = {"index": 0, "value": LIQUIDITY_QUESTION, "previous_value": QUESTION}
+    *_, (_, messages, *_) = chat.edit(library, gr.EditData(None, edited))
+    assert [t.question for t in library.current.turns] == [LIQUIDITY_QUESTION]
+    assert messages[0] == {"role": "user", "content": LIQUIDITY_QUESTION}
+    assert [a.question for a in library.current.session().history] == [LIQUIDITY_QUESTION]
+
+
+def test_feedback_and_json_lines_export_are_written_to_the_data_folder(assistant, tmp_path):
+    chat, library = Chat(assistant, tmp_path), Library()
+    _, messages, *_ = ask(chat, QUESTION, library)
+    # the thumbs under a grouped answer report the group's first message (the "How this was answered" line)
+    chat.feedback(library, gr.LikeData(None, {"index": 1, "value": messages[1], "liked": False}))
     [record] = [json.loads(line) for line in chat.feedback_path.read_text(encoding="utf-8").splitlines()]
-    assert record["liked"] is False and record["question"] == QUESTION and record["session"] == session.id
-    assert "1,696" in record["answer"] and '<details class="source">' in record["answer"]
-    assert record["steps"] == [m["metadata"]["title"] for m in history[1:-1]]
+    assert record["liked"] is False and record["question"] == QUESTION and record["session"] == library.current.id
+    assert "1,696" in record["answer"] and not TAG.search(record["answer"])
+    assert record["steps"] == ["Tool call · search_reports"]
 
-    offered = Path(chat.export(session).value["path"])  # Gradio serves a copy of the file it is given
+    offered = Path(chat.export_jsonl(library).value["path"])  # Gradio serves a copy of the file it is given
     [exported] = (tmp_path / "exports").glob("*.jsonl")
-    assert offered.name == exported.name and exported.name.startswith(f"conversation-{session.id[:12]}-")
+    assert offered.name == exported.name and exported.name.startswith(f"conversation-{library.current.id[:12]}-")
     [line] = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
-    assert line["question"] == QUESTION and line["citations"] and line["session"] == session.id
+    assert line["question"] == QUESTION and line["citations"] and line["session"] == library.current.id
+
+
+def test_markdown_export_holds_questions_answers_sources_and_tool_inputs_and_results(assistant, tmp_path):
+    chat, library = Chat(assistant, tmp_path), Library()
+    ask(chat, QUESTION, library)
+    ask(chat, LIQUIDITY_QUESTION, library)
+    offered = Path(chat.export_markdown(library).value["path"])
+    [exported] = (tmp_path / "exports").glob("*.md")
+    assert offered.name == exported.name
+    text = exported.read_text(encoding="utf-8")
+    assert not TAG.search(text)
+    first, second = library.current.turns
+    assert f"## 1. {QUESTION}" in text and f"## 2. {LIQUIDITY_QUESTION}" in text
+    assert answer_text(first.answer) in text and answer_text(second.answer) in text  # answers with their sources
+    assert "Sources:\n- [1] " in text
+    assert "**liquidity_shock** · **Arguments**" in text and "`fund_size` = `\"15亿\"`" in text  # tool inputs
+    shock = next(e for e in second.events if isinstance(e, ToolFinished) and e.name == "liquidity_shock")
+    assert shock.summary in text and "| code | name |" in text  # and results: summary and every row
+    assert all(f"| {row['code']} |" in text for row in shock.result["rows"])
+
+
+def test_the_store_keeps_the_newest_conversations_within_its_budget(assistant):
+    answer = assistant.ask(QUESTION)
+    library = Library()
+    for i in range(MAX_CONVERSATIONS + 2):
+        library.open(Conversation(turns=[Turn(question=f"{QUESTION} {i}", events=[FinalAnswer(answer=answer)])]))
+        library.touch()
+    stored = library.store()
+    assert len(stored["conversations"]) == MAX_CONVERSATIONS == len(library.choices())
+    assert stored["conversations"][0]["id"] == library.current.id  # newest first
+    assert Library.load({"version": 0, "conversations": stored["conversations"]}).conversations == []
+    broken = Library.load({**stored, "conversations": [{"turns": "not a list"}, *stored["conversations"][:2]]})
+    assert len(broken.conversations) == 2 and broken.current.id == library.current.id
 
 
 def test_message_text_reads_gradio_normalised_content():
@@ -210,9 +363,9 @@ def test_liquidity_form_runs_with_its_defaults_to_a_table_chart_provenance_and_c
     assert "unit" not in form_args(spec, values)  # empty optional inputs leave the tool's default
     out = run_form(spec, values)
     assert "15亿" in out.summary and out.chart is not None
-    assert len(out.table) == 20 and {"code", "name", "ratio"} <= set(out.table.columns)
+    assert len(out.table) == 20 and {"Code", "Name", "Daily buy / turnover (%)"} <= set(out.table.columns)
     assert out.provenance.startswith("**Sources**") and "图表17" in out.provenance
-    assert Path(out.csv).read_text(encoding="utf-8-sig").splitlines()[0].startswith("code,name,")
+    assert Path(out.csv).read_text(encoding="utf-8-sig").splitlines()[0].startswith("Code,Name,Weight (%),")
 
 
 def test_liquidity_form_takes_an_uploaded_constituents_csv(tmp_path):
@@ -222,7 +375,7 @@ def test_liquidity_form_takes_an_uploaded_constituents_csv(tmp_path):
     spec, values = form_defaults("liquidity_shock")
     values = tuple(str(csv) if p.name == "constituents" else v for p, v in zip(spec.params, values, strict=True))
     out = run_form(spec, values)
-    assert set(out.table["code"]) == {"000001", "600000"}
+    assert set(out.table["Code"]) == {"000001", "600000"}
 
 
 def test_a_bad_form_input_is_a_message_naming_the_parameter():
@@ -272,7 +425,7 @@ def test_an_uploaded_report_is_indexed_incrementally_and_searchable(scratch, tmp
     assert len(scratch.chunks) == before + done.chunks
     assert scratch.search("信用债ETF日均成交额").passages[0].chunk.report_id == "test_bond_etf"
     assert sorted((ROOT / "corpus" / "reports").iterdir()) == corpus_files  # the shipped corpus is untouched
-    assert reports_frame(Assistant(scratch)).set_index("id").loc["test_bond_etf", "origin"] == "uploaded"
+    assert reports_frame(Assistant(scratch)).set_index("ID").loc["test_bond_etf", "Origin"] == "uploaded"
 
     with pytest.raises(IngestError, match="already indexed"):
         add_report(scratch, upload)
@@ -424,7 +577,8 @@ def test_oversized_and_gbk_text_files(tmp_path):
 def test_settings_say_which_brain_and_model_answer(assistant):
     text = settings_markdown(assistant)
     assert "offline — the built-in rule brain" in text or assistant.retriever.settings.llm != "offline"
-    assert assistant.retriever.embedder.name in text
+    fingerprint = assistant.retriever.embedder.name.removeprefix("sha256:")[:12]
+    assert f"(weights sha256 {fingerprint}…)" in text  # the model's weights, not its cache folder
     assert warnings_markdown(assistant) == ""
 
 
@@ -486,11 +640,11 @@ def test_is_loopback(host, loopback):
     assert is_loopback(host) is loopback
 
 
-def test_each_session_keeps_its_own_history(assistant, tmp_path):
-    chat = Chat(assistant, tmp_path)
-    *_, (_, _, one) = chat.respond(QUESTION, [], None)
-    *_, (_, _, two) = chat.respond(QUESTION, [], Session())
-    assert one.id != two.id and len(one.history) == len(two.history) == 1
+def test_each_browser_keeps_its_own_conversations(assistant, tmp_path):
+    chat, one, two = Chat(assistant, tmp_path), Library(), Library()
+    ask(chat, QUESTION, one)
+    ask(chat, QUESTION, two)
+    assert one.current.id != two.current.id and len(one.current.turns) == len(two.current.turns) == 1
 
 
 @pytest.mark.parametrize("url", ["http://user:s3cret@10.0.0.2:8000/v1", "https://api.example.com/v1?api-key=s3cret&x=1"])

@@ -130,3 +130,9 @@ def test_a_model_lead_quotes_one_sentence_of_its_passage() -> None:
     assert not guard("美国共有 1,696 只主动管理 ETF，比 2023 年增加 381 只 [1]。", [], passages).removed
     later = guard("据报告所述。美国共有 12 只 [1]。", [], passages, check)
     assert later.lead_removed  # the first sentence with figures is the lead, wherever it stands
+
+
+def test_an_abbreviated_name_does_not_end_a_sentence() -> None:
+    """'U.S.' inside a fund's name: the quoted sentence (and so its highlight) starts at the name, not after it."""
+    (line,) = sentences("iShares U.S. Equity Factor Rotation Active ETF 资金流入居首。[1] It took in more. [2]")
+    assert line == ["iShares U.S. Equity Factor Rotation Active ETF 资金流入居首。[1]", " It took in more. [2]"]

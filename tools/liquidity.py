@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -28,6 +29,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tools.amounts import parse_amount_cny
+from tools.display import TEXT, Column, colour, percent, plural, style
 from tools.provenance import market_dir, report_source
 from tools.result import ServerPath, Source, ToolInputError, ToolResult
 
@@ -35,6 +37,19 @@ TABLE = "csi1000_liquidity.csv"
 META = "csi1000_liquidity.json"
 INDEX_ALIASES = {"中证1000", "中证1000指数", "csi1000", "csi 1000", "000852", "000852.sh", "zz1000", "中证 1000"}
 LEVELS = (0.01, 0.05, 0.10, 0.20)
+MAX_TICKS = 5  # x tick labels that fit side by side in a 244 px chart
+# Table headers of the rows, one unit per quantity: the ratios are fractions in the rows and percentages on screen,
+# as in the summary and the chart.
+COLUMNS = {
+    "code": Column("Code"),
+    "name": Column("Name"),
+    "weight_pct": Column("Weight (%)"),
+    "turnover_cny": Column("Avg daily turnover (CNY)"),
+    "daily_purchase_cny": Column("Daily buy (CNY)"),
+    "ratio": Column("Daily buy / turnover (%)", scale=100),
+    "above_threshold": Column("Above threshold"),
+    "report_ratio": Column("Report's convention: buy / turnover (%)", scale=100),
+}
 REPORT_FACTOR = 100  # the report's ratio ÷ the real one: the weight in % is used as if it were a fraction
 REPORT = report_source("004_db23d80d1761e639", table="图表17、图表18", page=9,
                        note="20-day build, 5% threshold")
@@ -121,7 +136,7 @@ def market_constituents(as_of: str) -> Constituents:
     short = {code: days for code, days in meta["partial_windows"].get(used, {}).items() if code in counted}
     notes = [note] if note else []
     if short:
-        listed = ", ".join(f"{code} {frame.at[code, 'name']} ({days} days)" for code, days in short.items())
+        listed = ", ".join(f"{code} {frame.at[code, 'name']} ({plural(days, 'day')})" for code, days in short.items())
         notes.append(
             f"{len(short)} constituents traded on fewer than 20 days of the window, averaged over those: {listed}"
         )
@@ -303,10 +318,6 @@ def _histogram(ratio: pd.Series, threshold: float, report: pd.Series | None) -> 
     return out
 
 
-def _pct(x: float) -> str:
-    return f"{x * 100:.3g}%"
-
-
 def liquidity_shock(
     fund_size: str | float,
     build_days: int = 20,
@@ -368,9 +379,9 @@ def liquidity_shock(
     if amount.value > capacity:
         raise ToolInputError(
             "fund_size",
-            f"{amount.echo} is absurd for this index: over {build_days} trading days the fund would have to buy "
-            f"more than everything its constituents trade ({capacity:,.0f} CNY = their combined average daily "
-            f"turnover × {build_days} days). The data has no market caps, so this is the bound used for "
+            f"{amount.echo} is absurd for this index: over {plural(build_days, 'trading day')} the fund would have "
+            f"to buy more than everything its constituents trade ({capacity:,.0f} CNY = their combined average daily "
+            f"turnover × {plural(build_days, 'day')}). The data has no market caps, so this is the bound used for "
             "'more than the whole free float'",
         )
 
@@ -387,9 +398,9 @@ def liquidity_shock(
     show_report = report_convention or scenario
 
     summary = (
-        f"{amount.echo} bought evenly over {build_days} trading days in proportion to index weights, i.e. "
+        f"{amount.echo} bought evenly over {plural(build_days, 'trading day')} in proportion to index weights, i.e. "
         f"{daily:,.0f} CNY a day: {above} of {counted} constituents ({above / counted:.1%}) get a daily purchase "
-        f"above {_pct(threshold)} of their average daily turnover; the largest ratio is {_pct(largest['ratio'])} "
+        f"above {percent(threshold)} of their average daily turnover; the largest ratio is {percent(largest['ratio'])} "
         f"({largest['name']} {largest['code']})."
     )
     caveats = list(data.notes)
@@ -450,12 +461,13 @@ def liquidity_shock(
         stated = next((text for size, text in REPORT_STATES.items() if math.isclose(amount.value, size)), None)
         one_day = threshold * build_days / REPORT_FACTOR
         explanation = (
-            f"Why this differs from the Huaxin report: the real daily purchase is fund × weight ÷ {build_days} days "
-            f"(weight as a fraction, 0.125% = 0.00125). The report's counts are reproduced only if the weight in "
-            f"percent (0.125) is used as the fraction, so each purchase is 100 times too large — the same as buying "
-            f"the whole position in a single day and comparing it with a threshold of {_pct(one_day)} instead of "
-            f"{_pct(threshold)}. With that convention this data gives {rep_above} of {counted} "
-            f"({rep_above / counted:.1%}) above {_pct(threshold)}; with the real purchase it gives {above}."
+            "Why this differs from the Huaxin report: the real daily purchase is fund × weight ÷ "
+            f"{plural(build_days, 'day')} (weight as a fraction, 0.125% = 0.00125). The report's counts are "
+            "reproduced only if the weight in percent (0.125) is used as the fraction, so each purchase is 100 times "
+            "too large — the same as buying the whole position in a single day and comparing it with a threshold of "
+            f"{percent(one_day)} instead of {percent(threshold)}. With that convention this data gives {rep_above} "
+            f"of {counted} ({rep_above / counted:.1%}) above {percent(threshold)}; with the real purchase it gives "
+            f"{above}."
         )
         if stated:
             explanation += f" The report states: {stated}."
@@ -469,7 +481,7 @@ def liquidity_shock(
                                           "factor": REPORT_FACTOR, "weights_as_of": data.weights_as_of}
         if report_convention:
             result_data["report_convention"] = {
-                "method": f"fund × weight in % ÷ {build_days} days ÷ average daily turnover = 100 × ratio",
+                "method": f"fund × weight in % ÷ {plural(build_days, 'day')} ÷ average daily turnover = 100 × ratio",
                 "above_threshold": rep_above,
                 "above_threshold_share": rep_above / counted,
                 "above_levels": rep_levels,
@@ -479,7 +491,7 @@ def liquidity_shock(
             }
             summary += (
                 f" Report convention (100 × that ratio): {rep_above} of {counted} ({rep_above / counted:.1%}) above "
-                f"{_pct(threshold)}, {rep_levels['20%']} above 20%, largest {_pct(frame['report_ratio'].iloc[0])}"
+                f"{percent(threshold)}, {rep_levels['20%']} above 20%, largest {percent(frame['report_ratio'].iloc[0])}"
                 + (f"; the report states {stated}" if stated else "")
                 + "."
             )
@@ -526,45 +538,42 @@ def liquidity_shock(
 
 
 def liquidity_chart(result: ToolResult) -> go.Figure:
-    """Histogram of the shock ratios on a log scale, the threshold marked (and the report's convention if shown)."""
+    """Histogram of the shock ratios on a log scale, the threshold marked (and the report's convention if shown).
+
+    Bars sit on log10 coordinates, so the tick labels are set here: whole decades only, every second or third one
+    when the range is wide, so that at most MAX_TICKS labels share a 244 px chat bubble."""
     hist = result.data.get("histogram")
     if result.tool != "liquidity_shock" or not hist:
         raise ValueError("liquidity_chart needs a liquidity_shock result")
     edges = np.log10(hist["edges"])
     centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
+    bins = [f"{percent(lo)} – {percent(hi)}" for lo, hi in itertools.pairwise(hist["edges"])]
     inputs = result.data["inputs"]
-    fig = go.Figure()
-    fig.add_bar(x=centres, y=hist["counts"], width=widths, name="daily purchase ÷ turnover", marker_color="#1f77b4")
-    if "report_counts" in hist:
-        fig.add_bar(
-            x=centres,
-            y=hist["report_counts"],
-            width=widths,
-            name="report's convention (100×)",
-            marker_color="#d62728",
-            opacity=0.6,
-        )
-    threshold = inputs["threshold"]
     report = result.data.get("report_convention")
-    fig.add_vline(
-        x=math.log10(threshold),
-        line_dash="dash",
-        line_color="black",
-        annotation_text=f"threshold {_pct(threshold)}",
-    )
-    ticks = [10.0**k for k in range(round(edges[0]), round(edges[-1]) + 1)]
-    ticks = sorted({*ticks, *(lvl for lvl in LEVELS if edges[0] <= math.log10(lvl) <= edges[-1])})
-    fig.update_xaxes(
-        tickvals=[math.log10(t) for t in ticks],
-        ticktext=[_pct(t) for t in ticks],
-        title="daily purchase as a share of 20-day average turnover (log scale)",
-    )
-    fig.update_layout(
-        title=f"{inputs['interpretation'].split(' = ')[0]} over {inputs['build_days']} days: "
-        f"{result.data['above_threshold']} of {result.data['constituents_counted']} above {_pct(threshold)}"
-        + (f" (report's convention: {report['above_threshold']})" if report else ""),
-        yaxis_title="constituents",
-        barmode="overlay",
-        bargap=0,
-    )
-    return fig
+    fig = go.Figure()
+    series = [("daily buy ÷ turnover", hist["counts"])]
+    if "report_counts" in hist:
+        series.append(("report's convention (100×)", hist["report_counts"]))
+    for i, (name, counts) in enumerate(series):
+        fig.add_bar(x=centres, y=counts, width=widths, name=name, marker_color=colour(i), opacity=0.85 if i else 1,
+                    customdata=bins, hovertemplate="%{customdata}: %{y:,d} constituents")
+    threshold = inputs["threshold"]
+    low, high = round(edges[0]), round(edges[-1])
+    right_half = math.log10(threshold) > (low + high) / 2  # label the line on the side with room
+    fig.add_vline(x=math.log10(threshold), line_dash="dash", line_color=TEXT, line_width=1.5,
+                  annotation_text=f"threshold {percent(threshold)}",
+                  annotation_position="top left" if right_half else "top right")
+    step = math.ceil((high - low + 1) / MAX_TICKS)
+    ticks = [10.0**k for k in range(high, low - 1, -step)]  # the top decade is always labelled
+    fig.update_xaxes(tickvals=[math.log10(t) for t in ticks], ticktext=[percent(t) for t in ticks],
+                     range=[low - 0.02, high + 0.02], title="daily buy ÷ avg turnover (log)")
+    most = max(max(counts) for _, counts in series)
+    fig.update_yaxes(title="constituents", rangemode="tozero", tickformat=",d", dtick=1 if most <= 5 else None)
+    days = inputs["build_days"]
+    title = [f"{inputs['interpretation'].split(' = ')[0]} over {plural(days, 'trading day')}",
+             f"{result.data['above_threshold']:,} of {result.data['constituents_counted']:,} constituents above "
+             f"{percent(threshold)}"]
+    if report:
+        title.append(f"report's convention: {report['above_threshold']:,} above {percent(threshold)}")
+    fig.update_layout(barmode="overlay", bargap=0)
+    return style(fig, title, legend_rows=len(series))

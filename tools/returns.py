@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from tools.display import TEXT, Column, colour, style
 from tools.provenance import market_dir, report_source
 from tools.result import Source, ToolInputError, ToolResult
 
@@ -60,6 +61,31 @@ STAT_COLUMNS = [
     "tracking_error_pct",
     "information_ratio",
 ]
+
+# Table headers of the rows: percentages of return are %, differences between two returns are percentage points.
+COLUMNS = {
+    "rank": Column("Rank"),
+    "code": Column("Code"),
+    "name": Column("Name"),
+    "type": Column("Type"),
+    "role": Column("Role"),
+    "manager": Column("Manager"),
+    "vehicle": Column("Vehicle"),
+    "m_fee_pct": Column("Management fee (% a year)"),
+    "window_start": Column("From"),
+    "window_end": Column("To"),
+    "trading_days": Column("Trading days"),
+    "total_return_pct": Column("Total return (%)"),
+    "annualised_return_pct": Column("Annualised return (%)"),
+    "volatility_pct": Column("Volatility, annualised (%)"),
+    "max_drawdown_pct": Column("Max drawdown (%)"),
+    "benchmark_return_pct": Column("Benchmark return (%)"),
+    "excess_return_pct": Column("Excess return (pp)"),
+    "excess_annualised_pct": Column("Excess return, annualised (pp a year)"),
+    "tracking_error_pct": Column("Tracking error (%)"),
+    "information_ratio": Column("Information ratio"),
+    "report_window_excess_pct": Column(f"Excess return, listing → {REPORT_END.date()} (pp)"),
+}
 
 
 @dataclass(frozen=True)
@@ -567,12 +593,13 @@ def _caveats(
 
 
 def returns_chart(result: ToolResult) -> go.Figure:
-    """Cumulative excess return (percentage points over the benchmark) of each compared fund over its window."""
+    """Cumulative excess return (percentage points over the benchmark) of each compared fund over its window.
+
+    Every line has its own colour; passive funds are dashed like the benchmark's zero line, enhanced ones solid."""
     bench = result.data.get("benchmark", {}).get("code")
     fig = go.Figure()
-    for row in result.rows:
-        if row["role"] == "benchmark":
-            continue
+    compared = [row for row in result.rows if row["role"] != "benchmark"]
+    for i, row in enumerate(compared):
         prices = _series(row["code"]).loc[row["window_start"] : row["window_end"]]
         growth = prices / prices.iloc[0]
         if bench is not None:
@@ -580,15 +607,13 @@ def returns_chart(result: ToolResult) -> go.Figure:
             growth = growth - b / b.iloc[0]
         else:
             growth = growth - 1
-        fig.add_trace(
-            go.Scatter(x=prices.index, y=(growth * 100).round(2), mode="lines", name=f"{row['code']} {row['name']}")
-        )
-    what = f"excess return over {bench} {result.data['benchmark']['name']}" if bench else "total return"
-    fig.update_layout(
-        title=f"{result.data.get('index_name', '')}: cumulative {what}",
-        xaxis_title="date",
-        yaxis_title="percentage points" if bench else "%",
-        hovermode="x unified",
-    )
-    fig.add_hline(y=0, line_dash="dot", line_color="grey")
-    return fig
+        line = {"color": colour(i), "width": 1.5, "dash": "solid" if row["type"] == "enhanced" else "dash"}
+        fig.add_trace(go.Scatter(x=prices.index, y=(growth * 100).round(2), mode="lines", line=line,
+                                 name=f"{row['code']} {row['name']}"))
+    title = [result.data.get("index_name", ""), "cumulative excess return (pp)" if bench else "cumulative total return"]
+    if bench:
+        title.append(f"over {bench} {result.data['benchmark']['name']} (dashed 0)")
+    fig.update_layout(hovermode="x unified")
+    fig.update_yaxes(title="pp over the benchmark" if bench else "%")
+    fig.add_hline(y=0, line_dash="dash" if bench else "dot", line_color=TEXT, line_width=1)
+    return style(fig, title, legend_rows=len(compared))

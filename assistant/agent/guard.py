@@ -28,7 +28,8 @@ NUMBER = re.compile(
     re.I,
 )
 MARKER = re.compile(r"\[(\d+)\]")
-SENTENCE = re.compile(r".+?(?:[。！？!?；]|\.(?=\s|$)|$)(?:\s*\[\d+\])*", re.S)
+# a full stop after a single capital ('U.S.', 'J.P.') abbreviates a name and ends no sentence
+SENTENCE = re.compile(r".+?(?:[。！？!?；]|\.(?<!\b[A-Z]\.)(?=\s|$)|$)(?:\s*\[\d+\])*", re.S)
 
 
 @dataclass(frozen=True)

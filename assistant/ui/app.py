@@ -24,7 +24,7 @@ import gradio as gr
 from assistant.service import Assistant, Session
 from assistant.settings import Settings, get_settings
 from assistant.ui.analyst import build_analyst_tab
-from assistant.ui.chat import Chat, build_chat_tab
+from assistant.ui.chat import CHAT_CSS, CHAT_JS, Chat, build_chat_tab
 from assistant.ui.corpus import build_corpus_tab, build_settings_tab, corpus_view, status_line, warnings_markdown
 from tools.registry import refuse_server_paths, run_tool, tool_specs
 from tools.result import ToolInputError
@@ -48,23 +48,26 @@ CSS = """
 #header h1 { margin-bottom: 0.1em; }
 #header p { margin-top: 0; color: var(--body-text-color-subdued); }
 #status { font-size: 0.9em; color: var(--body-text-color-subdued); }
-#warnings { background: #fff7ed; border: 1px solid #fdba74; border-radius: 8px; padding: 0.4em 0.8em; }
-.hint { font-size: 0.85em; color: var(--body-text-color-subdued); align-self: center; }
-.sources { margin-top: 0.8em; padding-top: 0.5em; border-top: 1px solid var(--border-color-primary); }
-.sources-title { font-size: 0.78em; font-weight: 600; letter-spacing: 0.06em; text-transform: uppercase;
-  color: var(--body-text-color-subdued); margin-bottom: 0.2em; }
-details.source { margin: 0.3em 0; }
-details.source summary { cursor: pointer; line-height: 1.5; }
-.source-n { display: inline-block; min-width: 1.5em; padding: 0 0.3em; border-radius: 999px; text-align: center;
-  font-size: 0.8em; font-weight: 700; background: var(--color-accent-soft); color: var(--color-accent); }
-.source-where { color: var(--body-text-color-subdued); font-size: 0.9em; }
-.passage { margin: 0.4em 0 0.6em 1.8em; padding: 0.5em 0.8em; border-left: 3px solid var(--color-accent);
-  background: var(--background-fill-secondary); border-radius: 0 6px 6px 0; font-size: 0.92em; line-height: 1.6; }
-.passage mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }
+#warnings { background: #fff7ed; color: #7c2d12; border: 1px solid #fdba74; border-radius: 8px; padding: 0.4em 0.8em; }
+.dark #warnings { background: #431407; color: #ffedd5; border-color: #9a3412; }
 .tool-intro { font-size: 0.92em; }
-#chat button.example { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 0.7em 0.9em;
-  background: var(--background-fill-secondary); text-align: left; }
-#chat button.example:hover { border-color: var(--color-accent); background: var(--color-accent-soft); }
+@media (max-width: 640px) {
+  #header h1 { font-size: 1.35em; }
+  #header p { display: none; }
+  #status { font-size: 0.8em; }
+}
+/* Every tab fits the screen: with auto margins the container would take the width of its widest table. */
+.gradio-container { width: 100% !important; }
+/* Analyst: the inputs beside the results on a wide screen, above them on a phone. */
+@media (max-width: 700px) {
+  .analyst-form { flex-direction: column !important; }
+  .analyst-form > .column { min-width: 0 !important; width: 100% !important; }
+}
+/* Table headers and setting names wrap between words, never inside one. */
+.gradio-container th .wrap, #settings td:first-child {
+  word-break: normal !important; overflow-wrap: normal !important; }
+/* Charts: no Plotly toolbar over the title. */
+.js-plotly-plot .modebar-container { display: none !important; }
 """
 
 
@@ -142,16 +145,16 @@ def build_app(assistant: Assistant | None = None) -> gr.Blocks:
                     elem_id="header")
         header_status = gr.Markdown(status_line(assistant), elem_id="status")
         gr.Markdown(warnings, elem_id="warnings", visible=bool(warnings))
+        register_api(assistant)  # first, so the documented names are taken before any private handler's
         with gr.Tabs():
             with gr.Tab("Chat", elem_id="tab-chat"):
-                build_chat_tab(Chat(assistant, settings.data_dir))
+                build_chat_tab(Chat(assistant, settings.data_dir), demo)
             with gr.Tab("Analyst", elem_id="tab-analyst"):
                 build_analyst_tab()
             with gr.Tab("Corpus", elem_id="tab-corpus"):
                 corpus = build_corpus_tab(assistant, header_status)
             with gr.Tab("Settings", elem_id="tab-settings"):
                 build_settings_tab(assistant)
-        register_api(assistant)
         demo.load(lambda: corpus_view(assistant), None, corpus, api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return demo
@@ -187,9 +190,10 @@ def launch(demo: gr.Blocks, host: str, port: int, settings: Settings | None = No
     auth = (login_check(settings.auth_user, settings.auth_password)
             if settings.auth_user and settings.auth_password else None)
     has_display = sys.platform in ("darwin", "win32") or any(map(os.environ.get, ("DISPLAY", "WAYLAND_DISPLAY")))
-    _, url, _ = demo.launch(server_name=host, server_port=port, auth=auth, theme=THEME, css=CSS, ssr_mode=False,
-                            inbrowser=block and has_display, prevent_thread_lock=not block, show_error=True,
-                            footer_links=["api", "settings"], max_file_size="50mb")
+    _, url, _ = demo.launch(server_name=host, server_port=port, auth=auth, theme=THEME, css=CSS + CHAT_CSS,
+                            js=CHAT_JS, ssr_mode=False, inbrowser=block and has_display,
+                            prevent_thread_lock=not block, show_error=True, footer_links=["api", "settings"],
+                            max_file_size="50mb")
     return url
 
 

@@ -22,6 +22,7 @@ from assistant.corpus.ingest import MAX_BYTES, SUFFIXES, IngestError, add_report
 from assistant.service import Assistant
 
 _UPLOADS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload")  # embedding outlives the request
+DEFAULT_MODEL = "EmbeddingGemma-300M"  # what an empty EMBEDDING_MODEL loads: the verified copy in the cache
 SECRET_QUERY = re.compile(r"(?i)([?&](?:api[-_]?key|key|token|access_token|password|secret)=)[^&#]*")
 
 
@@ -44,8 +45,15 @@ def brain(assistant: Assistant) -> str:
 
 
 def embedding_model(assistant: Assistant) -> str:
+    """The model as a user knows it, with a short fingerprint of its weights, rather than its cache folder."""
     embedder = assistant.retriever.embedder
-    return embedder.name if embedder else "none — keyword-only search"
+    if embedder is None:
+        return "none — keyword-only search"
+    configured = assistant.retriever.settings.embedding_model
+    name = (Path(configured).expanduser().name if configured and Path(configured).expanduser().exists()
+            else configured or DEFAULT_MODEL)
+    fingerprint = embedder.name.removeprefix("sha256:")
+    return f"{name} (weights sha256 {fingerprint[:12]}…)" if fingerprint != embedder.name else name
 
 
 def warnings_markdown(assistant: Assistant) -> str:
@@ -59,20 +67,31 @@ def warnings_markdown(assistant: Assistant) -> str:
 
 def status_line(assistant: Assistant) -> str:
     retriever = assistant.retriever
-    model = retriever.embedder.name.rstrip("/").rsplit("/", 1)[-1] if retriever.embedder else "keyword-only"
+    model = embedding_model(assistant).split(" (")[0] if retriever.embedder else "keyword-only"
     return (f"**Brain** {assistant.retriever.settings.llm} · **Search** {retriever.mode} ({model}) · "
             f"**Index** {len(retriever.reports)} reports, {len(retriever.chunks)} chunks")
+
+
+def uploaded(assistant: Assistant) -> set[str]:
+    """Ids of the reports a user added (the others ship with the app)."""
+    uploads = user_reports_dir(assistant.retriever)
+    return {r.id for r in assistant.retriever.reports if (uploads / f"{r.id}.md").exists()}
 
 
 def reports_frame(assistant: Assistant) -> pd.DataFrame:
     retriever = assistant.retriever
     counts = Counter(chunk.report_id for chunk in retriever.chunks)
-    uploads = user_reports_dir(retriever)
+    added = uploaded(assistant)
     return pd.DataFrame([
-        {"title": r.title, "publisher": r.publisher, "date": r.date, "language": r.language, "chunks": counts[r.id],
-         "origin": "uploaded" if (uploads / f"{r.id}.md").exists() else "built-in", "id": r.id}
+        {"Title": r.title, "Publisher": r.publisher, "Date": r.date, "Language": r.language, "Chunks": counts[r.id],
+         "Origin": "uploaded" if r.id in added else "built-in", "ID": r.id}
         for r in retriever.reports
     ])
+
+
+def index_place(assistant: Assistant) -> str:
+    """Where the vectors live, in a user's terms: the server's folders and addresses are not theirs to know."""
+    return "a Chroma server" if assistant.retriever.settings.chroma_host else "on this server (embedded Chroma)"
 
 
 def index_markdown(assistant: Assistant) -> str:
@@ -80,8 +99,8 @@ def index_markdown(assistant: Assistant) -> str:
     lines = [f"- **Reports** {len(r.reports)} · **Chunks** {len(r.chunks)} · **Search** {r.mode}"]
     if r.vectors:
         status = r.vectors.status()
-        lines += [f"- **Vector index** {status['chunks']} chunks at `{status['backend']}`",
-                  f"- **Embedding model** `{status['embedding_model']}`",
+        lines += [f"- **Vector index** {status['chunks']} chunks, {index_place(assistant)}",
+                  f"- **Embedding model** {embedding_model(assistant)}",
                   f"- **Last build** {status['built_at'] or 'unknown'}"]
     else:
         lines.append("- **Vector index** not used (no embedding model)")
@@ -89,16 +108,16 @@ def index_markdown(assistant: Assistant) -> str:
 
 
 def settings_markdown(assistant: Assistant) -> str:
+    """What answers and who may use the app; no server folders or addresses, which a user can neither see nor use."""
     s = assistant.retriever.settings
+    added = len(uploaded(assistant))
     rows = [
         ("Brain (who writes answers)", brain(assistant)),
         ("Embedding model", embedding_model(assistant)),
         ("Search mode", assistant.retriever.mode),
         ("Warnings", warnings_markdown(assistant).replace("\n", "<br>") or "none"),
-        ("Corpus folder", f"`{s.reports_dir}`"),
-        ("Uploaded reports", f"`{user_reports_dir(assistant.retriever)}`"),
-        ("Feedback and exports", f"`{s.data_dir}`"),
-        ("Index", f"`{s.chroma_host}:{s.chroma_port}`" if s.chroma_host else f"`{s.index_dir}`"),
+        ("Reports", f"{len(assistant.retriever.reports) - added} built-in, {added} uploaded (Corpus tab)"),
+        ("Index", index_place(assistant)),
         ("Remote access", "allowed (ALLOW_REMOTE)" if s.allow_remote else "localhost only"),
         ("Basic auth", "on" if s.auth_user and s.auth_password else "off"),
     ]
