@@ -10,6 +10,14 @@ import pytest
 from assistant.settings import ROOT, Settings
 
 SHARED = ROOT.parent / "shared"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium (make browser): no browser download
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = ROOT / "tests" / "screenshots"
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make browser)"),
+]
 
 
 @pytest.fixture(scope="session")

@@ -11,35 +11,23 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "tests" / "screenshots"
+from assistant.settings import ROOT
+from tests.conftest import BROWSER_TESTS, CHROMIUM, CHROMIUM_ARGS, SHOTS, free_port
+
 QUESTION = "截至2024年底，美国市场共有多少只主动管理ETF？"
 FOLLOW_UP = "来自多少家发行商？"
 # Answered by the agent with liquidity_shock, a chart and cited passages with page numbers.
 LIQUIDITY_QUESTION = "一只15亿元的中证1000指增ETF用20个交易日建仓，会对多少只成分股造成超过5%的流动性冲击？"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 ANSWER_MS = 180_000
 TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 WCAG_AA = 4.5
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make browser)"),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = BROWSER_TESTS
 
 
 def serve(assistant) -> Iterator[str]:

@@ -10,33 +10,21 @@ from __future__ import annotations
 
 import io
 import re
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from assistant.settings import ROOT
+from tests.conftest import BROWSER_TESTS, CHROMIUM, CHROMIUM_ARGS, SHOTS, free_port
+
 SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
 CHAT_WIDTH = 244  # a chart inside a chat bubble on the phone
 RUN_MS = 60_000
 TOOLS = ["Rank issuers", "Rank funds", "Fund facts", "Conversions", "Liquidity shock", "Compare returns"]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make browser)"),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
