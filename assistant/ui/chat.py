@@ -34,6 +34,7 @@ PLACEHOLDER = (
 )
 HINT = "Rate an answer with the thumbs under it to help fix bad ones. Conversations are kept in this browser only."
 BUSY = "Still answering the previous question: press Stop to ask another."
+NOTICE_SECONDS = 6  # notices time out: left on screen they cover chart titles on other tabs
 STORAGE_KEY = "fund-assistant-conversations"
 # The page receives the key to decrypt its own store, so it protects nothing from the page's user; a fixed one lets
 # the conversations survive a restart of the server (a random one per start would make them unreadable).
@@ -185,7 +186,7 @@ class Chat:
             yield screen(library)
             return
         if library.busy:
-            gr.Warning(BUSY)
+            gr.Warning(BUSY, duration=NOTICE_SECONDS)
             yield screen(library, busy=True)
             return
         yield from self._answer(question, library, from_box=True)
@@ -268,7 +269,7 @@ class Chat:
                   "status": answer.status if answer else "stopped",
                   "steps": [step["metadata"]["title"] for step in turn.view.steps.values()]}
         append_jsonl(self.feedback_path, [record])
-        gr.Info("Thanks, your feedback was saved.")
+        gr.Info("Thanks, your feedback was saved.", duration=NOTICE_SECONDS)
 
     def _export_path(self, conversation: Conversation, suffix: str) -> Path:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -278,7 +279,7 @@ class Chat:
         """The conversation as Markdown: questions, answers with their sources, each tool's inputs and results."""
         conversation = library.current
         if not conversation.turns:
-            gr.Info("Nothing to export yet: ask a question first.")
+            gr.Info("Nothing to export yet: ask a question first.", duration=NOTICE_SECONDS)
             return gr.File(visible=False)
         path = self._export_path(conversation, ".md")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -290,7 +291,7 @@ class Chat:
         conversation = library.current
         records = conversation.records()
         if not records:
-            gr.Info("Nothing to export yet: ask a question first.")
+            gr.Info("Nothing to export yet: ask a question first.", duration=NOTICE_SECONDS)
             return gr.File(visible=False)
         path = self._export_path(conversation, ".jsonl")
         append_jsonl(path, records)
