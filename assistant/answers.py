@@ -139,6 +139,21 @@ LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有啥|是什么.*(?:优势
                            r"优势|特点|好处|好在哪|风险提示|"
                            r"what are|which are|\blist\b|advantages|benefits|features|risks|factors|reasons|\bwhy\b|"
                            r"为什么|原因", re.I)
+# (words of one direction, the word of the other): a question in one direction is not answered by a sentence in
+# the other only ('资金流出' asked, '资金流入…2,726 亿美元' quoted)
+OPPOSITES = ((("流出",), "流入"), (("流入",), "流出"),
+             (("跑输", "不及", "欠佳", "不如", "逊于", "弱于", "落后"), "跑赢"), (("跑赢",), "跑输"))
+def opposites(terms: set[str]) -> list[tuple[tuple[str, ...], str]]:
+    """The directions a question's words ask for, each with the word of the other direction."""
+    asked = " ".join(terms)
+    return [(ours, theirs) for ours, theirs in OPPOSITES if any(w in asked for w in ours) and theirs not in asked]
+
+
+def opposed(opposite: list[tuple[tuple[str, ...], str]], sentence: str) -> bool:
+    """Whether a sentence speaks only of the other direction than the one asked."""
+    return any(theirs in sentence and not any(w in sentence for w in ours) for ours, theirs in opposite)
+
+
 REASON_ASKED = re.compile(r"为什么|为何|原因|怎么会|缘何|\bwhy\b|\bhow come\b|\bwhat explains\b|\bwhat(?:'s| is) "
                           r"(?:driving|behind)", re.I)
 REASON_GIVEN = re.compile(r"因为|由于|原因|与[^，。,；;]{1,24}有关|得益于|源于|归因于|在于|受益于|所致|导致|使得")
@@ -302,6 +317,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
     several = bool(SEVERAL.search(question))
     asks_reason, asks_advice = bool(REASON_ASKED.search(question)), bool(ADVICE_ASKED.search(question))
+    opposite = opposites(terms)
     superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}
     frequency = Counter(t for _, _, shared in candidates for t in shared)
     meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
@@ -334,6 +350,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += semantic_weight * meaning[position]
         if superlatives and any(word in sentence for word in superlatives):
             score += 3  # "规模最大的是哪只？" is answered by the sentence that names the largest
+        if opposed(opposite, sentence):
+            score -= 8  # an outflow question is not answered by the inflow sentence, 'lagged' not by 'beat'
         if asks_reason and REASON_GIVEN.search(sentence):
             score += 3  # 'why …?' is answered by the sentence that gives the reason, not by one restating the question
         if asks_advice and ADVICE_GIVEN.search(sentence):

@@ -113,3 +113,16 @@ def test_a_why_question_quotes_the_sentence_giving_the_reason(retriever, questio
     texts = [p.chunk.text for p in retriever.search(question, k=5).passages]
     (_, first), *_ = best_sentences(question, texts, 2, None, retriever.sentence_similarity)
     assert words in first, first
+
+
+@pytest.mark.parametrize(("question", "words", "not_words"), [
+    ("How much money left US active ETFs through outflows in 2024?", "流出", "2,726"),
+    ("2024年主动ETF净流出的金额是多少？", "181", "2,726"),
+    ("哪几个指数的增强ETF表现不如被动ETF？", "表现不及", "跑赢被动ETF:"),
+])
+def test_a_question_in_one_direction_is_not_answered_by_the_other(assistant, question: str, words: str,
+                                                                   not_words: str) -> None:
+    """Outflows are not answered by the inflow sentence, 'lagged' not by 'beat'."""
+    answer = assistant.ask(question)
+    body = answer.answer.split("Source (in Chinese):")[-1].strip()
+    assert words in body.split("[1]")[0] and not body.startswith(not_words), answer.answer

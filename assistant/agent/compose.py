@@ -34,6 +34,8 @@ from assistant.answers import (
     figure_context,
     figure_subject,
     fits_question,
+    opposed,
+    opposites,
 )
 from assistant.search.keyword import tokenize, words
 from assistant.search.retrieval import content_terms
@@ -313,14 +315,21 @@ def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, 
     passages = search["rows"][:depth]
     picks = best_sentences(query, [p["text"] for p in passages], limit, focus, similarity)
     if LIST_QUESTION.search(query) and (listed := list_under_lead_in(query, passages)):
-        return listed
+        against = opposites(content_terms(query) | set(tokenize(query)))  # '哪些跑输了': not the '跑赢' item
+        return [item for item in listed if not opposed(against, item[1]) and not lead_in(item[1])] or listed
     if picks and LIST_QUESTION.search(query) and ITEM.match(picks[0][1]):  # the list is the answer: quote its items
         index, first = picks[0]
         items = candidate_sentences(passages[index]["text"])
         start = items.index(first) if first in items else 0
-        siblings = [s for s in items[start:start + MAX_ITEMS] if ITEM.match(s)]
-        return [(passages[index]["n"], s) for s in siblings]
-    return [(passages[i]["n"], s) for i, s in picks]
+        siblings = [s for s in items[start:start + MAX_ITEMS + 1] if ITEM.match(s)]
+        return [(passages[index]["n"], s) for s in ([s for s in siblings if not lead_in(s)] or siblings)[:MAX_ITEMS]]
+    stating = [(i, s) for i, s in picks if not lead_in(s)]
+    return [(passages[i]["n"], s) for i, s in stating or picks]
+
+
+def lead_in(sentence: str) -> bool:
+    """'根据图表5-10,指增ETF的增强效果存在差异:' introduces a list and states nothing itself."""
+    return sentence.rstrip().endswith((":", "："))
 
 
 SUB_QUESTION = re.compile(r"(?<=[？?；;])\s*|(?<=[，,])\s*(?=[^，,]{0,16}(?:呢|多少|哪些|什么|几))")
