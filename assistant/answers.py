@@ -154,8 +154,9 @@ def opposed(opposite: list[tuple[tuple[str, ...], str]], sentence: str) -> bool:
     return any(theirs in sentence and not any(w in sentence for w in ours) for ours, theirs in opposite)
 
 
-REASON_ASKED = re.compile(r"为什么|为何|原因|怎么会|缘何|\bwhy\b|\bhow come\b|\bwhat explains\b|\bwhat(?:'s| is) "
-                          r"(?:driving|behind)", re.I)
+# asks for the report's explanation: the sentence giving a reason answers it, and no tool's figure does
+REASON_ASKED = re.compile(r"为什么|为何|原因|因素|动因|怎么会|缘何|\bwhy\b|\bhow come\b|\bwhat explains\b|\breasons?\b|"
+                          r"\bfactors?\b|\bdriv(?:e|es|ing|ers?)\b|\bwhat(?:'s| is) behind\b", re.I)
 REASON_GIVEN = re.compile(r"因为|由于|原因|与[^，。,；;]{1,24}有关|得益于|源于|归因于|在于|受益于|所致|导致|使得")
 ADVICE_ASKED = re.compile(r"怎么挑|怎么选|如何选|如何挑|该怎么|应该怎么|选择标准|挑选标准|"
                           r"\bhow (?:to|should (?:i|we|you)) (?:choose|pick|select)|\bcriteria\b|\badvice\b|"

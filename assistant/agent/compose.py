@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from assistant.agent.intents import COMBINED, Intent, Lang, publishers_named
+from assistant.agent.intents import COMBINED, FEE_WORDS, Intent, Lang, publishers_named
 from assistant.agent.numerals import normalise
 from assistant.agent.slots import SlotError
 from assistant.answers import (
@@ -635,7 +635,6 @@ UNSTATED = {  # why the best passages do not answer a quantity question (no figu
              "for other years."),
     "fee": ("报告没有给出所问的费率。", "The reports do not state the fee asked about."),
 }
-FEE_ASKED = re.compile(r"费率|管理费|托管费|\bfees?\b|expense ratio|\bcharges?\b", re.I)
 RELATION_ASKED = re.compile(r"什么关系|何种关系|有何关系|关系如何|关系怎样|\brelationship\b|\bhow (?:do|does) .{1,40} relate\b",
                             re.I)
 HOW_MUCH = re.compile(r"多少|几个点|\bhow much\b|\bwhat(?:'s| is| are)\b|\bhow high\b", re.I)  # the fee's level
@@ -646,7 +645,7 @@ def unstated(question: str, picks: list[tuple[int, str]], passages: list[tuple[i
     none of their passages ('2015年底的规模' would be quoted with the 2024 figure); None when they may answer it.
     (A figure of another kind beside the asked one is no such sign: 'daily turnover' is written in 亿元 and a rank
     in 第 8 名, so that test would refuse answerable questions; a fee, though, is always written in %.)"""
-    if (FEE_ASKED.search(question) and HOW_MUCH.search(question) and not LIST_QUESTION.search(question) and picks
+    if ((FEE_WORDS.search(question) or "托管费" in question) and HOW_MUCH.search(question) and not LIST_QUESTION.search(question) and picks
             and not any("%" in sentence for _, sentence in picks)):
         return "fee"  # sentences without a % state another figure (the fund's size), not its fee
     if not asked_units(question) or not QUANTITY.search(question) or LIST_QUESTION.search(question) or (

@@ -22,6 +22,7 @@ from assistant.agent import slots
 from assistant.agent.numerals import Lang, language, rx
 from assistant.agent.slots import SlotError, clean
 from assistant.agent.spelling import english_words, respell
+from assistant.answers import REASON_ASKED
 from assistant.corpus.reports import Report, corpus_files, corpus_text, load_reports
 from assistant.search.keyword import glossary
 from assistant.settings import get_settings
@@ -43,8 +44,6 @@ STILL = rx("现在", "如今", "至今", "后来", "目前", "最新", "still", 
 REAL_CONVENTION = rx("真实", "实际", "按权重", r"\breal\b", r"\bactual\b")  # the data's convention, not the report's
 THESE_ROWS = rx(r"这\s*\d+\s*(?:家|只|个)", "这几", "这些", "它们", r"\b(?:these|those|them|they|their)\b")
 COMBINED = rx("合计", "加起来", "总共", "一共", "共计", "总和", r"\bcombined\b", r"\btogether\b", r"\bin total\b", r"\btotal\b")
-REASONS = rx("为什么", "为何", "原因", "因素", "动因", "怎么会", r"\bwhy\b", r"\bhow come\b", r"\breasons?\b", r"\bfactors?\b",
-             r"\bdriv(?:e|es|ing|ers?)\b", r"\bwhat explains\b")  # asks the report's explanation, not a tool's figures
 REPORT_CONVENTION = rx("报告(?:的)?口径", "报告(?:的)?算法", "报告的方法", r"report'?s? (?:convention|method)")
 
 # the report's liquidity scenario without a fund size ("建仓对成分股的冲击有多大？"): its headline 15亿 case is checked
@@ -120,10 +119,11 @@ UNSUPPORTED_FUND = rx("占比", "份额", r"\bshare\b", "流出", "outflow", "�
 ASSET_CLASSES = (("Fixed Income", rx("固收", "固定收益", "债券", "债基", r"fixed[\s-]*income", r"\bbonds?\b", r"\bFI\b",
                                      r"\bcredit\b", r"\bdebt\b")),
                  ("Equity", rx("权益", "股票型", "股票类", "股基", "equity", "equities", r"\bstocks?\b")))
+FEE_WORDS = rx("费率", "管理费", "费用", r"\bfees?\b", "expense", "expnese", "expence", r"\bcosts?\b", r"\bcharges?\b",
+               r"\bter\b")  # a fund's fee, in the words people ask for it
 FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Chinese funds, pattern)
     ("fee_pct", "custody_fee_pct", rx("托管费", "custody fee")),
-    ("fee_pct", "mgmt_fee_pct", rx("费率", "管理费", "费用", r"\bfees?\b", "expense", "expnese", "expence", r"\bcosts?\b",
-                                   r"\bcharges?\b", r"\bter\b")),
+    ("fee_pct", "mgmt_fee_pct", FEE_WORDS),
     (None, "custodian", rx("托管人", "托管行", "托管在", "托管于", "哪家托管", "custodian", "custody bank")),
     (None, "manager", rx("管理人", "基金公司", "谁管", "哪家公司", "哪家基金", "manager", "managed by", "who manages", "who runs",
                          "fund company", "which company")),
@@ -309,7 +309,7 @@ def _liquidity(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[
     beside the real one, because the data contradicts the report's figures and must say so whenever they come up.
     """
     size, errors = _size(text)
-    if not chosen and size is None and not errors and REASONS.search(text):
+    if not chosen and size is None and not errors and REASON_ASKED.search(text):
         return None  # why building hurts liquidity is the report's explanation, not a computation
     days, level, day = slots.days(text), slots.threshold(text), slots.as_of(text)
     if not chosen and not LIQUIDITY.search(text) and not ((size or errors) and (days is not None or level is not None)):
@@ -453,7 +453,7 @@ def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any]
 def _conversions(text: str, chosen: bool = False) -> dict[str, Any] | None:
     """conversions arguments (None when the question is not a listing of conversions, unless the tool was `chosen`
     by a model; never for funds that could still convert, which only the report's text estimates)."""
-    if ELIGIBLE.search(text) or not (chosen or CONVERSION.search(text)) or (not chosen and REASONS.search(text)):
+    if ELIGIBLE.search(text) or not (chosen or CONVERSION.search(text)) or (not chosen and REASON_ASKED.search(text)):
         return None
     issuer = find_conversion_issuer(with_issuer_names(text)) or stated_issuer(text)
     if not chosen and not LISTING.search(text) and issuer is None:
