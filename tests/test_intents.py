@@ -204,9 +204,13 @@ def test_prompt_injection_changes_nothing() -> None:
 @pytest.mark.parametrize(("text", "value"), [
     ("冲击超过5%的有多少只", 0.05), ("冲击超过1%的成分股有多少", 0.01), ("above 0.5% of turnover", 0.005),
     ("超过70%的成分股", None), ("more than 70% of constituents", None), ("阈值改成2%", 0.02),
+    # fractions of one percent said in words are that fraction, never a whole percent
+    ("stocks hit by more than one tenth of one percent", 0.001), ("a shock above half a percent", 0.005),
+    ("threshold of two-tenths of a percent", 0.002), ("over a quarter of a percent", 0.0025),
+    ("threshold 0.3 pct", 0.003),
 ])
 def test_threshold(text: str, value: float | None) -> None:
-    found = slots.threshold(text)
+    found = slots.threshold(normalise(text))
     assert (found.value if found else None) == value
 
 
@@ -218,6 +222,13 @@ def test_threshold(text: str, value: float | None) -> None:
     ("2024年", {"start": "2024-01-01", "end": "2024-12-31"}),
     ("2023-01-01 到 2023-06-30", {"start": "2023-01-01", "end": "2023-06-30"}),
     ("报告期", {"report_period": "report"}), ("上市以来", {"report_period": "latest"}),
+    # halves and quarters of a year, however written, are that half or quarter (never a 50% threshold)
+    ("in the first half of 2023", {"start": "2023-01-01", "end": "2023-06-30"}),
+    ("during the second half of 2024", {"start": "2024-07-01", "end": "2024-12-31"}),
+    ("1H23", {"start": "2023-01-01", "end": "2023-06-30"}),
+    ("over Q3'24", {"start": "2024-07-01", "end": "2024-09-30"}),
+    ("the fourth quarter of 2024", {"start": "2024-10-01", "end": "2024-12-31"}),
+    ("23年H2", {"start": "2023-07-01", "end": "2023-12-31"}),
 ])
 def test_period(text: str, window: dict) -> None:
     found = slots.period(normalise(text))
@@ -260,3 +271,27 @@ def test_new_question_is_not_taken_for_a_follow_up() -> None:
     shock = Context("liquidity_shock", {"fund_size": "15亿", "build_days": 20, "threshold": 0.05})
     assert parse("DFAC的费率是多少？", shock).tool == "fund_facts"
     assert parse("美国有多少只主动ETF？", shock).tool is None
+
+
+def test_a_half_of_a_year_is_no_threshold_and_half_of_the_stocks_is_no_period() -> None:
+    assert slots.threshold(normalise("how did the CSI 1000 ETFs do in the first half of 2023?")) is None
+    assert slots.period(normalise("more than half of the constituents")) is None
+
+
+def test_english_manager_names_find_the_chinese_fund() -> None:
+    assert parse("who is the custodian of the Guotai CSI 1000 enhanced ETF?").args == {"query": "159679"}
+    against = parse("did 561590 beat the Huaxia CSI 1000 ETF 159845 since 2024?")
+    assert against.tool == "compare_returns" and against.args.get("benchmark") == "159845"
+    assert respell("Huaxia") == "Huaxia"  # a manager's name, not a typo of the Huaxin report
+
+
+@pytest.mark.parametrize("question", ["rank issuers by average fee", "哪家发行商的收益最高？给我排个名",
+                                      "top 5 issuers by 1-year return"])
+def test_issuer_ranking_by_a_measure_the_table_lacks_names_it(question: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "rank_issuers" and intent.args["by"] not in ("aum", "etf_count", "aum_share", "aum_per_etf")
+
+
+def test_ranking_follow_up_by_a_missing_measure_is_not_answered_by_another() -> None:
+    ranking = Context("rank_issuers", {"by": "aum", "top": 10, "ascending": False}, "rank issuers by AUM")
+    assert parse("rank them by 1-year return instead", ranking).args["by"] not in ("aum", "etf_count", "aum_share")

@@ -66,7 +66,7 @@ OVERALL = rx(r"\boverall\b", r"\ball (?:funds|etfs|classes|asset classes)\b", r"
              "不限", "不分")
 ADD = rx(r"\badd\b", r"\balso\b", r"\btoo\b", r"\bas well\b", "加上", "再加", "也加", "加入", "加一只")
 LATEST = rx(r"latest data", r"to (?:the )?latest", r"through (?:the )?latest", r"\bup to now\b", "到最新", "最新数据", "至今")
-AGAINST_CODE = rx(r"(?:\bvs\.?|versus|against|relative to|相对于?|跑赢了?|对比|基准(?:是|为|用)?)\s*(\d{6})(?!\d)")
+AGAINST_CODE = rx(r"(?:\bvs\.?|versus|against|relative to|\bbeat(?:s|ing)?\b|outperform(?:ed|s)?|相对于?|跑赢了?|对比|基准(?:是|为|用)?)[^,;，。？?]{0,40}?(?<!\d)(\d{6})(?!\d)")
 BENCHMARK_WORD = rx("基准", r"\bbenchmark", r"\bagainst\b", r"\bvs\.?\s", r"\bversus\b", "相对", "跑赢")
 COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
 LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bhow bad\b", r"\bhurt", "冲击多大", "影响多大", r"\bthreshold\b", "阈值", r"\bturnover\b", "成交额", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
@@ -115,6 +115,10 @@ FUND_METRICS = (
 INCEPTION_WORD = rx(r"(?:成立|发行|上市)(?:日期|时间|日|于|最|得最)", r"(?:最早|最晚|最新)(?:成立|发行|上市)", r"\blaunch",
                     r"\binception", r"\blisted\b")  # not '还成立吗' (does it still hold?)
 UNSUPPORTED_ISSUER = rx("流入", "流出", "inflow", "outflow", "增速", "增长", "growth")
+# measures neither table ranks by (表 2 has no fees or returns per issuer; 表 1/3 no returns): a ranking asked by one
+# is refused naming it, not answered by another measure
+NO_MEASURE = rx(r"\breturns?\b", "收益", "回报", "涨幅", r"\bperform", "业绩", "表现", r"\bsharpe\b", "夏普", "波动",
+                r"\bvolatil", "回撤", r"\bdrawdowns?\b")
 UNSUPPORTED_FUND = rx("占比", "份额", r"\bshare\b", "流出", "outflow", "增长", "growth")
 ASSET_CLASSES = (("Fixed Income", rx("固收", "固定收益", "债券", "债基", r"fixed[\s-]*income", r"\bbonds?\b", r"\bFI\b",
                                      r"\bcredit\b", r"\bdebt\b")),
@@ -404,6 +408,8 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
     single = pick is None and top is None and not LIST_CUE.search(text)
     if ISSUER.search(text) and not DOMESTIC.search(text):
         by = _metric(text, ISSUER_METRICS)
+        if by is None and (other := NO_MEASURE.search(text) or FEE_WORDS.search(text)):
+            by = other.group(0)  # the tool refuses it by name, listing the measures it has
         if UNSUPPORTED_ISSUER.search(text) or (by is None and not LIST_CUE.search(text) and top is None):
             return None
         args = {"by": by or "aum", "top": rows_asked(top, pick, single), "ascending": ascending}
@@ -562,7 +568,7 @@ EN_NAME = re.compile(r"(?<=[\w,;:] )[A-Z][A-Za-z&.\-]*(?:\s+[A-Z][A-Za-z&.\-]*)+
 def corpus_vocabulary(files: tuple[tuple[str, float], ...]) -> tuple[frozenset[str], frozenset[str]]:
     """(every Latin word of the reports, tables and glossary in lower case, every year they mention)."""
     text = corpus_text(files).lower()
-    aliases = [*glossary(), *(alias for alias, _ in slots.NAME_ALIASES)]
+    aliases = [*glossary(), *(alias for alias, _ in slots.name_aliases())]
     words = frozenset(NAME_WORD.findall(text)) | {w for key in aliases for w in NAME_WORD.findall(key)}
     return words, frozenset(YEAR_MENTION.findall(text))
 
@@ -811,6 +817,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
         pick = slots.ordinal(text)
         if (by := _metric(text, metrics)) and by != args.get("by"):
             changed["by"] = by
+        elif by is None and RANK.search(text) and (other := NO_MEASURE.search(text)):
+            changed["by"] = other.group(0)  # "rank them by 1-year return instead": refused by name
         if ASCENDING.search(text):
             changed["ascending"] = True
         elif DESCENDING.search(text):

@@ -100,11 +100,41 @@ FRACTION_SIGN = rx(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(‰|‱|bps?\b|basis points?\b
 PER_PERCENT = {"千分之": 10, "万分之": 100, "‰": 10, "‱": 100}
 
 
-SHORT_YEAR = re.compile(r"(?<![\d年.第])([12]\d)\s*年(?=\s*(?:初|底|末|年底|年末|全年|上半年|下半年|一季度|以来))")
+SHORT_YEAR = re.compile(r"(?<![\d年.第])([12]\d)\s*年"
+                        r"(?=\s*(?:初|底|末|年底|年末|全年|上半年|下半年|一季度|以来|[HQ]\d))", re.I)
+
+# a fraction of one percent in words, as a threshold is said aloud: "one tenth of one percent" → 0.1%, "half a
+# percent" → 0.5%, "two tenths of a percent" → 0.2%, "0.5 pct" → 0.5%
+EN_PARTS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
+            "tenth": 10, "tenths": 10, "hundredth": 100, "hundredths": 100}
+PERCENT_WORD = r"(?:%|percent\b|per cent\b|pct\b|percentage points?\b)"
+EN_FRACTION = rx(r"\b(?:(a|an|one|two|three|four|five|six|seven|eight|nine|\d+)[\s-]+)?(" + "|".join(EN_PARTS) + r")"
+                 r"[\s-]+(?:of[\s-]+)?(?:a[\s-]+|an[\s-]+|one[\s-]+|1\s*)?" + PERCENT_WORD)
+# halves and quarters of a year in words: "first half of 2023" → H1 2023, "2H24" → H2 2024, "Q3'24" → Q3 2024
+EN_HALF = rx(r"\b(first|1st|second|2nd)\s+half\s+(?:of\s+)?(?:the\s+year\s+)?(\d{4})\b")
+EN_QUARTER = rx(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)\s+quarter\s+(?:of\s+)?(\d{4})\b")
+SHORT_PARTS = ((rx(r"\b([12])(H)\s*'?(\d{2}|\d{4})\b"), r"\2\1 \3"),
+               (rx(r"\b([1-4])(Q)\s*'?(\d{2}|\d{4})\b"), r"\2\1 \3"),
+               (rx(r"\b([HQ])([1-4])\s*'(\d{2})\b"), r"\1\2 \3"))
+PART_ORDER = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4"}
 
 
 def _as_percent(number: float, per: int) -> str:
     return f"{plain(number / per)}%"
+
+
+def _en_fraction(match: re.Match[str]) -> str:
+    count = (match[1] or "a").lower()
+    number = 1 if count in ("a", "an") else EN_NUMBERS.get(count) or float(count)
+    return _as_percent(number * 100 / EN_PARTS[match[2].lower()], 100)
+
+
+def _parts_of_year(text: str) -> str:
+    text = EN_HALF.sub(lambda m: f"H{PART_ORDER[m[1].lower()]} {m[2]}", text)
+    text = EN_QUARTER.sub(lambda m: f"Q{PART_ORDER[m[1].lower()]} {m[2]}", text)
+    for pattern, replacement in SHORT_PARTS:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"\b([HQ][1-4]) (\d{2})\b(?!\d)", r"\1 20\2", text, flags=re.I | re.A)
 
 
 def normalise(text: str) -> str:
@@ -113,10 +143,12 @@ def normalise(text: str) -> str:
     text = FRACTION_WORD.sub(lambda m: _as_percent(float(m[2]) if m[2][0].isdigit() else cn_number(m[2]),
                                                    PER_PERCENT[m[1]]), text)
     text = FRACTION_SIGN.sub(lambda m: _as_percent(float(m[1]), PER_PERCENT.get(m[2], 100)), text)
+    text = EN_FRACTION.sub(_en_fraction, text)
+    text = _parts_of_year(text)
     text = CN_RUN.sub(_cn_run, text)
     text = SHORT_YEAR.sub(r"20\1年", text)  # 24年底 → 2024年底, as the reports write years
     text = EN_NUMBER.sub(lambda m: str(EN_NUMBERS[(m.group(1) or m.group(2)).lower()]), text)
-    return re.sub(r"(\d)\s*(?:percent|per cent)\b", r"\1%", text, flags=re.I | re.A)
+    return re.sub(r"(\d)\s*(?:percent|per cent|pct)\b", r"\1%", text, flags=re.I | re.A)
 
 
 CN_FRAME = re.compile(r"^\s*(?:那|那么)\S|呢\s*[?？]?\s*$")

@@ -14,15 +14,19 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+import yaml
 
 from assistant.agent.numerals import EN_ORDINALS, normalise, rx
 from assistant.agent.spelling import respell
 from tools.fund_facts import load_etf_facts
 from tools.report_tables import load_report
 from tools.returns import INDEXES, LATEST_END, _market
+
+ENTITIES = Path(__file__).with_name("entities.yaml")
 
 
 class SlotError(ValueError):
@@ -354,7 +358,7 @@ def _edges(text: str) -> list[tuple[int, str, str]]:
 MONTH_SPAN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*[–\-~到至]\s*"
                         r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*,?\s*(\d{4})\b", re.I)
 TO_NOW = re.compile(r"\b(?:to|until|till)\s+(?:now|today|date|the latest)|至今|到现在|以来|\bsince\b", re.I)
-HALF_OR_QUARTER = re.compile(r"\b(H[12]|Q[1-4])\s*(\d{4})\b|\b(\d{4})\s*(H[12]|Q[1-4])\b|(\d{4})\s*年?\s*(上半年|下半年|一季度|二季度|三季度|"
+HALF_OR_QUARTER = re.compile(r"\b(H[12]|Q[1-4])\s*(\d{4})\b|(?<!\d)(\d{4})\s*年?\s*(H[12]|Q[1-4])\b|(\d{4})\s*年?\s*(上半年|下半年|一季度|二季度|三季度|"
                              r"四季度|第[一二三四1-4]季度)", re.I)
 PART_BOUNDS = {"h1": ("01-01", "06-30"), "h2": ("07-01", "12-31"), "q1": ("01-01", "03-31"), "q2": ("04-01", "06-30"),
                "q3": ("07-01", "09-30"), "q4": ("10-01", "12-31"), "上半年": ("01-01", "06-30"), "下半年": ("07-01", "12-31")}
@@ -558,21 +562,25 @@ def _cn_names() -> tuple[tuple[str, str], ...]:
                         key=lambda item: -len(item[0])))
 
 
-# English spellings of fund managers and index phrases, so "the Guotai CSI 1000 enhanced ETF" finds 国泰中证1000增强ETF
-NAME_ALIASES = (("huatai-pinebridge", "华泰柏瑞"), ("huatai pinebridge", "华泰柏瑞"), ("huatai", "华泰柏瑞"), ("guotai", "国泰"),
-                ("china merchants", "招商"), ("cmf", "招商"), ("yinhua", "银华"), ("tianhong", "天弘"), ("e fund", "易方达"),
-                ("efund", "易方达"), ("china southern", "南方"), ("southern", "南方"), ("fullgoal", "富国"), ("bosera", "博时"),
-                ("penghua", "鹏华"), ("icbc credit suisse", "工银瑞信"), ("gf fund", "广发"), ("harvest", "嘉实"),
-                ("huaan", "华安"), ("hua an", "华安"), ("chinaamc", "华夏"), ("china amc", "华夏"), ("invesco great wall", "景顺长城"),
-                ("hwabao", "华宝"), ("jianxin", "建信"), ("ccb", "建信"),
-                (r"csi\s*1000\s*(?:index\s*)?enhanced(?:\s*strategy)?\s*etf", "中证1000增强ETF"),
-                (r"csi\s*500\s*(?:index\s*)?enhanced(?:\s*strategy)?\s*etf", "中证500增强ETF"),
-                (r"csi\s*300\s*(?:index\s*)?enhanced(?:\s*strategy)?\s*etf", "沪深300增强ETF"),
-                (r"1000\s*enhanced(?:\s*strategy)?\s*etf", "1000增强ETF"))
+# English spellings of fund managers (entities.yaml) and index phrases, so "the Guotai CSI 1000 enhanced ETF" finds
+# 国泰中证1000增强ETF
+INDEX_NAME_ALIASES = ((r"csi\s*1000\s*(?:index\s*)?enhanced(?:\s*strategy)?\s*etf", "中证1000增强ETF"),
+                      (r"csi\s*500\s*(?:index\s*)?enhanced(?:\s*strategy)?\s*etf", "中证500增强ETF"),
+                      (r"csi\s*300\s*(?:index\s*)?enhanced(?:\s*strategy)?\s*etf", "沪深300增强ETF"),
+                      (r"1000\s*enhanced(?:\s*strategy)?\s*etf", "1000增强ETF"))
+
+
+@cache
+def name_aliases() -> tuple[tuple[str, str], ...]:
+    """(English pattern, Chinese name) pairs, longest manager name first; the spelling repair leaves their words."""
+    entities = yaml.safe_load(ENTITIES.read_text(encoding="utf-8"))
+    managers = sorted(entities["manager_names"].items(), key=lambda item: -len(item[0]))  # 'huatai pinebridge' first
+    return (*((re.escape(english).replace(r"\ ", r"[\s-]*"), chinese) for english, chinese in managers),
+            *INDEX_NAME_ALIASES)
 
 
 def _chinese_names(text: str) -> str:
-    for english, chinese in NAME_ALIASES:
+    for english, chinese in name_aliases():
         text = re.sub(rf"\b{english}\b", chinese, text, flags=re.I)
     return text
 

@@ -21,7 +21,8 @@ from rapidfuzz.distance import OSA
 from assistant.corpus.reports import corpus_files, corpus_text
 
 HERE = Path(__file__).parent
-DOMAIN_FILES = (HERE / "intents.yaml", HERE / "phrases.yaml", HERE.parent / "search" / "glossary.yaml")
+DOMAIN_FILES = (HERE / "intents.yaml", HERE / "phrases.yaml", HERE / "entities.yaml",
+                HERE.parent / "search" / "glossary.yaml")
 WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][a-z]{3,}(?![A-Za-z0-9])")  # lower or Capitalised; not ALLCAPS tickers
 
 
