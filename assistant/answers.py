@@ -35,7 +35,10 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
 ]
 FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<about>余|多)?\s*"
                     r"(?P<unit>亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
-QUANTITY = re.compile(r"多少|几|规模|比例|占比|费率|收益|how (many|much)|what (share|percentage)|rate|size|fee", re.I)
+QUANTITY = re.compile("|".join((
+    r"多少|几|规模|比例|占比|费率|收益|how (many|much|big|large|long|high|far)|what (share|percentage)|rate|size|fee",
+    r"\baum\b|\bassets\b|\b(?:in|out)flows?\b|\breturns?\b|\bnumber of\b|\bcount\b|average|\bavg\b|median|\btotal\b",
+    r"threshold|cutoff|percent|\bpct\b")), re.I)
 
 
 class Citation(BaseModel):

@@ -295,3 +295,83 @@ def test_issuer_ranking_by_a_measure_the_table_lacks_names_it(question: str) -> 
 def test_ranking_follow_up_by_a_missing_measure_is_not_answered_by_another() -> None:
     ranking = Context("rank_issuers", {"by": "aum", "top": 10, "ascending": False}, "rank issuers by AUM")
     assert parse("rank them by 1-year return instead", ranking).args["by"] not in ("aum", "etf_count", "aum_share")
+
+
+@pytest.mark.parametrize("question", ["ARKK这只ETF的规模和费率是多少？", "What's the expense ratio of ARK Innovation ETF (ARKK)?",
+                                      "is JEPI better than QQQ?", "SPY 2024 inflow"])
+def test_a_real_fund_the_reports_do_not_cover_is_out_of_scope(question: str) -> None:
+    assert parse(question).scope == "entity"
+
+
+@pytest.mark.parametrize("question", ["what is the fee of ZZZZ?", "XYZQ的费率是多少？"])
+def test_a_ticker_nobody_issues_is_an_input_error(question: str) -> None:
+    intent = parse(question)
+    assert intent.scope is None and [e.param for e in intent.errors] == ["query"]
+
+
+@pytest.mark.parametrize(("question", "window"), [
+    ("二〇二四年1000指增ETF的收益冠军是谁", ("2024-01-01", "2024-12-31")),
+    ("以中证1000指数本身为基准，2024年1000增强ETF最高的超额收益是多少？", ("2024-01-01", "2024-12-31")),
+    ("2023 csi1000 enhanced etfs vs passive", ("2023-01-01", "2023-12-31")),
+])
+def test_a_year_stated_before_a_number_or_bare_is_that_calendar_year(question: str, window: tuple[str, str]) -> None:
+    args = parse(question).args
+    assert (args.get("start"), args.get("end")) == window
+
+
+def test_a_year_is_not_read_from_a_count_or_the_csi_2000() -> None:
+    assert slots.period(normalise("中证2000指增ETF有几只")) is None
+    assert slots.period(normalise("the report says 2,000 ETFs, right?")) is None
+
+
+def test_a_fund_of_another_index_is_refused_not_dropped() -> None:
+    intent = parse("On the CSI 500, how did fund 561590 do against the passive CSI 500 ETF in 2024?")
+    assert intent.tool == "compare_returns" and intent.args["funds"] == "561590" and intent.args["index"] == "中证500"
+
+
+@pytest.mark.parametrize(("question", "param"), [("Compare funds 159680 and 999999 on the CSI 1000 since 2023.", "funds"),
+                                                 ("中证1000指增ETF以999999为基准，2024年超额收益多少？", "benchmark")])
+def test_an_unknown_code_is_refused_as_what_it_was_stated_as(question: str, param: str) -> None:
+    assert [e.param for e in parse(question).errors] == [param]
+
+
+@pytest.mark.parametrize(("follow_up", "benchmark"), [("基准换成中证1000指数呢？", "000852"), ("基准换成159845呢？", "159845"),
+                                                      ("use the index itself as the benchmark instead", "000852"),
+                                                      ("用512100做基准呢？", "512100")])
+def test_a_new_benchmark_in_a_follow_up_keeps_the_comparison(follow_up: str, benchmark: str) -> None:
+    before = Context("compare_returns", {"index": "中证1000", "start": "2024-01-01", "end": "2024-12-31"}, "2024年谁最好")
+    intent = parse(follow_up, before)
+    assert intent.tool == "compare_returns" and intent.args["benchmark"] == benchmark
+    assert (intent.args["start"], intent.args["end"]) == ("2024-01-01", "2024-12-31")
+
+
+def test_the_next_row_of_a_ranking_after_a_fund_lookup() -> None:
+    after = Context("fund_facts", {"query": "JEPI"}, "它的费率呢？", "JEPI", ("JEPI",),
+                    ranking=("rank_funds", {"by": "aum", "top": 1, "ascending": False}))
+    intent = parse("那排第二的是哪只？", after)
+    assert intent.tool == "rank_funds" and intent.args["by"] == "aum" and intent.args["top"] >= 2 and intent.pick == 2
+
+
+@pytest.mark.parametrize("question", ["国泰的1000增強ETF代码+费率", "國泰中證1000增強ETF的管理費是多少？"])
+def test_traditional_characters_read_as_simplified(question: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "fund_facts" and intent.args == {"query": "159679"}
+
+
+@pytest.mark.parametrize("question", ["Which are the three most recently launched funds in the report's top-AUM and "
+                                      "top-inflow tables?", "the 3 newest launched funds in the inflow table"])
+def test_rank_by_launch_date_when_the_table_is_named_by_another_measure(question: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "rank_funds" and intent.args["by"] == "inception" and intent.args["top"] == 3
+
+
+@pytest.mark.parametrize("question", ["What does JAAA mainly invest in?", "DFAC公布的业绩基准是什么指数？"])
+def test_what_a_us_fund_invests_in_is_asked_of_the_report_text(question: str) -> None:
+    intent = parse(question)
+    assert intent.tool is None and intent.scope is None and intent.meta is None
+
+
+@pytest.mark.parametrize("question", ["would you recommend putting my savings into DYNF",
+                                      "Is DYNF a good fit for my retirement account?"])
+def test_advice_in_other_words_is_out_of_scope(question: str) -> None:
+    assert parse(question).scope == "advice"

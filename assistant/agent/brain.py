@@ -56,6 +56,10 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
     named before this turn: what a follow-up ("它的费率呢？", "what about the third one?") refers to."""
     questions = [m.text for m in history if isinstance(m, HumanMessage)]
     question = questions[-1] if questions else None
+    last = next((m for m in reversed(history) if isinstance(m, HumanMessage)), None)
+    question = (last.additional_kwargs.get("resolved") if last else None) or question  # a follow-up as it was
+    # resolved ('…first batch? what about the second one?'): what the next one ('and when was that batch approved?')
+    # refers to, not its bare words
     reports = next((named for q in reversed(questions) if (named := reports_named_in(q))), ())
     fund = None
     for message in history:
@@ -74,7 +78,10 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
     ranked = listed[-1]
     if last["name"] == "fund_facts" and len(calls) >= 2 and calls[-2]["name"] == "rank_funds" and fund in listed[-2]:
         ranked = listed[-2]  # a fact of a ranked row: "and the second one?" is the ranking's next row
-    return Context(last["name"], dict(last["args"]), question, fund, ranked, reports)
+    rankings = ("rank_funds", "rank_issuers")
+    ranking = next(((c["name"], dict(c["args"])) for c in reversed(calls) if c["name"] in rankings), None)
+    ranking = ranking if last["name"] not in rankings else None  # a lookup after a ranking: '第二名' is its next row
+    return Context(last["name"], dict(last["args"]), question, fund, ranked, reports, ranking)
 
 
 class OfflineBrain(BaseChatModel):

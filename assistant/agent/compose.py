@@ -535,7 +535,8 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     figures = list(FIGURE.finditer(sentence))
     units = asked_units(question)
     asked = [m for m in figures if m["unit"] in units and fits_question(sentence, m, question)] if units else []
-    shown = asked if units else figures  # a fee question is not answered by the fund's size: no other kind of figure
+    shown = asked if units else figures if QUANTITY.search(question) or WHEN.search(question) else []  # a fee
+    # question is not answered by the fund's size, 'what does JAAA invest in?' by its fee: no other kind of figure
     found = list(dict.fromkeys(english_figure(m["number"], m["unit"], question) for m in shown))
     rest, glossed, asked = sentence, [], re.sub(r"[\s-]+", "", question.lower())
     for zh, en in phrase_table():
@@ -552,6 +553,9 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
         parts.append(("key points: " if found else "the report says: ") + ", ".join(glossed[:6]))
     text = "; ".join(parts)
     return f"{text[:1].upper()}{text[1:]} [{n}]."
+
+
+WHEN = re.compile(r"\bwhen\b|\bwhat (?:year|month|date)\b|\bwhich (?:year|month)\b|哪年|何时|什么时候|哪一年|几月", re.I)
 
 
 @cache
@@ -609,7 +613,8 @@ def correction(intent: Intent, picks: list[tuple[int, str]], passages: list[tupl
 PARAM_NAMES = {"fund_size": ("基金规模", "fund size"), "build_days": ("建仓天数", "building period"),
                "threshold": ("冲击阈值", "threshold"), "as_of": ("成交额日期", "as-of date"), "index": ("指数", "index"),
                "query": ("基金", "fund"), "top": ("名次数量", "number of rows"), "start": ("起始日期", "start date"),
-               "end": ("结束日期", "end date"), "funds": ("基金代码", "fund codes"), "by": ("排名指标", "ranking measure"),
+               "end": ("结束日期", "end date"), "funds": ("基金代码", "fund codes"),
+               "benchmark": ("基准", "benchmark"), "by": ("排名指标", "ranking measure"),
                "issuer": ("发行人", "issuer"), "asset_class": ("资产类别", "asset class"),
                "report_period": ("报告区间", "report period"), "constituents": ("成分股文件", "constituents file")}
 SCOPE_REASONS = {  # one sentence on why, without figures (a not-found answer states none)

@@ -67,6 +67,11 @@ OVERALL = rx(r"\boverall\b", r"\ball (?:funds|etfs|classes|asset classes)\b", r"
 ADD = rx(r"\badd\b", r"\balso\b", r"\btoo\b", r"\bas well\b", "加上", "再加", "也加", "加入", "加一只")
 LATEST = rx(r"latest data", r"to (?:the )?latest", r"through (?:the )?latest", r"\bup to now\b", "到最新", "最新数据", "至今")
 AGAINST_CODE = rx(r"(?:\bvs\.?|versus|against|relative to|\bbeat(?:s|ing)?\b|outperform(?:ed|s)?|相对于?|跑赢了?|对比|基准(?:是|为|用)?)[^,;，。？?]{0,40}?(?<!\d)(\d{6})(?!\d)")
+CODE_AS_BENCHMARK = rx(r"(?:以|用|拿|把)\s*(\d{6})\s*(?:作为|做|当作?|当成|为)\s*(?:业绩)?(?:比较)?基准",
+                       r"(?<!\d)(\d{6})\s+as\s+(?:the\s+)?benchmark")
+NEW_BENCHMARK = rx(r"基准\S{0,3}(?:换成|改成|换为|改为|改用|换用|用)", r"(?:换成|改成|改用|换用|用|以|拿)\s*\S{1,24}?(?:做|作为|当|为)\s*基准",
+                   r"\b(?:switch|change|use|make)\b.{0,30}\bbenchmark\b", r"\bbenchmark\b.{0,30}\binstead\b",
+                   r"\bagainst\b.{0,30}\binstead\b")
 BENCHMARK_WORD = rx("基准", r"\bbenchmark", r"\bagainst\b", r"\bvs\.?\s", r"\bversus\b", "相对", "跑赢")
 COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
 LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bhow bad\b", r"\bhurt", "冲击多大", "影响多大", r"\bthreshold\b", "阈值", r"\bturnover\b", "成交额", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
@@ -102,9 +107,10 @@ ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均
                      r"\b(?:run|offer|issue|launch)(?:es|s)? the most\b")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
+INFLOW_WORDS = rx("流入", "吸金", r"inflows?", r"\btook in\b", r"\btake in\b", r"\bpulled in\b", r"\bcame in\b",
+                  r"\bmoney in\b", r"\battract", r"\bflow(?:ed|s)? in(?:to)?\b", r"\bnew money\b", r"\bgathered\b")
 FUND_METRICS = (
-    ("inflow", rx("流入", "吸金", r"inflows?", r"\btook in\b", r"\btake in\b", r"\bpulled in\b", r"\bcame in\b",
-                  r"\bmoney in\b", r"\battract")),
+    ("inflow", INFLOW_WORDS),
     ("fee", rx("费率", "费用", "管理费", "最便宜", "最贵", r"\bfees?\b", "expense", "expnese", "expence", "cheapest",
                "priciest", "most expensive", "lowest-cost", "low-cost")),
     ("inception", rx("成立", "发行日期", "发行时间", "发行日", "上市", "最新", "最早", "最晚", "newest", "oldest", "youngest",
@@ -112,6 +118,8 @@ FUND_METRICS = (
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
 # measures only funds have in the tables: 'lowest fee top3' ranks funds ('最新' alone may mean the latest data)
+BY_LAUNCH = rx(r"\b(?:most recently|newest|latest|oldest|earliest|youngest|first|last)[\s-]+(?:launched|listed|issued|"
+               r"started|created|incepted)", r"(?:最早|最晚|最新|最近)(?:成立|发行|上市)", r"(?:成立|发行|上市)得?最(?:早|晚|新)")
 INCEPTION_WORD = rx(r"(?:成立|发行|上市)(?:日期|时间|日|于|最|得最)", r"(?:最早|最晚|最新)(?:成立|发行|上市)", r"\blaunch",
                     r"\binception", r"\blisted\b")  # not '还成立吗' (does it still hold?)
 UNSUPPORTED_ISSUER = rx("流入", "流出", "inflow", "outflow", "增速", "增长", "growth")
@@ -132,15 +140,15 @@ FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Ch
     (None, "manager", rx("管理人", "基金公司", "谁管", "哪家公司", "哪家基金", "manager", "managed by", "who manages", "who runs",
                          "fund company", "which company")),
     (None, "benchmark", rx("基准", "跟踪", "benchmark", r"\btracks?\b")),
-    ("inflow_usd_m", None, rx("流入", "吸金", r"inflows?", r"\btook in\b", r"\btake in\b", r"\bpulled in\b",
-                                r"\bcame in\b", r"\bmoney in\b", r"\battract")),
+    ("inflow_usd_m", None, INFLOW_WORDS),
     ("aum_usd_m", "issue_amount_100m_units", rx("规模", "资产", r"\baum\b", "assets", r"\bsize")),
     ("inception", "list_date", rx("上市", "listed", "listing")),
     ("inception", "found_date", rx("成立", "发行日期", "inception", "launch")),
     ("asset_class", "invest_type", rx("资产类别", "类别", "类型", "asset class", r"\btype")),
 )
 TABLE_FIELDS = {"fee_pct", "aum_usd_m", "inflow_usd_m", "inception", "asset_class"}
-US_TEXT_FACTS = rx("基准", "跟踪", "持有", "持仓", "策略", "投资于", "benchmark", r"\btracks?\b", "holds", "holdings", "strategy",
+US_TEXT_FACTS = rx("基准", "跟踪", "持有", "持仓", "策略", "投资于", "投资什么", "投什么", "benchmark", r"\btracks?\b", "holds", "holdings",
+                   "strategy", r"\bmainly in\b",
                    r"invests? in", r"how many stocks")
 FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资料", "情况", "代码", r"\b(?:fund )?code\b", r"\bticker\b",
                "tell me about", "what is", "facts",
@@ -164,7 +172,8 @@ FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改
 # --- scope, metadata and re-rendering ------------------------------------------------------------------------------
 ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bgood (?:buy|investment|time to)",
             r"\b(?:buy|sell) (?:it |them )?now\b", r"\brecommend (?:me|a|an|which|some)\b", r"\bwhich .* (?:to|should) buy",
-            r"\binvest in\b.*\?", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该买",
+            r"\binvest in\s+\w.*\?", r"\brecommend (?:putting|buying|investing|holding)", r"\bgood (?:fit|choice|idea|pick)\b",
+            r"\bmy (?:savings|retirement|portfolio|money|pension)\b", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该买",
             "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
 PREDICTION = rx("预测", "会不会", "将会", "预计会", "预计将", "会达到", "将达到", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
                 r"|grow|rise|fall|beat|outperform)", r"\bnext year\b", "forecast", r"\b(?:you|can|could|please|i) predict", r"\bpredictions?\b",
@@ -261,6 +270,7 @@ class Context:
     fund: str | None = None
     ranked: tuple[str, ...] = ()  # the funds the last tool result lists, in its order ("the third one")
     reports: tuple[str, ...] = ()  # the reports the conversation last named ("哪天发布的？" after "信达那篇…")
+    ranking: tuple[str, dict[str, Any]] | None = None  # the last ranking asked for, when a fund lookup came after it
 
 
 def _metric(text: str, metrics: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
@@ -350,14 +360,19 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
     stated_window = slots.period(text)
     window_stated = stated_window is not None
     enhanced_index = bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text)) and window_stated
-    checks_report = attributed and bool(VERIFY.search(text)) and bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text))
+    claimed = any(code in REPORT_CLAIMS for code, (cn, _, _) in INDEXES.items() for m in mentioned if m.name == cn)
+    checks_report = attributed and bool(VERIFY.search(text)) and bool(mentioned) and (
+        bool(DOMESTIC_ENHANCED.search(text)) or claimed)  # 'check the report's STAR50 claim': an index it judged
     plain = re.sub(r"业绩(?:比较)?基准|performance benchmark|benchmark", "", text, flags=re.I)
     if not chosen and not (RETURNS.search(plain) or (COMPARE.search(text) and len(named) >= 2)
             or (len(named) >= 2 and window_stated) or enhanced_index or checks_report):
         return None
     if not mentioned and not named:
         return None
-    errors = [f.error for f in named if f.error]
+    against = next((m[1] for m in (AGAINST_CODE.search(text), CODE_AS_BENCHMARK.search(text)) if m), None)
+    errors = [slots.SlotError("benchmark" if against == f.text else "funds", f.error.stated,
+                              f.error.reason, f.error.accepted)
+              for f in named if f.error]  # an unknown code is refused as what it was stated as
     index = mentioned[0] if mentioned else None
     if index is not None and index.name is None:
         errors.append(SlotError("index", index.text, "no price data for this index",
@@ -382,10 +397,10 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
         args |= window.args()
         if args.get("report_period") == "latest" and index_code not in REPORT_CLAIMS:
             del args["report_period"]  # 'since listing' of an index the report did not cover: each fund from its listing
-    if (against := AGAINST_CODE.search(text)) and against[1] in codes and slots.fund_type(against[1]) == "passive":
-        args["benchmark"] = against[1]  # "excess return vs 510500": the fund to measure against, not one to rank
-        codes.remove(against[1])
-    if len(codes) >= 2 or (codes and (COMPARE.search(text) or AGAINST_INDEX.search(text) or "benchmark" in args)):
+    if against in codes and slots.fund_type(against) == "passive":
+        args["benchmark"] = against  # "excess return vs 510500": the fund to measure against, not one to rank
+        codes.remove(against)
+    if codes:  # every fund the question names is measured, or refused by the tool when it tracks another index
         args["funds"] = ",".join(codes)
     if name and (AGAINST_INDEX.search(text) or (index_code in text and BENCHMARK_WORD.search(text))):
         args["benchmark"] = index_code  # "against the CSI 1000 index itself", "以中证1000指数（000852）为基准"
@@ -414,7 +429,8 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
             return None
         args = {"by": by or "aum", "top": rows_asked(top, pick, single), "ascending": ascending}
         return "rank_issuers", args, pick or (1 if single else None)
-    by = _metric(text, FUND_METRICS)
+    by = "inception" if BY_LAUNCH.search(text) else _metric(text, FUND_METRICS)  # 'the 3 most recently launched
+    # funds in the top-inflow table' ranks by launch date: the table's name is not the measure
     fund_only = by in ("inflow", "fee") or (by == "inception" and INCEPTION_WORD.search(text))
     if by is None or not (FUND_NOUN.search(text) or fund_only) or DOMESTIC.search(text) or UNSUPPORTED_FUND.search(text):
         return None
@@ -599,6 +615,12 @@ def _uncovered_names(files: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
     return tuple(n for n in names if n.lower() not in corpus)
 
 
+def other_funds(text: str) -> list[str]:
+    """Real funds and stocks the question names that no report or table covers ('ARKK', 'SPY'; entities.yaml)."""
+    known = set(_entities()["other_funds"]) - set(slots.us_tickers())
+    return [t for t in re.findall(r"(?<![A-Za-z])[A-Z]{2,5}(?![A-Za-z])", text) if t in known]  # 'meta' is a word
+
+
 def uncovered_entities(text: str, files: tuple[tuple[str, float], ...]) -> list[str]:
     """Markets, fund managers and tickers the question names that the corpus never mentions ('欧洲市场', '嘉实基金',
     'ARKK'): what the reports say of others is no answer about them."""
@@ -649,6 +671,8 @@ def scope_of(text: str, tool: str | None) -> str | None:
         return "prediction"
     if unstated_measures(text, corpus_files()):  # no tool computes them either
         return "measure"
+    if other_funds(text):
+        return "entity"
     if tool is not None:
         return None
     words, years = corpus_vocabulary(corpus_files())
@@ -794,9 +818,27 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
         elif REAL_CONVENTION.search(text) and args.get("report_convention"):
             changed["report_convention"] = None  # "按真实买入额算呢？" after the report's convention
     elif tool == "compare_returns":
-        if index := next(iter(slots.indexes(text)), None):
+        index = next(iter(slots.indexes(text)), None)
+        named = [f for f in slots.funds(text, names=False) if f.kind == "cn"]
+        itself = bool(AGAINST_INDEX.search(text)) and index is None  # 'use the index itself as the benchmark'
+        if BENCHMARK_WORD.search(text) and (named or index or itself):  # '基准换成159845呢？', '基准换成中证1000指数'
+            if itself:
+                index = slots.IndexMention(str(args.get("index", "")), args.get("index"))
+            if named:
+                stated = named[0]
+                if stated.error:
+                    errors.append(SlotError("benchmark", stated.error.stated, stated.error.reason, stated.error.accepted))
+                else:
+                    changed["benchmark"] = stated.query
+            elif index.name and (code := next((c for c, (cn, _, _) in INDEXES.items() if cn == index.name), None)):
+                changed["benchmark"] = code
+            else:
+                errors.append(SlotError("benchmark", index.text, "no price data for this index",
+                                        " / ".join(cn for cn, _, _ in INDEXES.values())))
+            return Intent(tool, args | changed, lang, query=text, errors=tuple(errors))
+        if index:
             changed["index"] = index.name or index.text
-        codes = [f.query for f in slots.funds(text, names=False) if f.kind == "cn" and f.query]
+        codes = [f.query for f in named if f.query]
         if codes and ADD.search(text) and args.get("funds"):  # "add 159677 too": the selection grows
             codes = list(dict.fromkeys([*str(args["funds"]).split(","), *codes]))
         if codes:
@@ -929,13 +971,18 @@ def parse(question: str, context: Context | None = None, router: Router | None =
             ROW_OF.search(text) or PRONOUN.search(text) or top_row or next_row):
         row = context.ranked[pick - 1]  # a fact of a ranked fund ("第二名的费率", "the third one's fee"): look it up
         return Intent("fund_facts", {"query": row}, lang, fact=fact, query=text)
+    if pick and context.ranking and pick > len(context.ranked) and not _fact(text, "us") and len(text) <= 30 and (
+            not slots.funds(text)):
+        tool, args = context.ranking  # "那排第二的是哪只？" after the top fund's fee: the ranking's second row
+        if (row := _follow_up(text, replace(context, tool=tool, args=dict(args)), lang)) is not None:
+            return replace(row, routing="context")
     fresh = fresh_intent(text, lang, context)
     elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25 or (
         fresh is None and context.tool == "liquidity_shock") or (  # "spread over 5 days with a 0.5% threshold?"
         bool(THESE_ROWS.search(text) and COMBINED.search(text)))  # "what's their combined share?" after a ranking
     adds = context.tool == "compare_returns" and bool(ADD.search(text) or (FOLLOW_UP.search(text) and re.search(
-        r"\d{6}", text) and not _fact(text, "cn")))  # "只看561550和560100", "add 159677 too": the comparison, not a
-    # fund lookup; "159680的费率呢？" asks that fund's fee
+        r"\d{6}", text) and not _fact(text, "cn")) or NEW_BENCHMARK.search(text))  # "只看561550和560100", "add
+    # 159677 too", "基准换成159845呢？": the comparison, not a fund lookup; "159680的费率呢？" asks that fund's fee
     if context.tool and (elliptic or adds) and (fresh is None or fresh.tool == context.tool or adds):
         follow = _follow_up(text, context, lang)
         if follow is not None and (fresh is None or adds or len(follow.args) >= len(fresh.args)):
@@ -949,7 +996,9 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     if fresh is not None:
         return replace(fresh, query=question) if fresh.query == text else fresh
     claim = claim_of(text)
-    if claim is None and META.search(text) and not AUTHORS_VIEW.search(text) and not re.search(r"\d", re.sub(r"20\d\d|1000|500|300|50", "", question)):
+    if claim is None and META.search(text) and not AUTHORS_VIEW.search(text) and not re.search(r"\d", re.sub(
+            r"20\d\d|1000|500|300|50", "", question)) and not slots.funds(text, names=False):  # 'what benchmark does
+        # DFAC publish?' asks about the fund, not the report's publisher
         return _meta(text, question, lang, context)
     routed = None
     if router is not None and scope is None and claim is None:
@@ -959,7 +1008,9 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         if routed == "meta" and not AUTHORS_VIEW.search(text) and any(p.search(text) for _, p in META_FIELDS):
             return _meta(text, question, lang, context)  # a field of the report must be asked: '报告提示了哪些风险' asks its content
         cue = {"tool:rank_issuers": RANK, "tool:rank_funds": RANK, "tool:conversions": CONVERSION}.get(routed or "")
-        if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and (
+        text_fact = routed == "tool:fund_facts" and US_TEXT_FACTS.search(text) and _fact(text, "us") is None and any(
+            f.kind == "us" for f in slots.funds(text))  # a US fund's benchmark or holdings: the report's text states them
+        if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and not text_fact and (
                 routed == "tool:fund_facts" or not beyond_tool(routed.removeprefix("tool:"), text)):
             chosen = intent_for(routed.removeprefix("tool:"), text, lang, context)
             if chosen is not None:
@@ -969,7 +1020,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     query = question
     of_fund = bool(context.fund and PRONOUN.search(text))  # '它用的是什么策略？' after a fund: that fund's
     if context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text)) and (
-            not context.tool or (len(text) <= 30 and not of_fund)):  # 'and State Street?': the last question anew
+            (not context.tool and (len(text) <= 40 or PRONOUN.search(text)))  # 'and State Street?': the last question
+            or (len(text) <= 30 and not of_fund)):  # anew; 'ok, and what threshold do they use…?' stands alone
         query = f"{context.question} {question}"
     elif of_fund:
         query = f"{context.fund} {question}"
@@ -977,6 +1029,9 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         number = re.match(r"[\d,.]+", claim).group(0)
         query = query.replace(number, "多少" if lang == "zh" else "how many", 1)
     unsure = claim is None and routed != "report" and not named_reports(text)
+    named = {ticker: name for _, name, ticker in slots.us_names()}
+    query += "".join(f" {named[f.query]}" for f in slots.funds(text, names=False)  # the report's text names a fund
+                     if f.kind == "us" and f.query in named and named[f.query].lower() not in query.lower())  # in full
     return Intent(None, {}, lang, query=query, claim=claim, reports=named_reports(text),
                   routing="unsure" if unsure else "rules")
 

@@ -67,10 +67,15 @@ def compact(result: dict[str, Any]) -> dict[str, Any]:
 def history_messages(history: Sequence[Answer], turns: int = HISTORY_TURNS) -> list[BaseMessage]:
     """Earlier answers of the session as a conversation: question, data-tool calls with summaries, answer."""
     messages: list[BaseMessage] = []
+    previous = None
     for t, past in enumerate(history[-turns:]):
         if past.status == "error":
             continue
-        messages.append(HumanMessage(past.question))
+        searched = [str(c.args.get("query", "")) for c in past.tool_calls if c.name == SEARCH]
+        resolved = searched[0] if previous and searched and searched[0].startswith(f"{previous} ") else None  # a
+        # follow-up read with the question before it ('… first batch? what about the second one?')
+        previous = resolved or past.question
+        messages.append(HumanMessage(past.question, additional_kwargs={"resolved": resolved} if resolved else {}))
         calls = [c for c in past.tool_calls if c.name != SEARCH]
         if calls:
             ids = [f"history_{t}_{i}" for i in range(len(calls))]

@@ -19,6 +19,7 @@ from typing import Literal
 
 import pandas as pd
 import yaml
+import zhconv
 
 from assistant.agent.numerals import EN_ORDINALS, normalise, rx
 from assistant.agent.spelling import respell
@@ -42,9 +43,11 @@ SHORTHAND = ((re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*e(?![\w+-])", re.I), r"\1
 
 
 def clean(text: str) -> str:
-    """NFKC (full-width digits and letters), English typos repaired, Chinese and English number words as digits,
-    traders' shorthand (30e → 30亿, 10d → 10 days)."""
-    text = normalise(respell(unicodedata.normalize("NFKC", text).replace("％", "%")))
+    """NFKC (full-width digits and letters), traditional characters as simplified (增強 → 增强, as the reports write
+    them), English typos repaired, Chinese and English number words as digits, traders' shorthand (30e → 30亿,
+    10d → 10 days)."""
+    text = zhconv.convert(unicodedata.normalize("NFKC", text).replace("％", "%"), "zh-cn")
+    text = normalise(respell(text))
     for pattern, replacement in SHORTHAND:
         text = pattern.sub(replacement, text)
     return text
@@ -316,7 +319,11 @@ P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+
              r"(?:(?:初|起)\s*)?(?:以来|至今|开始|起|to date|onwards?|on)?",
              r"(?<!\d)(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:初|起)?\s*(?:以来|至今|开始)")
 P_YEAR = rx(r"(?<!\d)(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"\bcy\s*(\d{4})\b", r"(?:calendar|\bcal\.?|full[- ](?:year|yr)|during|in|for|over)\s+(?:the\s+)?(?:(?:calendar|full)\s+)?(?:year\s+|yr\s+)?(\d{4})\b",
-            r"(?<![\d年])(\d{4})\s*年(?!\s*\d|\s*(?:以来|至今|初|底|末|开始))")
+            r"(?<![\d年])(\d{4})\s*年(?!\s*\d{1,2}\s*月|\s*(?:以来|至今|初|底|末|开始))")
+# a year said bare ('2024 csi1000 enhanced etfs', '159680的2024收益') is that calendar year; not a count or size
+# ('2,000 ETFs', '2030亿'), nor the CSI 2000 index, which are outside 2010–2039 or followed by their unit
+P_BARE_YEAR = re.compile(r"(?<![\d.,A-Za-z])(?<!中证)(?<!国证)(?<!CSI )(20[1-3]\d)(?![\d.,%]|\s*(?:年|亿|万|元|只|家|"
+                         r"bn\b|billion|million|yuan|etfs?\b|funds?\b|stocks?\b|[-/]\d))", re.I)
 
 
 @dataclass(frozen=True)
@@ -438,7 +445,7 @@ def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | N
         return Period(m.group(0), (base - offset).date().isoformat(), base.date().isoformat())  # to the data's last day
     if m := P_YTD.search(text):
         return Period(m.group(0), f"{base.year}-01-01", base.date().isoformat())
-    if m := P_YEAR.search(text):
+    if m := P_YEAR.search(text) or P_BARE_YEAR.search(text):
         year = next(g for g in m.groups() if g)
         return Period(m.group(0), f"{year}-01-01", f"{year}-12-31")
     return None
