@@ -297,8 +297,8 @@ def test_ranking_follow_up_by_a_missing_measure_is_not_answered_by_another() -> 
     assert parse("rank them by 1-year return instead", ranking).args["by"] not in ("aum", "etf_count", "aum_share")
 
 
-@pytest.mark.parametrize("question", ["ARKK这只ETF的规模和费率是多少？", "What's the expense ratio of ARK Innovation ETF (ARKK)?",
-                                      "is JEPI better than QQQ?", "SPY 2024 inflow"])
+@pytest.mark.parametrize("question", ["ARKK这只ETF的规模和费率是多少？", "is JEPI better than QQQ?", "SPY 2024 inflow",
+                                      "What's the expense ratio of ARK Innovation ETF (ARKK)?"])
 def test_a_real_fund_the_reports_do_not_cover_is_out_of_scope(question: str) -> None:
     assert parse(question).scope == "entity"
 
@@ -329,17 +329,19 @@ def test_a_fund_of_another_index_is_refused_not_dropped() -> None:
     assert intent.tool == "compare_returns" and intent.args["funds"] == "561590" and intent.args["index"] == "中证500"
 
 
-@pytest.mark.parametrize(("question", "param"), [("Compare funds 159680 and 999999 on the CSI 1000 since 2023.", "funds"),
-                                                 ("中证1000指增ETF以999999为基准，2024年超额收益多少？", "benchmark")])
+@pytest.mark.parametrize(("question", "param"), [
+    ("Compare funds 159680 and 999999 on the CSI 1000 since 2023.", "funds"),
+    ("中证1000指增ETF以999999为基准，2024年超额收益多少？", "benchmark")])
 def test_an_unknown_code_is_refused_as_what_it_was_stated_as(question: str, param: str) -> None:
     assert [e.param for e in parse(question).errors] == [param]
 
 
-@pytest.mark.parametrize(("follow_up", "benchmark"), [("基准换成中证1000指数呢？", "000852"), ("基准换成159845呢？", "159845"),
-                                                      ("use the index itself as the benchmark instead", "000852"),
-                                                      ("用512100做基准呢？", "512100")])
+@pytest.mark.parametrize(("follow_up", "benchmark"), [
+    ("基准换成中证1000指数呢？", "000852"), ("基准换成159845呢？", "159845"),
+    ("use the index itself as the benchmark instead", "000852"), ("用512100做基准呢？", "512100")])
 def test_a_new_benchmark_in_a_follow_up_keeps_the_comparison(follow_up: str, benchmark: str) -> None:
-    before = Context("compare_returns", {"index": "中证1000", "start": "2024-01-01", "end": "2024-12-31"}, "2024年谁最好")
+    window = {"start": "2024-01-01", "end": "2024-12-31"}
+    before = Context("compare_returns", {"index": "中证1000", **window}, "2024年谁最好")
     intent = parse(follow_up, before)
     assert intent.tool == "compare_returns" and intent.args["benchmark"] == benchmark
     assert (intent.args["start"], intent.args["end"]) == ("2024-01-01", "2024-12-31")
