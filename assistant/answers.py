@@ -35,10 +35,7 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
 ]
 FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<about>余|多)?\s*"
                     r"(?P<unit>亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
-QUANTITY = re.compile("|".join((
-    r"多少|几|规模|比例|占比|费率|收益|how (many|much|big|large|long|high|far)|what (share|percentage)|rate|size|fee",
-    r"\baum\b|\bassets\b|\b(?:in|out)flows?\b|\breturns?\b|\bnumber of\b|\bcount\b|average|\bavg\b|median|\btotal\b",
-    r"threshold|cutoff|percent|\bpct\b")), re.I)
+QUANTITY = re.compile(r"多少|几|规模|比例|占比|费率|收益|how (many|much)|what (share|percentage)|rate|size|fee", re.I)
 
 
 class Citation(BaseModel):
@@ -208,6 +205,9 @@ SUPERLATIVES = [(re.compile(p, re.I), words) for p, words in (
 SEMANTIC_WEIGHT = 12.0  # cosine gaps between the right and a wrong sentence are ~0.1–0.2: worth 1–2 shared terms
 SEMANTIC_WEIGHT_ENGLISH = 24.0  # an English question shares only glossary words with Chinese sentences: meaning
 # counts more
+# an asset class the question names is its subject: the sentence about all active ETFs does not answer 'how many
+# equity active ETFs'
+ASSET_CLASSES = (("权益", "股票类", "股票型"), ("固收", "固定收益", "债券"))
 PASSAGE_RANK_WEIGHT = 0.5  # a sentence of a lower-ranked passage must share more to be quoted first
 
 
@@ -322,6 +322,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     several = bool(SEVERAL.search(question))
     asks_reason, asks_advice = bool(REASON_ASKED.search(question)), bool(ADVICE_ASKED.search(question))
     opposite = opposites(terms)
+    classes = [words for words in ASSET_CLASSES if any(w in t for t in terms for w in words)]
     superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}
     frequency = Counter(t for _, _, shared in candidates for t in shared)
     meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
@@ -354,6 +355,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += semantic_weight * meaning[position]
         if superlatives and any(word in sentence for word in superlatives):
             score += 3  # "规模最大的是哪只？" is answered by the sentence that names the largest
+        if len(classes) == 1 and not any(w in sentence for w in classes[0]):
+            score -= 6  # 'how many equity active ETFs' is not answered by the count of all of them
         if opposed(opposite, sentence):
             score -= 8  # an outflow question is not answered by the inflow sentence, 'lagged' not by 'beat'
         if asks_reason and REASON_GIVEN.search(sentence):

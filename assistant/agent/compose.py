@@ -535,7 +535,7 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     figures = list(FIGURE.finditer(sentence))
     units = asked_units(question)
     asked = [m for m in figures if m["unit"] in units and fits_question(sentence, m, question)] if units else []
-    shown = asked if units else figures if QUANTITY.search(question) or WHEN.search(question) else []  # a fee
+    shown = asked if units else figures if ASKS_FIGURE.search(question) or WHEN.search(question) else []  # a fee
     # question is not answered by the fund's size, 'what does JAAA invest in?' by its fee: no other kind of figure
     found = list(dict.fromkeys(english_figure(m["number"], m["unit"], question) for m in shown))
     rest, glossed, asked = sentence, [], re.sub(r"[\s-]+", "", question.lower())
@@ -555,6 +555,9 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     return f"{text[:1].upper()}{text[1:]} [{n}]."
 
 
+ASKS_FIGURE = re.compile("|".join((QUANTITY.pattern, r"how (?:big|large|long|high|far)|\baum\b|\bassets\b|\b(?:in|out)flows?\b",
+                                     r"\breturns?\b|\bnumber of\b|\bcount\b|average|\bavg\b|median|\btotal\b|threshold|cutoff",
+                                     r"percent|\bpct\b")), re.I)  # an English question asking for a figure
 WHEN = re.compile(r"\bwhen\b|\bwhat (?:year|month|date)\b|\bwhich (?:year|month)\b|哪年|何时|什么时候|哪一年|几月", re.I)
 
 

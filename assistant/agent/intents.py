@@ -127,7 +127,7 @@ UNSUPPORTED_ISSUER = rx("流入", "流出", "inflow", "outflow", "增速", "增�
 # is refused naming it, not answered by another measure
 NO_MEASURE = rx(r"\breturns?\b", "收益", "回报", "涨幅", r"\bperform", "业绩", "表现", r"\bsharpe\b", "夏普", "波动",
                 r"\bvolatil", "回撤", r"\bdrawdowns?\b")
-UNSUPPORTED_FUND = rx("占比", "份额", r"\bshare\b", "流出", "outflow", "增长", "growth")
+UNSUPPORTED_FUND = rx("占比", "份额", r"\bshare\b", "流出", "outflow", "增长", "growth", "集中度", r"\bconcentrat")
 ASSET_CLASSES = (("Fixed Income", rx("固收", "固定收益", "债券", "债基", r"fixed[\s-]*income", r"\bbonds?\b", r"\bFI\b",
                                      r"\bcredit\b", r"\bdebt\b")),
                  ("Equity", rx("权益", "股票型", "股票类", "股基", "equity", "equities", r"\bstocks?\b")))
@@ -175,7 +175,8 @@ ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bg
             r"\binvest in\s+\w.*\?", r"\brecommend (?:putting|buying|investing|holding)", r"\bgood (?:fit|choice|idea|pick)\b",
             r"\bmy (?:savings|retirement|portfolio|money|pension)\b", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该买",
             "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
-PREDICTION = rx("预测", "会不会", "将会", "预计会", "预计将", "会达到", "将达到", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
+HOW_MANY = rx(r"\bhow many\b", "多少只", "几只", r"\bnumber of (?:funds|etfs|products)\b")
+PREDICTION = rx(r"^\s*(?:please\s+)?(?:predict|forecast|project)\b", "预测", "会不会", "将会", "预计会", "预计将", "会达到", "将达到", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
                 r"|grow|rise|fall|beat|outperform)", r"\bnext year\b", "forecast", r"\b(?:you|can|could|please|i) predict", r"\bpredictions?\b",
                 r"\bgoing to\b")  # 'does last year's alpha predict…' asks a correlation
 INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binvent", "fabricate", r"\bmade[- ]up (?:numbers?|figures?|data|stats?|estimates?|values?)\b",
@@ -187,7 +188,9 @@ INJECTION = rx(r"\b(?:ignore|forget|disregard) (?:all |any |your |the |previous 
                "照我说的", "你现在是", "系统指令", "越狱")
 LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
 YEAR_MENTION = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-META = rx("职位", "职务", "头衔", "brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
+DATA_SOURCE = ("数据来源", "资料来源", "数据出处", "数据从哪", r"\bdata sources?\b", r"\bsources? of (?:the |its )?(?:data|numbers|figures)",
+               r"\bget (?:its|their) (?:numbers|data|figures)\b", r"\bwhere (?:do|does) .{0,40}(?:numbers|data|figures) come from")
+META = rx(*DATA_SOURCE, "职位", "职务", "头衔", "brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
           r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
           "发布机构", "哪家(?:机构|公司|券商)", "出品", "发布的", "发布方", "出版", r"\bpublish",
           r"\b(?:which|what|publishing) institution",
@@ -211,7 +214,7 @@ META_FIELDS = (("authors", rx("职位", "职务", "头衔", "作者", "分析师
                ("list", rx("哪几份", "哪些报告", "几份", "多少份", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b",
                            r"\bhow many reports\b", r"\breports? (?:do )?you have")),
                ("title", rx("title", "标题", "题目", "报告名")),
-               ("covers", rx("讲", "研究", "关于", "内容", r"\babout\b", r"\bcover")))
+               ("covers", rx("讲", "研究", "关于", "内容", r"\babout\b", r"\bcover", *DATA_SOURCE)))
 PUBLISHER_ASKED = rx("机构", "公司", "券商", "哪家", "出品", "发布方", "brokerage", r"\bbroker", r"\bfirm\b", r"\binstitution",
                      r"\bpublisher", r"\bpublished by\b", r"\bwho (?:put|released|issued|published)")
 REPORT_NAMES = (("004", rx("华鑫", "huaxin", "指增\\s*etf产品解析", "流动性冲击", "密集发行", r"指[增増]\s*etf", r"增强\s*etf",
@@ -359,7 +362,9 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
     named = [f for f in slots.funds(text, names=False) if f.kind == "cn"]
     stated_window = slots.period(text)
     window_stated = stated_window is not None
-    enhanced_index = bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text)) and window_stated
+    enhanced_index = bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text)) and not HOW_MANY.search(text) and (
+        slots.period(text, bare_year=False) is not None)  # 'how many CSI 2000 enhanced ETFs existed at the end of
+    # 2024?' counts funds, 'the 2023 report about 1000 enhanced ETFs' names a report: neither asks for returns
     claimed = any(code in REPORT_CLAIMS for code, (cn, _, _) in INDEXES.items() for m in mentioned if m.name == cn)
     checks_report = attributed and bool(VERIFY.search(text)) and bool(mentioned) and (
         bool(DOMESTIC_ENHANCED.search(text)) or claimed)  # 'check the report's STAR50 claim': an index it judged
@@ -1020,7 +1025,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     query = question
     of_fund = bool(context.fund and PRONOUN.search(text))  # '它用的是什么策略？' after a fund: that fund's
     if context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text)) and (
-            (not context.tool and (len(text) <= 40 or PRONOUN.search(text)))  # 'and State Street?': the last question
+            (not context.tool and (len(text) <= 60 or PRONOUN.search(text)))  # 'and State Street?': the last question
             or (len(text) <= 30 and not of_fund)):  # anew; 'ok, and what threshold do they use…?' stands alone
         query = f"{context.question} {question}"
     elif of_fund:
@@ -1029,9 +1034,10 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         number = re.match(r"[\d,.]+", claim).group(0)
         query = query.replace(number, "多少" if lang == "zh" else "how many", 1)
     unsure = claim is None and routed != "report" and not named_reports(text)
-    named = {ticker: name for _, name, ticker in slots.us_names()}
-    query += "".join(f" {named[f.query]}" for f in slots.funds(text, names=False)  # the report's text names a fund
-                     if f.kind == "us" and f.query in named and named[f.query].lower() not in query.lower())  # in full
+    if US_TEXT_FACTS.search(text):  # a fund's benchmark or holdings: the report's text names the fund in full
+        named = {ticker: name for _, name, ticker in slots.us_names()}
+        query += "".join(f" {named[f.query]}" for f in slots.funds(text, names=False)
+                         if f.kind == "us" and f.query in named and named[f.query].lower() not in query.lower())
     return Intent(None, {}, lang, query=query, claim=claim, reports=named_reports(text),
                   routing="unsure" if unsure else "rules")
 

@@ -388,9 +388,10 @@ def _part_of_year(text: str) -> Period | None:
 END_MARK = rx(r"(?:截至|截止|直到|until|till|through|as of|ending)\s*$")  # the date after it ends the window
 
 
-def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | None:
+def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -> Period | SlotError | None:
     """The window the text states: two dates, since a date or year, a year span, a calendar year, the last N
-    years/months (back from `base`, the last day of the price data), the report's period or since listing."""
+    years/months (back from `base`, the last day of the price data), the report's period or since listing; with
+    `bare_year`, a year said alone ('2024 csi1000 enhanced etfs') too."""
     text = re.sub(r"(?<![\d年])(\d{2})\s*年(?=\s*(?:初|底|末|到|至|-|以来|全年))", r"20\1年", text)  # 22年 → 2022年
     stated = dates(text)
     if bad := next((d.error for d in stated if d.error), None):
@@ -445,7 +446,7 @@ def period(text: str, base: pd.Timestamp = LATEST_END) -> Period | SlotError | N
         return Period(m.group(0), (base - offset).date().isoformat(), base.date().isoformat())  # to the data's last day
     if m := P_YTD.search(text):
         return Period(m.group(0), f"{base.year}-01-01", base.date().isoformat())
-    if m := P_YEAR.search(text) or P_BARE_YEAR.search(text):
+    if m := P_YEAR.search(text) or (bare_year and P_BARE_YEAR.search(text)):
         year = next(g for g in m.groups() if g)
         return Period(m.group(0), f"{year}-01-01", f"{year}-12-31")
     return None
@@ -664,10 +665,18 @@ def _by_manager_and_index(text: str) -> FundMention | None:
     return None
 
 
+@cache
+def _issuer_words() -> frozenset[str]:
+    """Words of the issuers' names in 表 2 and 表 4 ('PIMCO', 'FUNDX'): a company, not a ticker."""
+    report = load_report()
+    names = [*report.tables["表 2"].frame["issuer"], *report.tables["表 4"].frame["issuer"]]
+    return frozenset(w.upper() for n in names for w in str(n).split())
+
+
 def unknown_tickers(text: str) -> list[str]:
-    """Upper-case ticker-like words that are no fund of the report's tables ('ARKK', 'ZZZZ')."""
+    """Upper-case ticker-like words that are no fund of the report's tables ('ARKK', 'ZZZZ') nor an issuer."""
     return [t for t in re.findall(r"(?<![A-Za-z])[A-Z]{4,5}(?![A-Za-z])", text)
-            if t not in us_tickers() and t not in NOT_TICKERS]
+            if t not in us_tickers() and t not in NOT_TICKERS and t not in _issuer_words()]
 
 
 def fund_type(code: str) -> str | None:
