@@ -377,3 +377,15 @@ def test_what_a_us_fund_invests_in_is_asked_of_the_report_text(question: str) ->
                                       "Is DYNF a good fit for my retirement account?"])
 def test_advice_in_other_words_is_out_of_scope(question: str) -> None:
     assert parse(question).scope == "advice"
+
+
+@pytest.mark.parametrize(("question", "field"), [
+    ("Which brokerage published the report asking how much liquidity shock the 1000 enhanced ETFs cause?", "publisher"),
+    ("when did huaxin put out the CSI1000 liquidity shock paper", "date")])
+def test_who_published_a_report_named_by_its_topic_is_metadata(question: str, field: str) -> None:
+    intent = parse(question)
+    assert intent.tool is None and intent.meta == field and intent.reports == ("004",)
+
+
+def test_which_company_leads_a_product_line_is_no_publisher_question() -> None:
+    assert parse("哪家公司的增强产品布局最全面，涵盖宽基、Smart Beta和行业主题？").meta is None

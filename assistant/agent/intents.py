@@ -192,13 +192,17 @@ DATA_SOURCE = ("数据来源", "资料来源", "数据出处", "数据从哪", r
                r"\bget (?:its|their) (?:numbers|data|figures)\b", r"\bwhere (?:do|does) .{0,40}(?:numbers|data|figures) come from")
 META = rx(*DATA_SOURCE, "职位", "职务", "头衔", "brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
           r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
-          "发布机构", "哪家(?:机构|公司|券商)", "出品", "发布的", "发布方", "出版", r"\bpublish",
+          "发布机构", r"(?:报告|研报|这篇|那篇|这份|那份).{0,8}哪家(?:机构|公司|券商)",
+          r"哪家(?:机构|公司|券商).{0,12}(?:发布|出品|写|撰写|出的)", r"\bput (?:it |this |that )?out\b", "出品", "发布的", "发布方", "出版", r"\bpublish",
           r"\b(?:which|what|publishing) institution",
           r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", r"哪[一1]?天发", "何时发", r"哪[一1]?年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
           "发表", r"\bwhen was .*(?:report|released|written|out)", r"\bcome out\b", r"\bcame out\b", r"\brelease date", r"\bdated?\b", "哪几份", "哪些报告",
           "几份报告", "多少份报告", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
           r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么", r"\bwhat (?:is|does) .*report .*"
           r"(?:about|cover)", r"\bcover(?:s|ed)? what\b", "title", "标题", "题目", "报告名")
+META_FIRST = rx(r"\bwhich (?:brokerage|broker|firm|institution|securities firm|house)\b.{0,20}\b(?:publish|wrote|put out|"
+                r"release|issue)", r"\bwho (?:published|wrote|released|put out|authored|issued)\b",
+                r"哪家(?:券商|机构)(?:发布|写|出)", r"(?:是)?谁(?:发布|撰写|写)的(?:报告|研报|这篇|那篇)?")
 # what the analyst or author recommends or thinks is the report's content, not its metadata
 AUTHORS_VIEW = rx(r"\b(?:analysts?|authors?|writers?)\b.{0,25}\b(?:recommends?|suggests?|thinks?|says?|believes?|views?|"
                   r"argues?|prefers?|advises?|favou?rs?|concludes?|expects?|sees?)\b", r"\bin (?:the )?(?:\w+ )?(?:analyst|author)"
@@ -981,6 +985,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         tool, args = context.ranking  # "那排第二的是哪只？" after the top fund's fee: the ranking's second row
         if (row := _follow_up(text, replace(context, tool=tool, args=dict(args)), lang)) is not None:
             return replace(row, routing="context")
+    if META_FIRST.search(text):  # 'which brokerage published the report on the liquidity shock…?' asks its publisher
+        return _meta(text, question, lang, context)
     fresh = fresh_intent(text, lang, context)
     elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25 or (
         fresh is None and context.tool == "liquidity_shock") or (  # "spread over 5 days with a 0.5% threshold?"
