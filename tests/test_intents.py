@@ -389,3 +389,16 @@ def test_who_published_a_report_named_by_its_topic_is_metadata(question: str, fi
 
 def test_which_company_leads_a_product_line_is_no_publisher_question() -> None:
     assert parse("哪家公司的增强产品布局最全面，涵盖宽基、Smart Beta和行业主题？").meta is None
+
+
+@pytest.mark.parametrize("question", ["我该不该把退休金放进DYNF", "用积蓄买JEPI合适吗",
+                                      "Is JEPI a good choice for my pension?"])
+def test_advice_about_ones_savings_is_out_of_scope(question: str) -> None:
+    assert parse(question).scope == "advice"
+
+
+@pytest.mark.parametrize(("question", "field"), [("哪家机构发布的中证那份年报", "publisher"),
+                                                 ("中证年报是哪年发布的", "date")])
+def test_the_csi_annual_report_called_its_nianbao(question: str, field: str) -> None:
+    intent = parse(question)
+    assert intent.meta == field and intent.reports == ("000",)

@@ -54,12 +54,11 @@ def rows_listed(content: str) -> tuple[str, ...]:
 def context_of(history: Sequence[BaseMessage]) -> Context:
     """The last data-tool call (with the funds its result lists, in order), the last question and the last fund
     named before this turn: what a follow-up ("它的费率呢？", "what about the third one?") refers to."""
-    questions = [m.text for m in history if isinstance(m, HumanMessage)]
-    question = questions[-1] if questions else None
-    last = next((m for m in reversed(history) if isinstance(m, HumanMessage)), None)
-    question = (last.additional_kwargs.get("resolved") if last else None) or question  # a follow-up as it was
-    # resolved ('…first batch? what about the second one?'): what the next one ('and when was that batch approved?')
-    # refers to, not its bare words
+    humans = [m for m in history if isinstance(m, HumanMessage)]
+    questions = [m.text for m in humans]
+    question = (humans[-1].additional_kwargs.get("resolved") or humans[-1].text) if humans else None  # a follow-up
+    # as it was resolved ('…first batch? what about the second one?'): what the next one ('and when was that batch
+    # approved?') refers to, not its bare words
     reports = next((named for q in reversed(questions) if (named := reports_named_in(q))), ())
     fund = None
     for message in history:

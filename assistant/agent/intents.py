@@ -107,9 +107,12 @@ ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均
                      r"\b(?:run|offer|issue|launch)(?:es|s)? the most\b")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
+BY_LAUNCH = rx(r"\b(?:most recently|newest|latest|oldest|earliest|youngest|first|last)[\s-]+(?:launched|listed|issued|"
+               r"started|created|incepted)", r"(?:最早|最晚|最新|最近)(?:成立|发行|上市)", r"(?:成立|发行|上市)得?最(?:早|晚|新)")
 INFLOW_WORDS = rx("流入", "吸金", r"inflows?", r"\btook in\b", r"\btake in\b", r"\bpulled in\b", r"\bcame in\b",
                   r"\bmoney in\b", r"\battract", r"\bflow(?:ed|s)? in(?:to)?\b", r"\bnew money\b", r"\bgathered\b")
 FUND_METRICS = (
+    ("inception", BY_LAUNCH),  # 'the 3 most recently launched funds in the top-inflow table': not the table's measure
     ("inflow", INFLOW_WORDS),
     ("fee", rx("费率", "费用", "管理费", "最便宜", "最贵", r"\bfees?\b", "expense", "expnese", "expence", "cheapest",
                "priciest", "most expensive", "lowest-cost", "low-cost")),
@@ -118,8 +121,6 @@ FUND_METRICS = (
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
 # measures only funds have in the tables: 'lowest fee top3' ranks funds ('最新' alone may mean the latest data)
-BY_LAUNCH = rx(r"\b(?:most recently|newest|latest|oldest|earliest|youngest|first|last)[\s-]+(?:launched|listed|issued|"
-               r"started|created|incepted)", r"(?:最早|最晚|最新|最近)(?:成立|发行|上市)", r"(?:成立|发行|上市)得?最(?:早|晚|新)")
 INCEPTION_WORD = rx(r"(?:成立|发行|上市)(?:日期|时间|日|于|最|得最)", r"(?:最早|最晚|最新)(?:成立|发行|上市)", r"\blaunch",
                     r"\binception", r"\blisted\b")  # not '还成立吗' (does it still hold?)
 UNSUPPORTED_ISSUER = rx("流入", "流出", "inflow", "outflow", "增速", "增长", "growth")
@@ -173,7 +174,8 @@ FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改
 ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bgood (?:buy|investment|time to)",
             r"\b(?:buy|sell) (?:it |them )?now\b", r"\brecommend (?:me|a|an|which|some)\b", r"\bwhich .* (?:to|should) buy",
             r"\binvest in\s+\w.*\?", r"\brecommend (?:putting|buying|investing|holding)", r"\bgood (?:fit|choice|idea|pick)\b",
-            r"\bmy (?:savings|retirement|portfolio|money|pension)\b", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该买",
+            r"\bmy (?:savings|retirement|portfolio|money|pension)\b", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该(?:买|投|放|配)",
+            "(?:退休金|养老金|养老钱|积蓄|存款)",
             "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
 HOW_MANY = rx(r"\bhow many\b", "多少只", "几只", r"\bnumber of (?:funds|etfs|products)\b")
 PREDICTION = rx(r"^\s*(?:please\s+)?(?:predict|forecast|project)\b", "预测", "会不会", "将会", "预计会", "预计将", "会达到", "将达到", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
@@ -225,7 +227,7 @@ REPORT_NAMES = (("004", rx("华鑫", "huaxin", "指增\\s*etf产品解析", "流
                            r"enhanced etfs?\b", "liquidity")),
                 ("003", rx("信达", "cinda", "如何选", "指数增强基金", r"增强基金", r"\bchoosing\b", r"\bhow to (?:choose|pick|select)",
                            r"enhanced (?:mutual )?funds?\b")),
-                ("000", rx("中证指数", r"\bcsi\b(?!\s*\d)", "年度报告", "annual report", "主动管理\\s*etf发展", "active etf report",
+                ("000", rx("中证指数", r"\bcsi\b(?!\s*\d)", "年度报告", "年报", "annual report", "主动管理\\s*etf发展", "active etf report",
                            r"\bactive etfs? (?:annual )?report", r"主动(?:管理)?\s*etf", r"\bactive etfs?\b")))
 PUBLISHED_BY = (("004", rx("华鑫", "huaxin")), ("003", rx("信达", "cinda")),
                 ("000", rx("中证指数", r"\bcsi(?! ?\d)(?:'s)? (?:annual |yearly )?(?:report|study)", r"\bper csi\b")))
@@ -379,8 +381,7 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
     if not mentioned and not named:
         return None
     against = next((m[1] for m in (AGAINST_CODE.search(text), CODE_AS_BENCHMARK.search(text)) if m), None)
-    errors = [slots.SlotError("benchmark" if against == f.text else "funds", f.error.stated,
-                              f.error.reason, f.error.accepted)
+    errors = [f.error.as_param("benchmark" if against == f.text else "funds")
               for f in named if f.error]  # an unknown code is refused as what it was stated as
     index = mentioned[0] if mentioned else None
     if index is not None and index.name is None:
@@ -438,8 +439,7 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
             return None
         args = {"by": by or "aum", "top": rows_asked(top, pick, single), "ascending": ascending}
         return "rank_issuers", args, pick or (1 if single else None)
-    by = "inception" if BY_LAUNCH.search(text) else _metric(text, FUND_METRICS)  # 'the 3 most recently launched
-    # funds in the top-inflow table' ranks by launch date: the table's name is not the measure
+    by = _metric(text, FUND_METRICS)
     fund_only = by in ("inflow", "fee") or (by == "inception" and INCEPTION_WORD.search(text))
     if by is None or not (FUND_NOUN.search(text) or fund_only) or DOMESTIC.search(text) or UNSUPPORTED_FUND.search(text):
         return None
@@ -608,11 +608,6 @@ def unknown_names(text: str, known: frozenset[str]) -> list[str]:
             and not (m.group(0).islower() and all(w in english for w in words))]
 
 
-@cache
-def _entities() -> dict[str, list[str]]:
-    return yaml.safe_load((Path(__file__).with_name("entities.yaml")).read_text(encoding="utf-8"))
-
-
 TICKER = re.compile(r"(?<![A-Za-z])[A-Z]{3,6}(?![A-Za-z])")
 
 
@@ -620,13 +615,13 @@ TICKER = re.compile(r"(?<![A-Za-z])[A-Z]{3,6}(?![A-Za-z])")
 def _uncovered_names(files: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
     """The markets, fund managers and other assets of entities.yaml that no report, table or market file mentions."""
     corpus = corpus_text(files).lower()
-    names = [n for key in ("markets", "chinese_fund_managers", "other_assets") for n in _entities()[key]]
+    names = [n for key in ("markets", "chinese_fund_managers", "other_assets") for n in slots.entities()[key]]
     return tuple(n for n in names if n.lower() not in corpus)
 
 
 def other_funds(text: str) -> list[str]:
     """Real funds and stocks the question names that no report or table covers ('ARKK', 'SPY'; entities.yaml)."""
-    known = set(_entities()["other_funds"]) - set(slots.us_tickers())
+    known = set(slots.entities()["other_funds"]) - set(slots.us_tickers())
     return [t for t in re.findall(r"(?<![A-Za-z])[A-Z]{2,5}(?![A-Za-z])", text) if t in known]  # 'meta' is a word
 
 
@@ -644,7 +639,7 @@ def uncovered_entities(text: str, files: tuple[tuple[str, float], ...]) -> list[
 @lru_cache(maxsize=2)
 def _known_words(files: tuple[tuple[str, float], ...]) -> tuple[str, frozenset[str]]:
     """(the corpus in lower case, the abbreviations and glossary words that name nothing unknown)."""
-    plain = {a.lower() for a in _entities()["abbreviations"]}
+    plain = {a.lower() for a in slots.entities()["abbreviations"]}
     return corpus_text(files).lower(), frozenset(plain | {w for key in glossary() for w in key.split()})
 
 
@@ -836,7 +831,7 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
             if named:
                 stated = named[0]
                 if stated.error:
-                    errors.append(SlotError("benchmark", stated.error.stated, stated.error.reason, stated.error.accepted))
+                    errors.append(stated.error.as_param("benchmark"))
                 else:
                     changed["benchmark"] = stated.query
             elif index.name and (code := next((c for c, (cn, _, _) in INDEXES.items() if cn == index.name), None)):

@@ -37,6 +37,10 @@ class SlotError(ValueError):
         self.param, self.stated, self.reason, self.accepted = param, stated, reason, accepted
         super().__init__(f"{param}: {reason}, got {stated!r} (accepted: {accepted})")
 
+    def as_param(self, param: str) -> SlotError:
+        """The same refusal for the parameter the value was stated as (a code given as the benchmark)."""
+        return SlotError(param, self.stated, self.reason, self.accepted)
+
 
 SHORTHAND = ((re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*e(?![\w+-])", re.I), r"\1亿"),  # 30e: traders' 30亿 (yi)
              (re.compile(r"(?<![\w.])(\d+)\s*d(?![a-z])", re.I), r"\1 days"))  # 10d: 10 days
@@ -321,8 +325,8 @@ P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+
 P_YEAR = rx(r"(?<!\d)(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"\bcy\s*(\d{4})\b", r"(?:calendar|\bcal\.?|full[- ](?:year|yr)|during|in|for|over)\s+(?:the\s+)?(?:(?:calendar|full)\s+)?(?:year\s+|yr\s+)?(\d{4})\b",
             r"(?<![\d年])(\d{4})\s*年(?!\s*\d{1,2}\s*月|\s*(?:以来|至今|初|底|末|开始))")
 # a year said bare ('2024 csi1000 enhanced etfs', '159680的2024收益') is that calendar year; not a count or size
-# ('2,000 ETFs', '2030亿'), nor the CSI 2000 index, which are outside 2010–2039 or followed by their unit
-P_BARE_YEAR = re.compile(r"(?<![\d.,A-Za-z])(?<!中证)(?<!国证)(?<!CSI )(20[1-3]\d)(?![\d.,%]|\s*(?:年|亿|万|元|只|家|"
+# ('2,000 ETFs', '2030亿') nor the CSI 2000 index: those are outside 2010–2039 or followed by their unit
+P_BARE_YEAR = re.compile(r"(?<![\d.,A-Za-z])(20[1-3]\d)(?![\d.,%]|\s*(?:年|亿|万|元|只|家|"
                          r"bn\b|billion|million|yuan|etfs?\b|funds?\b|stocks?\b|[-/]\d))", re.I)
 
 
@@ -579,10 +583,15 @@ INDEX_NAME_ALIASES = ((r"csi\s*1000\s*(?:index\s*)?enhanced(?:\s*strategy)?\s*et
 
 
 @cache
+def entities() -> dict:
+    """entities.yaml, read once: names people ask about, manager spellings, real funds the reports lack."""
+    return yaml.safe_load(ENTITIES.read_text(encoding="utf-8"))
+
+
+@cache
 def name_aliases() -> tuple[tuple[str, str], ...]:
     """(English pattern, Chinese name) pairs, longest manager name first; the spelling repair leaves their words."""
-    entities = yaml.safe_load(ENTITIES.read_text(encoding="utf-8"))
-    managers = sorted(entities["manager_names"].items(), key=lambda item: -len(item[0]))  # 'huatai pinebridge' first
+    managers = sorted(entities()["manager_names"].items(), key=lambda item: -len(item[0]))  # 'huatai pinebridge' first
     return (*((re.escape(english).replace(r"\ ", r"[\s-]*"), chinese) for english, chinese in managers),
             *INDEX_NAME_ALIASES)
 
