@@ -359,6 +359,15 @@ def _liquidity(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[
     return args, size is None or (attributed and not VERIFY.search(text)), errors
 
 
+def code_of_index(name: str | None) -> str | None:
+    """The index code of a Chinese index name the price data has ('中证1000' → '000852')."""
+    return next((code for code, (cn, _, _) in INDEXES.items() if cn == name), None) if name else None
+
+
+def no_index_data(param: str, stated: str) -> SlotError:
+    return SlotError(param, stated, "no price data for this index", " / ".join(cn for cn, _, _ in INDEXES.values()))
+
+
 def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[str, Any], list[SlotError]] | None:
     """compare_returns arguments and the stated values that cannot be used (None when the question is not about
     returns, unless the tool was `chosen` by a model, or names no index or fund)."""
@@ -371,7 +380,7 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
     enhanced_index = bool(mentioned) and bool(DOMESTIC_ENHANCED.search(text)) and not HOW_MANY.search(text) and (
         slots.period(text, bare_year=False) is not None)  # 'how many CSI 2000 enhanced ETFs existed at the end of
     # 2024?' counts funds, 'the 2023 report about 1000 enhanced ETFs' names a report: neither asks for returns
-    claimed = any(code in REPORT_CLAIMS for code, (cn, _, _) in INDEXES.items() for m in mentioned if m.name == cn)
+    claimed = any(code_of_index(m.name) in REPORT_CLAIMS for m in mentioned)
     checks_report = attributed and bool(VERIFY.search(text)) and bool(mentioned) and (
         bool(DOMESTIC_ENHANCED.search(text)) or claimed)  # 'check the report's STAR50 claim': an index it judged
     plain = re.sub(r"业绩(?:比较)?基准|performance benchmark|benchmark", "", text, flags=re.I)
@@ -385,8 +394,7 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
               for f in named if f.error]  # an unknown code is refused as what it was stated as
     index = mentioned[0] if mentioned else None
     if index is not None and index.name is None:
-        errors.append(SlotError("index", index.text, "no price data for this index",
-                                " / ".join(cn for cn, _, _ in INDEXES.values())))
+        errors.append(no_index_data("index", index.text))
     codes = [f.query for f in named if f.query]
     tracked = {slots.fund_index(code) for code in codes}
     name = index.name if index is not None and index.name else next(iter(tracked), None) if len(tracked) == 1 else None
@@ -395,7 +403,7 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
     verify = bool(VERIFY.search(text)) or bool(slots.P_REPORT.search(text))
     if attributed and not verify:
         return None
-    index_code = next((code for code, (cn, _, _) in INDEXES.items() if cn == name), None)
+    index_code = code_of_index(name)
     window = stated_window
     if isinstance(window, SlotError):
         errors.append(window)
@@ -834,11 +842,10 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
                     errors.append(stated.error.as_param("benchmark"))
                 else:
                     changed["benchmark"] = stated.query
-            elif index.name and (code := next((c for c, (cn, _, _) in INDEXES.items() if cn == index.name), None)):
+            elif code := code_of_index(index.name):
                 changed["benchmark"] = code
             else:
-                errors.append(SlotError("benchmark", index.text, "no price data for this index",
-                                        " / ".join(cn for cn, _, _ in INDEXES.values())))
+                errors.append(no_index_data("benchmark", index.text))
             return Intent(tool, args | changed, lang, query=text, errors=tuple(errors))
         if index:
             changed["index"] = index.name or index.text
