@@ -162,6 +162,9 @@ ADVICE_ASKED = re.compile(r"怎么挑|怎么选|如何选|如何挑|该怎么|�
                           r"\bhow (?:to|should (?:i|we|you)) (?:choose|pick|select)|\bcriteria\b|\badvice\b|"
                           r"\brecommend", re.I)
 ADVICE_GIVEN = re.compile(r"建议|推荐|优选|关注|应当|宜选|选择")
+# what a list question asks for ('有哪些因素', 'which factors'): a sentence naming it before an enumeration answers it
+LIST_HEADS = ("因素", "优势", "特点", "好处", "风险", "原因", "方法", "指标", "维度", "条件", "特征", "方面")
+ENUMERATION = r"(?:包括|包含|主要有|有|为|是|在于|分别是|如下|[:：])"
 ITEM = re.compile(r"^\s*(?:\d+[.、)]|[-•*]|（\d+）|\(\d+\))\s*")
 
 
@@ -324,6 +327,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     opposite = opposites(terms)
     classes = [words for words in ASSET_CLASSES if any(w in t for t in terms for w in words)]
     superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}
+    heads = [h for h in LIST_HEADS if listing and any(h in t for t in terms)]
     frequency = Counter(t for _, _, shared in candidates for t in shared)
     meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
     semantic_weight = SEMANTIC_WEIGHT_ENGLISH if language(question) == "en" else SEMANTIC_WEIGHT
@@ -365,6 +369,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += 3  # 'how to choose …?' is answered by what the report recommends
         if listing and (sentence.count("、") >= 2 or ITEM.match(sentence)):
             score += 1.5  # a "which are / why" question is answered by the list, not by a general sentence
+        if heads and "、" in sentence and any(re.search(rf"{h}\S{{0,4}}?{ENUMERATION}", sentence) for h in heads):
+            score += 4  # '影响规模的关键因素包括发行时间、跟踪指数、…' states the list the question asks for
         scored.append((score, index, sentence))
     scored.sort(key=lambda item: -item[0])
     chosen: list[tuple[int, str]] = []

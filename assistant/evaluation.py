@@ -130,6 +130,10 @@ def _same(expected: Any, actual: Any, key: str = "") -> bool:
     if key == "issuer" and actual is not None and expected is not None:  # "Global X" and "Global" name one issuer
         a, b = str(expected).lower(), str(actual).lower()
         return a in b or b in a
+    if key == "funds" and actual is not None:  # a list of codes or the comma-separated string the tool takes
+        def codes(value: Any) -> set[str]:
+            return set(value) if isinstance(value, list) else {c.strip() for c in str(value).split(",")}
+        return {str(c) for c in codes(expected)} == codes(actual)
     if key == "query" and actual is not None:  # a fund's name and its code are the same fund
         return _fund_key(expected) == _fund_key(actual)
     if isinstance(expected, int | float) and not isinstance(expected, bool):

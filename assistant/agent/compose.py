@@ -42,6 +42,8 @@ from assistant.search.retrieval import content_terms
 from tools.report_tables import LABELS, fmt
 
 NOT_FOUND = "NOT_FOUND"
+WHICH_ARE = re.compile(r"哪些|哪几|有什么|有啥|几大|列出|列举|列一下|分别是|\bwhat are\b|\bwhich are\b|\blist\b|\bwhich \w+s\b",
+                       re.I)  # a question whose answer is the whole list
 MAX_ITEMS = 5  # a list answer quotes at most this many items
 PHRASES = Path(__file__).with_name("phrases.yaml")
 NAMED = re.compile(r"哪|谁|which|who|what is the name", re.I)  # asks for a name, not a quantity
@@ -214,8 +216,11 @@ def _conversions(intent: Intent, result: dict[str, Any]) -> list[str]:
     rows, data, zh = result["rows"], result["data"], intent.lang == "zh"
     output = ("工具原文：" if zh else "Tool output: ") + result["summary"]
     if len(rows) != 1:
-        lead = (f"表 4 列出 {data['issuers']} 家发行人的 {data['tickers']} 只共同基金转 ETF 示例。" if zh else
-                f"Table 4 (表 4) lists {data['tickers']} example conversions from {data['issuers']} issuers: "
+        most = sorted(rows, key=lambda r: -r["examples"])[:2]  # 'which issuer has the most examples?' is answered too
+        lead = (f"表 4 列出 {data['issuers']} 家发行人的 {data['tickers']} 只共同基金转 ETF 示例，最多的是"
+                + "、".join(f"{r['issuer']}（{r['examples']} 只）" for r in most) + "。" if zh else
+                f"Table 4 (表 4) lists {data['tickers']} example conversions from {data['issuers']} issuers, most of "
+                "them by " + " and ".join(f"{r['issuer']} ({r['examples']})" for r in most) + ": "
                 + "; ".join(f"{r['issuer']} ({', '.join(r['tickers'])})" for r in rows) + ".")
         return [lead, output, *result["caveats"]]
     row = rows[0]
@@ -291,6 +296,14 @@ def _returns(intent: Intent, result: dict[str, Any]) -> list[str]:
         label = "Each fund: " if len(shown) == len(ranked) else "Best and worst: "
         best_text = label + "; ".join(fund_text(r) for r in shown) + "."
     parts = [lead, best_text, ("计算明细：" if zh else "Tool summary: ") + result["summary"]]
+    if intent.pick:  # '那第二名呢？': the fund ranked there by excess return leads
+        if intent.pick > len(ranked):
+            parts.insert(0, f"只有 {len(ranked)} 只增强基金，没有第 {intent.pick} 名。" if zh else
+                         f"There are only {len(ranked)} enhanced funds, so there is no number {intent.pick}.")
+        else:
+            row = ranked[intent.pick - 1]
+            parts.insert(0, f"按超额收益排{ordinal(intent.pick, 'zh')} 名的是 {fund_text(row)}。" if zh else
+                         f"Ranked {ordinal(intent.pick, 'en')} by excess return: {fund_text(row)}.")
     if data.get("verdict"):
         parts.append(f"Huaxin report: {data['report_claim']}; data {data['verdict']}.")
     return parts
@@ -320,7 +333,11 @@ def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, 
     if picks and LIST_QUESTION.search(query) and ITEM.match(picks[0][1]):  # the list is the answer: quote its items
         index, first = picks[0]
         items = candidate_sentences(passages[index]["text"])
-        start = items.index(first) if first in items else 0
+        at = items.index(first) if first in items else 0
+        start = at
+        while WHICH_ARE.search(query) and start > 0 and ITEM.match(items[start - 1]) and at - start < MAX_ITEMS - 1:
+            start -= 1  # '有哪几个因素' lists from the first item ('费率结构' is one of several before it); 'why' quotes the
+            # item that gives the reason
         siblings = [s for s in items[start:start + MAX_ITEMS + 1] if ITEM.match(s)]
         return [(passages[index]["n"], s) for s in ([s for s in siblings if not lead_in(s)] or siblings)[:MAX_ITEMS]]
     stating = [(i, s) for i, s in picks if not lead_in(s)]

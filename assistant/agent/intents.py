@@ -41,6 +41,7 @@ VERIFY = rx("对吗", "对不对", "是否正确", "正确吗", "准确吗", "�
             "核对", "复现", "还成立", "站得住", "是否成立", r"\bright\b", "correct", r"\btrue\b", "accurate", "verify",
             "check", r"holds? up", r"\bheld up", "reproduce", "still hold", "confirm", "verdict", r"\bclaim")
 STILL = rx("现在", "如今", "至今", "后来", "目前", "最新", "still", "today", "since then", "now", "latest")
+STILL_AHEAD = rx(STILL.pattern, r"\bkeep (?:on )?(?:beating|outperforming|winning)", "(?:还|仍然?|依然|继续)(?:在)?跑赢")
 REAL_CONVENTION = rx("真实", "实际", "按权重", r"\breal\b", r"\bactual\b")  # the data's convention, not the report's
 THESE_ROWS = rx(r"这\s*\d+\s*(?:家|只|个)", "这几", "这些", "它们", r"\b(?:these|those|them|they|their)\b")
 COMBINED = rx("合计", "加起来", "总共", "一共", "共计", "总和", r"\bcombined\b", r"\btogether\b", r"\bin total\b", r"\btotal\b")
@@ -66,7 +67,8 @@ OVERALL = rx(r"\boverall\b", r"\ball (?:funds|etfs|classes|asset classes)\b", r"
              "不限", "不分")
 ADD = rx(r"\badd\b", r"\balso\b", r"\btoo\b", r"\bas well\b", "加上", "再加", "也加", "加入", "加一只")
 LATEST = rx(r"latest data", r"to (?:the )?latest", r"through (?:the )?latest", r"\bup to now\b", "到最新", "最新数据", "至今")
-AGAINST_CODE = rx(r"(?:\bvs\.?|versus|against|relative to|\bbeat(?:s|ing)?\b|outperform(?:ed|s)?|相对于?|跑赢了?|对比|基准(?:是|为|用)?)[^,;，。？?]{0,40}?(?<!\d)(\d{6})(?!\d)")
+AGAINST_CODE = rx(r"(?:\bvs\.?|versus|against|relative to|\bbeat(?:s|ing)?\b|outperform(?:ed|s)?|相对于?|跑赢了?|(?P<both>对比)|基准(?:是|为|用)?)[^,;，。？?]{0,40}?(?<!\d)(\d{6})(?!\d)")
+# '对比X和Y' compares both: X is a benchmark only if it is a passive fund, never an unknown code stated as a fund
 CODE_AS_BENCHMARK = rx(r"(?:以|用|拿|把)\s*(\d{6})\s*(?:作为|做|当作?|当成|为)\s*(?:业绩)?(?:比较)?基准",
                        r"(?<!\d)(\d{6})\s+as\s+(?:the\s+)?benchmark")
 NEW_BENCHMARK = rx(r"基准\S{0,3}(?:换成|改成|换为|改为|改用|换用|用)", r"(?:换成|改成|改用|换用|用|以|拿)\s*\S{1,24}?(?:做|作为|当|为)\s*基准",
@@ -83,15 +85,16 @@ RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现
              r"\b(?:do|done|fare|fared|perform|performed)\b", r"\bdid .{0,40}\bdo\b")
 # an order asked for: 'which issuer…' alone ('which issuer keeps its share by launching many funds?') is no ranking
 RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", "冠军", "第一名", "之王", r"\bno\.? ?1\b", r"#1\b", r"\brank", r"top[\s-]*\d", r"前\s*\d+", r"第\s*\d+\s*(?:名|位|大|的)",
-          "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "最晚", "最长", "最短", "largest", "biggest", "smallest",
+          "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "最晚", "最年轻", "最老", "最长", "最短", "earliest", "largest", "biggest", "smallest",
           r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "priciest", "newest", "oldest", "youngest", "longest", r"\blead",
-          r"\bbottom[\s-]*\d", "倒数")
+          r"\bbottom[\s-]*\d", "倒数", r"按\S{1,8}?(?:从\S{1,2}[到往至]\S{1,2})?排")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出(?!的)", r"\blist(?!ed)")  # not 'the listed funds'
-ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", "从低到高", "从小到大", "从少到多", "由少到多", "由低到高", "由小到大",
+ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", r"[从由](?:低|小|少|早|旧|老)[到往至](?:高|大|多|晚|新)",
                "升序", r"\bleast\b", "fewest",
                "smallest", "lowest", "cheapest", "oldest", "earliest", "ascending", "bottom")
 DESCENDING = rx("最贵", "最高", "最大", "最多", "most expensive", "priciest", "highest", "largest", "biggest", r"\bmost\b")
-OLDEST = rx("最早", "oldest", "earliest", r"\bfirst\b")  # inception order; 最晚, newest and youngest are the default
+NEWEST = rx("最新", "最晚", "最年轻", "newest", "youngest", r"\bmost recent", r"\blatest\b")
+OLDEST = rx("最早", "最老", "oldest", "earliest", r"\bfirst\b", r"[从由](?:早|旧|老)[到往至](?:晚|新)")  # inception order; 最晚, newest and youngest are the default
 ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", r"table\s*2\b", r"表\s*2(?!\d)", "贝莱德", "道富", "先锋",
             "摩根大通", "小摩", r"issuers?\b", "fund (?:companies|houses)", "blackrock", "vanguard", "state street",
             "jpmorgan", "dimensional", "fidelity", "pimco", "innovator", "ajm", "capital group", "american century",
@@ -99,7 +102,8 @@ ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", r"table\s
 FUND_NOUN = rx("etf", "基金", "产品", r"\bfunds?\b", r"(?:[1-9]|一|两)只(?!股)", "固收", "权益", "fixed income", "equity")
 DOMESTIC = rx("增强", "指增", "enhanced", "境内", "国内", "中国", "a股", "china", "chinese")
 ISSUER_METRICS = (  # first match wins: "资产规模占比" is a share, "平均规模" a size per ETF
-    ("aum_per_etf", rx("平均规模", "平均资产规模", "单只", "每只", "per etf", "per fund", "average size", "aum per", "aum/etf",
+    ("aum_per_etf", rx(r"(?:平均)?每只\s*etf\s*的?\s*(?:平均)?(?:资产)?规模", r"\b(?:average |avg\.? )?(?:assets|aum|size) per (?:etf|fund)\b",
+                       "平均规模", "平均资产规模", "单只", "每只", "per etf", "per fund", "average size", "aum per", "aum/etf",
                        "avg size", "avg fund size", "average fund size", "fund size per")),
     ("aum_share", rx("占比", "份额", "market share", r"\bshare\b")),
     ("etf_count", rx("数量", "只数", "几只", "多少只", "产品线", "产品最多", "number of", r"#\s*of", "etf count", "how many", "most etfs", "fewest", "产品数",
@@ -116,7 +120,7 @@ FUND_METRICS = (
     ("inflow", INFLOW_WORDS),
     ("fee", rx("费率", "费用", "管理费", "最便宜", "最贵", r"\bfees?\b", "expense", "expnese", "expence", "cheapest",
                "priciest", "most expensive", "lowest-cost", "low-cost")),
-    ("inception", rx("成立", "发行日期", "发行时间", "发行日", "上市", "最新", "最早", "最晚", "newest", "oldest", "youngest",
+    ("inception", rx("成立", "发行日期", "发行时间", "发行日", "上市", "最新", "最早", "最晚", "最年轻", "最老", "newest", "oldest", "youngest",
                      "launch", "inception", "latest", r"\bmost recent")),
     ("aum", rx("规模", "资产", r"\baum\b", "assets", "largest", "biggest", r"\bsize")),
 )
@@ -156,11 +160,11 @@ FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资�
                "details", r"\binfo", "profile", "overview")
 BEYOND_TOOLS = rx("增长", "同比", "变化", "(?<!增强)策略", "原因", "为什么", "如何", "怎么", "持仓", "growth", "grow", "change",
                   "strateg", r"\bwhy\b", "how did", "holding")
-CONVERSION = rx("转换", "转型", "转为", "转成", "转化", "改为", "转了", r"转\S{0,3}(?:哪些|什么|哪几)", r"转\s*(?:主动管理\s*)?etf",
+CONVERSION = rx("转换", "转型", "转为", "转成", "转化", "改为", "转了", r"转\S{0,3}(?:哪些|什么|哪几)", r"转\s*(?:主动(?:管理)?\s*)?etf",
                  "convert", "conversion", r"\b(?:turn(?:ed|s)?|made|switch(?:ed)?|chang(?:ed|e))\s+(?:\w+\s+){0,3}into\s+"
                  r"(?:\w+\s+)?etfs?\b", "改成了?etf", "变成了?etf", "改造成")
 LISTING = rx("哪些", "哪几", "哪家", "列出", "列举", "名单", "示例", "例子", "有哪", "都有", r"\bwhich\b", r"\blist",
-             r"examples?", "what funds", r"\bname")
+             r"examples?", "what funds", r"\bname", r"表\s*4(?!\d)", r"\btable\s*4\b", r"(?:那|这)张表")
 ELIGIBLE = rx("条件", "符合", "eligible", "qualif", "潜在", "potential",  # funds that could still convert: the report's
              r"(?:可以|能够|(?<![功性智])能|可能)(?:被)?(?:转|改)(?!债)", r"\b(?:could|can|may|might)\s+(?:still\s+)?(?:be\s+)?convert")  # estimate
 FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改为|再|改用|换用|只看|就看|扩大到|扩展到|增加到|放宽到)",
@@ -176,13 +180,14 @@ ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bg
             r"\binvest in\s+\w.*\?", r"\brecommend (?:putting|buying|investing|holding)", r"\bgood (?:fit|choice|idea|pick)\b",
             r"\bmy (?:savings|retirement|portfolio|money|pension)\b", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该(?:买|投|放|配)",
             "(?:退休金|养老金|养老钱|积蓄|存款)",
-            "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
+            "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", r"给(?:个|点|些|我|[1一]?点)?(?:投资|配置)?建议", "抄底", r"(?:该|应该)配(?:哪|什么|多少)",
+            r"(?:该|应该|要|建议)\S{0,6}仓位", r"仓位(?:该|应该|怎么配)", r"\b(?:buy the dip|allocat\w* (?:how much|what share))\b", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
 HOW_MANY = rx(r"\bhow many\b", "多少只", "几只", r"\bnumber of (?:funds|etfs|products)\b")
 PREDICTION = rx(r"^\s*(?:please\s+)?(?:predict|forecast|project)\b", "预测", "会不会", "将会", "预计会", "预计将", "会达到", "将达到", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
                 r"|grow|rise|fall|beat|outperform)", r"\bnext year\b", "forecast", r"\b(?:you|can|could|please|i) predict", r"\bpredictions?\b",
                 r"\bgoing to\b")  # 'does last year's alpha predict…' asks a correlation
 INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binvent", "fabricate", r"\bmade[- ]up (?:numbers?|figures?|data|stats?|estimates?|values?)\b",
-            r"\bany number\b", r"\bjust give me a number\b", "编一个", "编个", "瞎猜", "猜一(?:下|个)", "随便(?:给|说|编)", "估一个",
+            r"\bany number\b", r"\bjust give me a number\b", r"编[一1]?个", "瞎猜", "猜[一1](?:下|个)", "随便(?:给|说|编|估|猜)", r"估[一1]个",
             "估计一下", "捏造", "虚构")
 INJECTION = rx(r"\b(?:ignore|forget|disregard) (?:all |any |your |the |previous |prior |above )+(?:instructions|rules|prompts?)", r"system override",
                r"\byou are now\b", r"\bunrestricted\b", r"\bjailbreak", r"\bdeveloper mode\b", r"\bsay (?:that )?there (?:are|is)\b",
@@ -197,7 +202,7 @@ META = rx(*DATA_SOURCE, "职位", "职务", "头衔", "brokerage", r"\bbroker\b"
           "发布机构", r"(?:报告|研报|这篇|那篇|这份|那份).{0,8}哪家(?:机构|公司|券商)",
           r"哪家(?:机构|公司|券商).{0,12}(?:发布|出品|写|撰写|出的)", r"\bput (?:it |this |that )?out\b", "出品", "发布的", "发布方", "出版", r"\bpublish",
           r"\b(?:which|what|publishing) institution",
-          r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", r"哪[一1]?天发", "何时发", r"哪[一1]?年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
+          r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", r"几月几[号日]", r"哪[一1]?天发", "何时发", r"哪[一1]?年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
           "发表", r"\bwhen was .*(?:report|released|written|out)", r"\bcome out\b", r"\bcame out\b", r"\brelease date", r"\bdated?\b", "哪几份", "哪些报告",
           "几份报告", "多少份报告", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
           r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么", r"\bwhat (?:is|does) .*report .*"
@@ -211,7 +216,7 @@ AUTHORS_VIEW = rx(r"\b(?:analysts?|authors?|writers?)\b.{0,25}\b(?:recommends?|s
                   r"s?'?s?'? (?:view|opinion|eyes)\b", r"(?:作者|分析师).{0,8}(?:建议|认为|推荐|观点|看法|怎么看|提出|主张|结论)")
 META_FIELDS = (("authors", rx("职位", "职务", "头衔", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
                               r"\bwritten by")),
-               ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", "发布于", r"\bwhen\b",
+               ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", r"几月几[号日]", "发布于", r"\bwhen\b",
                            r"\bcome out\b", r"\bwhich year\b", r"\bwhat year\b", r"\bdate", r"\byear")),
                ("publisher", rx("机构", "公司", "券商", "出品", "发布方", "出版", "发布", "出自", "哪家", "brokerage",
                                 r"\bbroker", r"securities firm", r"\bpublish", r"\binstitution", r"\borg\b",
@@ -282,8 +287,41 @@ class Context:
     ranking: tuple[str, dict[str, Any]] | None = None  # the last ranking asked for, when a fund lookup came after it
 
 
+ORDERED_BY = rx(r"\b(?:lowest|highest|cheapest|largest|biggest|greatest|smallest|most|least|fewest|in terms of|newest|"
+                r"oldest|latest|earliest|youngest)\b",
+                r"最(?!近)", "按", r"从\S{1,2}[到往至]\S{1,2}")
+
+
 def _metric(text: str, metrics: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
-    return next((name for name, pattern in metrics if pattern.search(text)), None)
+    """The measure asked for. A term made of two measures' words ('规模占比', 'average fund size') belongs to the one
+    listed first; the last, generic measure (AUM) said only by an ordering word ('of the ten largest issuers, the
+    fewest ETFs') names the population when another measure is named; of several, the one next to the ordering word
+    wins ('in the top-inflow table, the lowest expense ratios' ranks by fee; '费率最低' too), of equals the one named
+    first; with no ordering word, `metrics`' order."""
+    cues = [m.span() for m in ORDERED_BY.finditer(text)]
+    claimed: list[tuple[int, int]] = []
+    spans_of: list[tuple[int, str, list[tuple[int, int]]]] = []
+    for rank, (name, pattern) in enumerate(metrics):
+        found = [m.span() for m in pattern.finditer(text)]
+        spans, before = list(found), claimed[:]
+        while part := next((s for s in spans if any(_distance(s, c) == 0 for c in before)), None):
+            spans.remove(part)  # '资产规模占比': 规模 touches 占比, 资产 touches 规模: all one term, a share
+            before.append(part)
+        claimed += found
+        if spans:
+            spans_of.append((rank, name, spans))
+    if len(spans_of) > 1 and spans_of[-1][0] == len(metrics) - 1:
+        rank, name, spans = spans_of.pop()
+        if own := [s for s in spans if not any(c[0] <= s[0] and s[1] <= c[1] for c in cues)]:
+            spans_of.append((rank, name, own))
+    named = [(min((_distance(s, c) for s in spans for c in cues), default=0), spans[0][0] if cues else rank, name)
+             for rank, name, spans in spans_of]
+    return min(named)[2] if named else None
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(a[0] - b[1], b[0] - a[1], 0)
 
 
 # asset classes the report's tables do not hold: passed on as stated, so that the tool refuses them by name
@@ -389,8 +427,10 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
         return None
     if not mentioned and not named:
         return None
-    against = next((m[1] for m in (AGAINST_CODE.search(text), CODE_AS_BENCHMARK.search(text)) if m), None)
-    errors = [f.error.as_param("benchmark" if against == f.text else "funds")
+    against_match = AGAINST_CODE.search(text)
+    against = next((m[m.lastindex] for m in (against_match, CODE_AS_BENCHMARK.search(text)) if m), None)
+    stated_against = None if against_match and against_match["both"] else against
+    errors = [f.error.as_param("benchmark" if stated_against == f.text else "funds")
               for f in named if f.error]  # an unknown code is refused as what it was stated as
     index = mentioned[0] if mentioned else None
     if index is not None and index.name is None:
@@ -411,6 +451,8 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
     args: dict[str, Any] = {"index": name or (index.text if index else "")}
     if attributed:
         args["report_period"] = "latest" if STILL.search(text) else "report"
+    elif window is None and index_code in REPORT_CLAIMS and STILL_AHEAD.search(text):
+        args["report_period"] = "latest"  # 'are the STAR 50 enhanced ETFs still ahead?': the report's claim, re-checked
     elif window is not None:
         args |= window.args()
         if args.get("report_period") == "latest" and index_code not in REPORT_CLAIMS:
@@ -577,7 +619,9 @@ def topic_query(tool: str | None, args: dict[str, Any]) -> str:
 
 
 def named_reports(text: str) -> tuple[str, ...]:
-    return tuple(rid for rid, pattern in REPORT_NAMES if pattern.search(text))
+    """The reports a question names: by publisher, topic or title words, or by an author ('于明明那篇')."""
+    by_author = {r.id[:3] for r in _shipped_reports(corpus_files()) if any(a and a in text for a in r.authors)}
+    return tuple(rid for rid, pattern in REPORT_NAMES if pattern.search(text) or rid in by_author)
 
 
 def injected_only(text: str) -> bool:
@@ -830,6 +874,7 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
         elif REAL_CONVENTION.search(text) and args.get("report_convention"):
             changed["report_convention"] = None  # "按真实买入额算呢？" after the report's convention
     elif tool == "compare_returns":
+        pick = slots.ordinal(text)  # '那第二名呢？': the fund ranked second by excess return
         index = next(iter(slots.indexes(text)), None)
         named = [f for f in slots.funds(text, names=False) if f.kind == "cn"]
         itself = bool(AGAINST_INDEX.search(text)) and index is None  # 'use the index itself as the benchmark'
@@ -874,8 +919,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
             changed["by"] = other.group(0)  # "rank them by 1-year return instead": refused by name
         if ASCENDING.search(text):
             changed["ascending"] = True
-        elif DESCENDING.search(text):
-            changed["ascending"] = False  # "那固收里最贵的呢" after the cheapest
+        elif DESCENDING.search(text) or (NEWEST.search(text) and changed.get("by", args.get("by")) == "inception"):
+            changed["ascending"] = False  # "那固收里最贵的呢" after the cheapest, "and the newest one?" after the oldest
         if (top := slots.top_n(text)) is not None:
             changed["top"] = top
             if not ASCENDING.search(text) and _metric(text, metrics) and re.search(r"\btop\b|前", text, re.I):
@@ -896,7 +941,7 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
         fact = _fact(text, kind) or (_fact(clean(context.question), kind) if mention and context.question else None)
         if fact or mention:  # "And for 588370?" after a custodian question asks its custodian
             return Intent(tool, args | changed, lang, fact=fact, query=text)
-    elif tool == "conversions" and (issuer := find_conversion_issuer(text)):
+    elif tool == "conversions" and (issuer := find_conversion_issuer(with_issuer_names(text))):
         changed["issuer"] = issuer
     if not changed and not pick and not errors:
         return None
@@ -926,6 +971,9 @@ def _meta(text: str, question: str, lang: Lang, context: Context | None = None) 
     asked = [name for name, pattern in META_FIELDS if pattern.search(text)]
     if "date" in asked and not PUBLISHER_ASKED.search(text):
         asked = [name for name in asked if name != "publisher"]  # '哪天发布的' asks a date, not who published
+    if "authors" in asked and len(asked) > 1 and any(
+            a and a in text for r in _shipped_reports(corpus_files()) for a in r.authors):
+        asked.remove("authors")  # '吕思江写的报告讲什么' names the author and asks something else
     several = len(set(asked) & {"authors", "date", "publisher"}) >= 2  # 'who wrote it, and when?': every field asked
     field_ = "all" if several else next(iter(asked), "covers")
     elliptic = len(text) <= 16 or bool(PERSON.search(text))  # 'when was it published?', '他是什么职位？'
@@ -963,7 +1011,7 @@ def titles_as_publishers(text: str) -> str:
 
 def parse(question: str, context: Context | None = None, router: Router | None = None) -> Intent:
     """The intent of `question`, resolving follow-ups against the previous turn in `context`."""
-    question = respell(question)  # what is searched and routed too, not only what the rules read
+    question = respell(slots.simplified(question))  # what is searched and routed too, not only what the rules read
     text = titles_as_publishers(clean(question))
     lang = language(question)
     context = context or Context()

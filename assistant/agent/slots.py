@@ -46,12 +46,20 @@ SHORTHAND = ((re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*e(?![\w+-])", re.I), r"\1
              (re.compile(r"(?<![\w.])(\d+)\s*d(?![a-z])", re.I), r"\1 days"))  # 10d: 10 days
 
 
+QUOTES = re.compile(r"[“”‘’「」『』]")
+
+
+def simplified(text: str) -> str:
+    """NFKC (full-width digits and letters) and traditional characters as simplified (增強 → 增强, 優势 → 优势), as the
+    reports write them: what is searched, not only what the rules read."""
+    return zhconv.convert(unicodedata.normalize("NFKC", text).replace("％", "%"), "zh-cn")
+
+
 def clean(text: str) -> str:
     """NFKC (full-width digits and letters), traditional characters as simplified (增強 → 增强, as the reports write
     them), English typos repaired, Chinese and English number words as digits, traders' shorthand (30e → 30亿,
     10d → 10 days)."""
-    text = zhconv.convert(unicodedata.normalize("NFKC", text).replace("％", "%"), "zh-cn")
-    text = normalise(respell(text))
+    text = normalise(respell(QUOTES.sub("", simplified(text))))  # 最“年轻”的 is 最年轻的
     for pattern, replacement in SHORTHAND:
         text = pattern.sub(replacement, text)
     return text
@@ -233,7 +241,7 @@ def threshold(text: str) -> Percent | None:
 
 ORDINAL = rx(r"第\s*(\d+)\s*(?:名|位|大|个|只|家)?", r"\b(\d+)(?:st|nd|rd|th)\b",
              r"\b(" + "|".join(EN_ORDINALS) + r")\b(?!\s+(?:batch|half|quarter))", "(runner-up|runner up|亚军)")
-TOP = rx(r"(?:前|倒数|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|priciest|leading|most|top|highest|lowest"
+TOP = rx(r"(?:前|倒数|头|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|smallest|cheapest|priciest|leading|most|top|highest|lowest"
          r"|newest|oldest|youngest|latest|earliest|fewest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))",
          r"\b(?:cheapest|priciest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last|all|bottom)\s+"
          r"(\d{1,2})\b",
@@ -262,9 +270,11 @@ PICKED_FEW = rx(r"\bwhich (\d{1,2})\b", r"最\S{0,4}?的\s*(\d+)\s*[只家个]",
 def top_n(text: str) -> int | None:
     """How many rows the user asks for ('top 3', '前五', 'five cheapest', '最低的两只'), exactly as stated (the tool
     bounds it); 'of the top-10 issuers, which 3…' asks for 3 of the table's 10."""
-    singled_out = bool(SUPERLATIVE.search(text))
+    def singled_out(m: re.Match[str]) -> bool:  # a superlative besides the match's own ('5 biggest' is the five)
+        return bool(SUPERLATIVE.search(text[:m.start()] + " " + text[m.end():]))
+
     match = PICKED_FEW.search(text) or next(
-        (m for m in TOP.finditer(text) if not (singled_out and POPULATION.search(text[:m.start()]))), None)
+        (m for m in TOP.finditer(text) if not (POPULATION.search(text[:m.start()]) and singled_out(m))), None)
     return int(next(g for g in match.groups() if g)) if match else None
 
 
@@ -307,9 +317,12 @@ def _date(stated: str, start: int, year: int, month: int, day: int, param: str) 
         return StatedDate(stated, start, None, SlotError(param, stated, "not a calendar date", "YYYY-MM-DD"))
 
 
-P_REPORT = rx("报告期", "报告窗口", "报告发布", "报告时", "报告区间", r"报告(?:口径)?的?区间", "截至报告", "发稿", r"report(?:'s)? (?:period|window|date)",
+P_REPORT = rx("报告期", r"报告的?(?:时间|统计)?窗口", r"报告的?(?:统计|时间)?(?:期间|区间)", "报告发布", "报告时", "报告区间", r"报告(?:口径)?的?区间", "截至报告", "发稿", r"report(?:'s)? (?:period|window|date)",
               "time of the report", "as of the report", "until the report", "when the report")
-P_LISTING = rx("上市以来", "成立以来", "发行以来", "上市至今", r"since (?:listing|launch|inception|they (?:were )?listed)")
+P_LISTING = rx("上市以来", "成立以来", "发行以来", "上市至今", "成立至今", r"since (?:listing|launch|inception|they (?:were )?listed)",
+               r"\b(?:whole|entire|full) (?:history|life|track record)", "全部历史", "整个历史",
+               r"(?:从|自)?上市(?:以来)?(?:到|至)(?:最新|现在|今|目前)", r"\b(?:from )?(?:listing|launch|inception) (?:to|until|through) "
+               r"(?:now|date|today|the latest)")
 DATA_END = rx(r"(?:截至|截止|到|至|as of|through|to|until|ending)\s*[（(]?\s*$")  # '近半年（数据截至2025-11-17）'
 P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+|半)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
                 r"|weeks?)", r"(?:last|past|previous|trailing)\s+(twelve|12)\s+months")
@@ -347,22 +360,33 @@ class Period:
 EN_MONTH_YEAR = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{4})\b", re.I)
 EN_YEAR_EDGE = re.compile(r"\b(start|beginning|end)\s+of\s+(\d{4})\b", re.I)
 CN_YEAR_EDGE = re.compile(r"(\d{4})\s*年?\s*(初|底|末)")
+CN_MONTH_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])\s*(初|底|末)?")
 MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 
 
-def _edges(text: str) -> list[tuple[int, str, str]]:
-    """Partial dates a window may be given by, in order, each as (position, first day, last day): 'Jan 2022' →
+def _edges(text: str) -> list[tuple[int, str, str, int]]:
+    """Partial dates a window may be given by, in order, each as (position, first day, last day, end): 'Jan 2022' →
     2022-01-01 … 2022-01-31, 'end of 2024' / '2024年底' → 2024-12-31, '2022年初' → 2022-01-01."""
     found = []
     for m in EN_MONTH_YEAR.finditer(text):
-        first = pd.Timestamp(int(m[2]), EN_MONTHS[m[1].lower()], 1)
-        found.append((m.start(), first.date().isoformat(), (first + pd.offsets.MonthEnd(0)).date().isoformat()))
+        first = pd.Timestamp(int(m[2]), EN_MONTHS[m[1].lower()], 1).date().isoformat()
+        last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date().isoformat()
+        edge = re.search(r"\b(end|start|beginning)\s+of\s+(?:the\s+)?$", text[:m.start()], re.I)  # end of March 2023
+        found.append((m.start(), *((last, last) if edge and edge[1].lower() == "end" else (first, first) if edge
+                                   else (first, last)), m.end()))
     for m in EN_YEAR_EDGE.finditer(text):
         day = f"{m[2]}-12-31" if m[1].lower() == "end" else f"{m[2]}-01-01"
-        found.append((m.start(), day, day))
+        found.append((m.start(), day, day, m.end()))
     for m in CN_YEAR_EDGE.finditer(text):
         day = f"{m[1]}-12-31" if m[2] in "底末" else f"{m[1]}-01-01"
-        found.append((m.start(), day, day))
+        found.append((m.start(), day, day, m.end()))
+    for m in CN_MONTH_YEAR.finditer(text):  # 2025年6月 → the month; 2025年6月底 → its last day
+        if not 1 <= int(m[2]) <= 12:
+            continue
+        first = pd.Timestamp(int(m[1]), int(m[2]), 1)
+        last = (first + pd.offsets.MonthEnd(0)).date().isoformat()
+        found.append((m.start(), last if m[3] in ("底", "末") else first.date().isoformat(),
+                      first.date().isoformat() if m[3] == "初" else last, m.end()))
     return sorted(found)
 
 
@@ -392,11 +416,16 @@ def _part_of_year(text: str) -> Period | None:
 END_MARK = rx(r"(?:截至|截止|直到|until|till|through|as of|ending)\s*$")  # the date after it ends the window
 
 
+def two_digit_years(text: str) -> str:
+    """'22年底', '25年6月' → '2022年底', '2025年6月': a two-digit year before a part of the year is that year."""
+    return re.sub(r"(?<![\d年.])(\d{2})\s*年(?=\s*(?:初|底|末|到|至|-|以来|全年|\d{1,2}\s*月))", r"20\1年", text)
+
+
 def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -> Period | SlotError | None:
     """The window the text states: two dates, since a date or year, a year span, a calendar year, the last N
     years/months (back from `base`, the last day of the price data), the report's period or since listing; with
     `bare_year`, a year said alone ('2024 csi1000 enhanced etfs') too."""
-    text = re.sub(r"(?<![\d年])(\d{2})\s*年(?=\s*(?:初|底|末|到|至|-|以来|全年))", r"20\1年", text)  # 22年 → 2022年
+    text = two_digit_years(text)
     stated = dates(text)
     if bad := next((d.error for d in stated if d.error), None):
         return bad
@@ -418,9 +447,9 @@ def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -
     if not stated and len(edges) == 1 and TO_NOW.search(text):  # from March 2023 to now
         return Period(text, edges[0][1])
     if not stated and len(edges) >= 2:
-        return Period(text[edges[0][0]:edges[-1][0] + 12].strip(), edges[0][1], edges[-1][2])
-    if len(stated) == 1 and ((edges and not P_SINCE.search(text)) or any(e[0] > stated[0].start for e in edges)):
-        points = sorted([(stated[0].start, stated[0].value, stated[0].value), *edges])
+        return Period(text[edges[0][0]:edges[-1][3]], edges[0][1], edges[-1][2])
+    if len(stated) == 1 and edges:
+        points = sorted([(stated[0].start, stated[0].value, stated[0].value, 0), *edges])
         return Period(text, points[0][1], points[-1][2])
     if len(stated) >= 2:
         first, second = stated[0], stated[1]
@@ -457,9 +486,15 @@ def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -
 
 
 def as_of(text: str) -> StatedDate | None:
-    """The turnover date a liquidity question states ('as of 2023-01-05', '截至2023年1月5日'): its single full date."""
-    stated = dates(text, param="as_of")
-    return stated[0] if stated else None
+    """The turnover date a liquidity question states: a full date ('as of 2023-01-05', '截至2023年1月5日'), or the last
+    day of a month or year it names ('end of March 2023', '2023年3月底', '24年6月')."""
+    text = two_digit_years(text)
+    if stated := dates(text, param="as_of"):
+        return stated[0]
+    if edges := _edges(text):
+        position, _, last, end = edges[0]
+        return StatedDate(text[position:end], position, last)
+    return None
 
 
 # --- indexes ---------------------------------------------------------------------------------------------------------
@@ -602,11 +637,33 @@ def _chinese_names(text: str) -> str:
     return text
 
 
+@cache
+def _us_name_run() -> re.Pattern[str]:
+    words = sorted(entities()["us_name_words"], key=len, reverse=True)
+    return re.compile(rf"(?<=[A-Za-z])\s*((?:{'|'.join(map(re.escape, words))})+)(?=\s*(?:etf|基金|\W|$))", re.I)
+
+
+def _us_name_words(text: str) -> str:
+    """Chinese words of a US fund's name after its Latin brand, in English: 'Avantis小盘价值ETF' → 'Avantis small cap
+    value ETF'."""
+    words = entities()["us_name_words"]
+
+    def english(match: re.Match[str]) -> str:
+        run, out = match[1], []
+        while run:
+            word = next(w for w in sorted(words, key=len, reverse=True) if run.startswith(w))
+            out.append(words[word])
+            run = run[len(word):]
+        return " " + " ".join(out) + " "
+
+    return _us_name_run().sub(english, text)
+
+
 @lru_cache(maxsize=512)  # one question is read by several intents, and history by every brain step
 def funds(text: str, names: bool = True) -> tuple[FundMention, ...]:
     """Funds the text names: US tickers of the report's tables, Chinese fund codes (unknown codes come back as
     errors, never as the nearest other fund) and, with `names`, Chinese fund names ('国泰中证1000增强ETF')."""
-    text = re.sub(r"《[^》]*》", " ", text)  # a report's title names no fund ("…1000 增强 ETF 密集发行")
+    text = _us_name_words(re.sub(r"《[^》]*》", " ", text))  # a report's title names no fund ("…1000 增强 ETF 密集发行")
     found: list[tuple[int, FundMention]] = []
     for m in re.finditer(r"(?<![A-Za-z])[A-Za-z]{2,5}(?![A-Za-z])", text):
         token = m.group(0)
