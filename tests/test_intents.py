@@ -402,3 +402,66 @@ def test_advice_about_ones_savings_is_out_of_scope(question: str) -> None:
 def test_the_csi_annual_report_called_its_nianbao(question: str, field: str) -> None:
     intent = parse(question)
     assert intent.meta == field and intent.reports == ("000",)
+
+
+@pytest.mark.parametrize(("question", "window"), [
+    ("159680从23年初到24年3月底的超额收益", ("2023-01-01", "2024-03-31")),
+    ("how did 561590 do from the beginning of 2023 until 2024-06-28 vs passive", ("2023-01-01", "2024-06-28")),
+    ("中证500增强ETF 2023年5月到2024年2月跑赢被动了吗", ("2023-05-01", "2024-02-29"))])
+def test_a_window_given_by_months_and_year_edges_is_kept(question: str, window: tuple[str, str]) -> None:
+    intent = parse(question)
+    assert intent.tool == "compare_returns" and (intent.args["start"], intent.args["end"]) == window
+
+
+@pytest.mark.parametrize(("question", "day"), [
+    ("a 9亿 fund built in 20 days, turnover as of end of February 2023, 1% threshold", "2023-02-28"),
+    ("按2023年1月底的成交额，12亿建仓会冲击多少只成分股", "2023-01-31")])
+def test_an_as_of_month_is_its_last_day(question: str, day: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "liquidity_shock" and intent.args["as_of"] == day
+
+
+@pytest.mark.parametrize(("question", "by"), [
+    ("Among the top-AUM funds, which 3 charge the lowest fees?", "fee"),
+    ("表3里面费率最低的两只是哪两只", "fee"),
+    ("of the 10 biggest issuers, which 4 have the most funds?", "etf_count"),
+    ("每只ETF平均规模最小的两家发行商", "aum_per_etf")])
+def test_the_measure_next_to_the_ordering_word_is_ranked_by(question: str, by: str) -> None:
+    intent = parse(question)
+    assert intent.tool in ("rank_funds", "rank_issuers") and intent.args["by"] == by
+
+
+@pytest.mark.parametrize("question", ["按成立日期从早往晚排，前两只是哪两只", "这些主动ETF里最“老”的三只"])
+def test_launch_order_in_chinese_words(question: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "rank_funds" and intent.args["by"] == "inception" and intent.args["ascending"] is True
+
+
+@pytest.mark.parametrize(("question", "fund"), [("JPMorgan超短期ETF的费率是多少", "JPST"),
+                                                ("what's the fee on the Avantis small cap fund?", "AVUV")])
+def test_a_us_fund_named_by_its_brand_and_some_words(question: str, fund: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "fund_facts" and slots.funds(intent.args["query"])[0].query in (fund, *(
+        n for _, n, t in slots.us_names() if t == fund))
+
+
+def test_a_brand_and_words_two_funds_share_is_not_one_of_them() -> None:
+    assert not slots.funds("JPMorgan premium income ETF")  # JEPI and JEPQ
+
+
+@pytest.mark.parametrize("question", ["帮我编个2025年1000增强的超额收益", "随便猜一个明年中证500增强的超额",
+                                      "给点投资建议：现在该配多少仓位的指增ETF"])
+def test_invention_and_advice_in_casual_chinese(question: str) -> None:
+    assert parse(question).scope in ("invent", "advice", "prediction")
+
+
+def test_a_second_place_after_a_comparison_is_its_second_fund() -> None:
+    first = parse("2024年中证500增强ETF谁跑赢被动最多")
+    context = Context(tool=first.tool, args=first.args, question="2024年中证500增强ETF谁跑赢被动最多")
+    follow = parse("那第三名呢？", context)
+    assert follow.tool == "compare_returns" and follow.pick == 3 and follow.args["index"] == "中证500"
+
+
+def test_a_report_named_by_its_author() -> None:
+    intent = parse("马晨那份报告哪天发的？")
+    assert intent.meta == "date" and intent.reports == ("004",)

@@ -659,6 +659,29 @@ def _us_name_words(text: str) -> str:
     return _us_name_run().sub(english, text)
 
 
+NAME_WORD = re.compile(r"[a-z0-9][a-z0-9.&-]*")
+
+
+def _name_words(name: str) -> list[str]:
+    return NAME_WORD.findall(NAME_FILLER.sub(" ", name).lower())
+
+
+def _shortened_us_name(text: str) -> tuple[int, FundMention] | None:
+    """A US fund named by its brand and the next words of its name ('JPMorgan ultra-short', 'the Avantis small cap
+    fund'), when exactly one fund of the report's tables has that brand and all those words."""
+    names = [(name, _name_words(name)) for _, name, _ in us_names()]
+    tokens = list(NAME_WORD.finditer(NAME_FILLER.sub(" ", text).lower()))
+    for i, brand in enumerate(tokens):
+        words = [t.group(0) for t in tokens[i:i + 6]]
+        for size in range(len(words), 1, -1):  # the name ends where its words do: 'Avantis small cap fee'
+            matches = {name for name, own in names if own and own[0] == brand.group(0) and set(words[:size]) <= set(own)}
+            if len(matches) == 1:
+                return brand.start(), FundMention(" ".join(words[:size]), matches.pop(), "us")
+            if matches:
+                break  # 'JPMorgan premium income' names two funds: neither is taken
+    return None
+
+
 @lru_cache(maxsize=512)  # one question is read by several intents, and history by every brain step
 def funds(text: str, names: bool = True) -> tuple[FundMention, ...]:
     """Funds the text names: US tickers of the report's tables, Chinese fund codes (unknown codes come back as
@@ -686,6 +709,8 @@ def funds(text: str, names: bool = True) -> tuple[FundMention, ...]:
         for key, name, ticker in us_names():
             if len(key) >= 12 and (at := lowered.find(key)) >= 0 and all(m.query != ticker for _, m in found):
                 found.append((at, FundMention(name, name, "us")))
+        if not any(m.kind == "us" for _, m in found) and (short := _shortened_us_name(text)):
+            found.append(short)
         squashed = _squash(_chinese_names(text))
         taken: list[tuple[int, int]] = []
         for key, code in _cn_names():
