@@ -26,7 +26,9 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
     (re.compile(r"多少家|几家|how many (?:issuers|companies|firms|managers)", re.I), ("家",)),
     (re.compile(r"占比|比例|比重|份额|率|\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用", re.I), ("%",)),
     (re.compile(r"多少倍|\btimes\b|换手率|turnover", re.I), ("倍",)),
-    (re.compile(r"增幅|增速|增长率|涨幅|growth rate|in %|in percent|by what percent", re.I), ("%",)),
+    (re.compile(r"增幅|增速|增长率|涨幅|同比增长了?多少|growth rate|in %|in percent|by what percent|by how many percent|"
+                r"%\s*(?:jump|rise|increase|growth|change|gain|drop|fall|decline)|\bpercent(?:age)?\s+(?:jump|rise|"
+                r"increase|growth|change|gain|drop|fall)|year[- ]on[- ]year|\byoy\b", re.I), ("%",)),
     (re.compile(r"增长|增加|增长了?多少|grow|growth|increase|\brise\b|\brose\b", re.I),  # by an amount or a percentage
      ("%", "亿美元", "亿元", "百万美元", "万亿元", "亿")),  # turnover is written 3.5倍, though 换手率 says 率
     (re.compile(r"规模|资产|金额|流入|流出|多少亿|募集|size|aum|assets|how much|inflow|outflow|raise|how (?:big|large)",
@@ -35,6 +37,9 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
 ]
 FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<about>余|多)?\s*"
                     r"(?P<unit>亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
+RANK_ASKED = re.compile(r"第几|排名?(?:在)?第?几|排多少|几名|\bwhat (?:rank|place|position)\b|\bwhere did .{0,40}\brank|"
+                        r"\branked where\b|\b(?:inflow |flow |aum )?rank(?:ing)?\b.{0,12}\?\s*$", re.I)  # a place asked, not an amount
+RANK_GIVEN = re.compile(r"第\s*\d+|位居|排名|排第|位列|名列|\d+\s*(?:位|名)")
 QUANTITY = re.compile(r"多少|几|规模|比例|占比|费率|收益|how (many|much)|what (share|percentage)|rate|size|fee", re.I)
 
 
@@ -324,6 +329,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
     several = bool(SEVERAL.search(question))
     asks_reason, asks_advice = bool(REASON_ASKED.search(question)), bool(ADVICE_ASKED.search(question))
+    asks_rank = bool(RANK_ASKED.search(question))
     opposite = opposites(terms)
     classes = [words for words in ASSET_CLASSES if any(w in t for t in terms for w in words)]
     superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}
@@ -367,6 +373,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += 3  # 'why …?' is answered by the sentence that gives the reason, not by one restating the question
         if asks_advice and ADVICE_GIVEN.search(sentence):
             score += 3  # 'how to choose …?' is answered by what the report recommends
+        if asks_rank and RANK_GIVEN.search(sentence):
+            score += 3  # 'where did State Street rank?' is answered by the sentence giving places, not amounts
         if listing and (sentence.count("、") >= 2 or ITEM.match(sentence)):
             score += 1.5  # a "which are / why" question is answered by the list, not by a general sentence
         if heads and "、" in sentence and any(re.search(rf"{h}\S{{0,4}}?{ENUMERATION}", sentence) for h in heads):

@@ -25,6 +25,7 @@ from assistant.answers import (
     LIST_QUESTION,
     QUANTITY,
     QUANTITY_UNITS,
+    RANK_ASKED,
     SEVERAL,
     Similarity,
     asked_units,
@@ -42,8 +43,6 @@ from assistant.search.retrieval import content_terms
 from tools.report_tables import LABELS, fmt
 
 NOT_FOUND = "NOT_FOUND"
-WHICH_ARE = re.compile(r"哪些|哪几|有什么|有啥|几大|列出|列举|列一下|分别是|\bwhat are\b|\bwhich are\b|\blist\b|\bwhich \w+s\b",
-                       re.I)  # a question whose answer is the whole list
 MAX_ITEMS = 5  # a list answer quotes at most this many items
 PHRASES = Path(__file__).with_name("phrases.yaml")
 NAMED = re.compile(r"哪|谁|which|who|what is the name", re.I)  # asks for a name, not a quantity
@@ -333,11 +332,7 @@ def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, 
     if picks and LIST_QUESTION.search(query) and ITEM.match(picks[0][1]):  # the list is the answer: quote its items
         index, first = picks[0]
         items = candidate_sentences(passages[index]["text"])
-        at = items.index(first) if first in items else 0
-        start = at
-        while WHICH_ARE.search(query) and start > 0 and ITEM.match(items[start - 1]) and at - start < MAX_ITEMS - 1:
-            start -= 1  # '有哪几个因素' lists from the first item ('费率结构' is one of several before it); 'why' quotes the
-            # item that gives the reason
+        start = items.index(first) if first in items else 0
         siblings = [s for s in items[start:start + MAX_ITEMS + 1] if ITEM.match(s)]
         return [(passages[index]["n"], s) for s in ([s for s in siblings if not lead_in(s)] or siblings)[:MAX_ITEMS]]
     stating = [(i, s) for i, s in picks if not lead_in(s)]
@@ -349,6 +344,7 @@ def lead_in(sentence: str) -> bool:
     return sentence.rstrip().endswith((":", "："))
 
 
+ASKS = re.compile(r"[？?]|呢|多少|哪|什么|几|吗|谁|\b(?:how|what|which|who|when|why|where)\b", re.I)
 SUB_QUESTION = re.compile(r"(?<=[？?；;])\s*|(?<=[，,])\s*(?=[^，,]{0,16}(?:呢|多少|哪些|什么|几))")
 
 
@@ -411,7 +407,15 @@ def side_questions(question: str) -> list[str]:
 def sub_questions(question: str) -> list[str]:
     """The parts of a question that asks several things, each long enough to search: the sides of a comparison, or
     '…跟踪哪些指数？第二批…拓展到了哪些？' split at its question marks."""
-    return side_questions(question) or [p.strip() for p in SUB_QUESTION.split(question) if len(p.strip()) >= 6]
+    if sides := side_questions(question):
+        return sides
+    parts: list[str] = []
+    for part in SUB_QUESTION.split(question):
+        if parts and not ASKS.search(parts[-1]):
+            parts[-1] += part  # '被动三巨头里，道富…排第几名？': a phrase that asks nothing belongs to the next part
+        else:
+            parts.append(part)
+    return [p.strip() for p in parts if len(p.strip()) >= 6]
 
 
 def from_named_publisher(search: dict[str, Any] | None, named: tuple[str, ...]) -> dict[str, Any] | None:
@@ -484,8 +488,8 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     otherwise, because no lead is better than a wrong one. A figure the question itself states is never the answer."""
     asked = [units for pattern, units in QUANTITY_UNITS if pattern.search(question)]
     if (not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question)
-            or SEVERAL.search(question) or RELATION_ASKED.search(question)):
-        return None  # '费率和超额收益有什么关系' asks a relation, not the 费率 figure
+            or SEVERAL.search(question) or RELATION_ASKED.search(question) or RANK_ASKED.search(question)):
+        return None  # '费率和超额收益有什么关系' asks a relation, not the 费率 figure; '排第几' a place, not its inflow
     stated = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", question)}
     terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
     candidates = [(rank, n, sentence, m) for rank, (n, sentence) in enumerate(picks[:2]) for m in FIGURE.finditer(sentence)
@@ -678,8 +682,9 @@ def unstated(question: str, picks: list[tuple[int, str]], passages: list[tuple[i
         return None
     years = set(YEARS.findall(question))
     quoted_texts = [text for n, text in passages if any(n == p for p, _ in picks)]
-    if years and quoted_texts and not any(y in text for y in years for text in quoted_texts):
-        return "year"
+    if years and quoted_texts and not any(y in text for y in years for text in quoted_texts) and any(
+            YEARS.search(text) for text in quoted_texts):
+        return "year"  # passages of other years; one naming no year is of its report's year, which may be the one asked
     return None
 
 

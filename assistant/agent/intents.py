@@ -95,7 +95,7 @@ ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", r"
 DESCENDING = rx("最贵", "最高", "最大", "最多", "most expensive", "priciest", "highest", "largest", "biggest", r"\bmost\b")
 NEWEST = rx("最新", "最晚", "最年轻", "newest", "youngest", r"\bmost recent", r"\blatest\b")
 OLDEST = rx("最早", "最老", "oldest", "earliest", r"\bfirst\b", r"[从由](?:早|旧|老)[到往至](?:晚|新)")  # inception order; 最晚, newest and youngest are the default
-ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", r"table\s*2\b", r"表\s*2(?!\d)", "贝莱德", "道富", "先锋",
+ISSUER = rx("发行商", "发行人", "每只ETF平均", r"per etf\b", r"table\s*2\b", r"表\s*2(?!\d)", "贝莱德", "道富", "先锋", r"\bstate st\b",
             "摩根大通", "小摩", r"issuers?\b", "fund (?:companies|houses)", "blackrock", "vanguard", "state street",
             "jpmorgan", "dimensional", "fidelity", "pimco", "innovator", "ajm", "capital group", "american century",
             "janus", "三巨头", r"\bbig three\b", r"\bbig 3\b", "产品线", "lineup", "line-up", "product line")  # a product line is an issuer's
@@ -181,7 +181,7 @@ ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bg
             r"\bmy (?:savings|retirement|portfolio|money|pension)\b", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该(?:买|投|放|配)",
             "(?:退休金|养老金|养老钱|积蓄|存款)",
             "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", r"给(?:个|点|些|我|[1一]?点)?(?:投资|配置)?建议", "抄底", r"(?:该|应该)配(?:哪|什么|多少)",
-            r"(?:该|应该|要|建议)\S{0,6}仓位", r"仓位(?:该|应该|怎么配)", r"\b(?:buy the dip|allocat\w* (?:how much|what share))\b", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
+            r"(?:我|我们)?(?:该|应该|建议)(?:配|买|放|上|加|留)?[^？?，,。]{0,3}仓位", r"仓位(?:该|应该|怎么配)", r"\b(?:buy the dip|allocat\w* (?:how much|what share))\b", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
 HOW_MANY = rx(r"\bhow many\b", "多少只", "几只", r"\bnumber of (?:funds|etfs|products)\b")
 PREDICTION = rx(r"^\s*(?:please\s+)?(?:predict|forecast|project)\b", "预测", "会不会", "将会", "预计会", "预计将", "会达到", "将达到", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
                 r"|grow|rise|fall|beat|outperform)", r"\bnext year\b", "forecast", r"\b(?:you|can|could|please|i) predict", r"\bpredictions?\b",
