@@ -26,9 +26,10 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
     (re.compile(r"多少家|几家|how many (?:issuers|companies|firms|managers)", re.I), ("家",)),
     (re.compile(r"占比|比例|比重|份额|率|\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用", re.I), ("%",)),
     (re.compile(r"多少倍|\btimes\b|换手率|turnover", re.I), ("倍",)),
-    (re.compile(r"增幅|增速|增长率|涨幅|同比增长了?多少|growth rate|in %|in percent|by what percent|by how many percent|"
-                r"%\s*(?:jump|rise|increase|growth|change|gain|drop|fall|decline)|\bpercent(?:age)?\s+(?:jump|rise|"
-                r"increase|growth|change|gain|drop|fall)|year[- ]on[- ]year|\byoy\b", re.I), ("%",)),
+    (re.compile(r"增幅|增速|增长率|涨幅|同比增长了?多少|growth rate|in %|in percent|by what percent|"
+                r"by how many percent|%\s*(?:jump|rise|increase|growth|change|gain|drop|fall|decline)|"
+                r"\bpercent(?:age)?\s+(?:jump|rise|increase|growth|change|gain|drop|fall)|year[- ]on[- ]year|\byoy\b",
+                re.I), ("%",)),
     (re.compile(r"增长|增加|增长了?多少|grow|growth|increase|\brise\b|\brose\b", re.I),  # by an amount or a percentage
      ("%", "亿美元", "亿元", "百万美元", "万亿元", "亿")),  # turnover is written 3.5倍, though 换手率 says 率
     (re.compile(r"规模|资产|金额|流入|流出|多少亿|募集|size|aum|assets|how much|inflow|outflow|raise|how (?:big|large)",
@@ -37,8 +38,9 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
 ]
 FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<about>余|多)?\s*"
                     r"(?P<unit>亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
-RANK_ASKED = re.compile(r"第几|排名?(?:在)?第?几|排多少|几名|\bwhat (?:rank|place|position)\b|\bwhere did .{0,40}\brank|"
-                        r"\branked where\b|\b(?:inflow |flow |aum )?rank(?:ing)?\b.{0,12}\?\s*$", re.I)  # a place asked, not an amount
+# a place asked, not an amount: 'where did State Street rank?', '排第几名'
+RANK_ASKED = re.compile(r"第几|排名?(?:在)?第?几|排多少|几名|\bwhat (?:rank|place|position)\b|\bwhere did .{0,40}\brank"
+                        r"|\branked where\b|\b(?:inflow |flow |aum )?rank(?:ing)?\b.{0,12}\?\s*$", re.I)
 RANK_GIVEN = re.compile(r"第\s*\d+|位居|排名|排第|位列|名列|\d+\s*(?:位|名)")
 QUANTITY = re.compile(r"多少|几|规模|比例|占比|费率|收益|how (many|much)|what (share|percentage)|rate|size|fee", re.I)
 
