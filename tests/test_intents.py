@@ -465,3 +465,9 @@ def test_a_second_place_after_a_comparison_is_its_second_fund() -> None:
 def test_a_report_named_by_its_author() -> None:
     intent = parse("马晨那份报告哪天发的？")
     assert intent.meta == "date" and intent.reports == ("004",)
+
+
+def test_a_year_end_in_a_report_question_after_a_liquidity_answer_is_no_turnover_date() -> None:
+    context = Context(tool="liquidity_shock", args={"fund_size": "15亿"}, question="15亿建仓冲击多少只成分股？")
+    assert parse("截至2024年底，美国市场共有多少只主动管理ETF？", context).tool is None
+    assert parse("那按2023年2月底的成交额呢？", context).args["as_of"] == "2023-02-28"

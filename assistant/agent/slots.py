@@ -485,13 +485,16 @@ def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -
     return None
 
 
+TURNOVER_DATE = rx("成交", r"\bturnover\b", r"\bas of\b", r"\btraded\b", r"\btrading (?:data|volume)")
+
+
 def as_of(text: str) -> StatedDate | None:
     """The turnover date a liquidity question states: a full date ('as of 2023-01-05', '截至2023年1月5日'), or the last
     day of a month or year it names ('end of March 2023', '2023年3月底', '24年6月')."""
     text = two_digit_years(text)
     if stated := dates(text, param="as_of"):
         return stated[0]
-    if edges := _edges(text):
+    if (edges := _edges(text)) and TURNOVER_DATE.search(text):  # '截至2024年底，美国市场共有…' dates a report fact
         position, _, last, end = edges[0]
         return StatedDate(text[position:end], position, last)
     return None
