@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from assistant.agent import slots
 from assistant.agent.intents import COMBINED, FEE_WORDS, Intent, Lang, publishers_named
 from assistant.agent.numerals import normalise
 from assistant.agent.slots import SlotError
@@ -663,10 +664,21 @@ UNSTATED = {  # why the best passages do not answer a quantity question (no figu
     "year": ("报告没有给出所问年份的这个数字，只有其他年份的。", "The reports do not give this figure for the year asked, only "
              "for other years."),
     "fee": ("报告没有给出所问的费率。", "The reports do not state the fee asked about."),
+    "subject": ("报告给出的数字不是所问指数的，报告没有单独给出这个指数的数字。", "The reports' figures here are not "
+                "for the index asked about; they do not state it for that index."),
 }
 RELATION_ASKED = re.compile(r"什么关系|何种关系|有何关系|关系如何|关系怎样|\brelationship\b|\bhow (?:do|does) .{1,40} relate\b",
                             re.I)
-HOW_MUCH = re.compile(r"多少|几个点|\bhow much\b|\bwhat(?:'s| is| are)\b|\bhow high\b", re.I)  # the fee's level
+HOW_MUCH = re.compile(r"多少|几个点|\bhow much\b|\bwhat(?:'s| is| are| was| were)\b|\bhow high\b", re.I)  # the fee's level
+
+
+FEE_STATED = re.compile(r"费率|管理费|托管费|费用|申购费|认购费|赎回费")
+
+
+def _names_index(text: str, name: str) -> bool:
+    """Whether a sentence names an index: 中证2000 as itself or by its number (2000增强, not 2000 亿), 创业板 by name."""
+    return name in text or any(re.search(rf"(?<![\d.,]){number}(?![\d.,]|\s*(?:年|亿|万|元|只|家|%))", text)
+                               for number in re.findall(r"\d{2,4}", name))
 
 
 def unstated(question: str, picks: list[tuple[int, str]], passages: list[tuple[int, str]]) -> str | None:
@@ -675,13 +687,16 @@ def unstated(question: str, picks: list[tuple[int, str]], passages: list[tuple[i
     (A figure of another kind beside the asked one is no such sign: 'daily turnover' is written in 亿元 and a rank
     in 第 8 名, so that test would refuse answerable questions; a fee, though, is always written in %.)"""
     if ((FEE_WORDS.search(question) or "托管费" in question) and HOW_MUCH.search(question) and not LIST_QUESTION.search(question) and picks
-            and not any("%" in sentence for _, sentence in picks)):
-        return "fee"  # sentences without a % state another figure (the fund's size), not its fee
+            and not any("%" in sentence and FEE_STATED.search(sentence) for _, sentence in picks)):
+        return "fee"  # a sentence without a fee and its % states another figure (a size, a share), not the fee
     if not asked_units(question) or not QUANTITY.search(question) or LIST_QUESTION.search(question) or (
             NAMED.search(question) or YES_NO.match(question) or re.search(r"是否|会不会|有没有|是不是", question)):
         return None
     years = set(YEARS.findall(question))
     quoted_texts = [text for n, text in passages if any(n == p for p, _ in picks)]
+    named = [m.name or m.text for m in slots.indexes(question)]
+    if named and not any(_names_index(sentence, name) for name in named for _, sentence in picks):
+        return "subject"  # 'how many CSI 2000 enhanced ETFs' is not answered by the count of all enhanced ETFs
     if years and quoted_texts and not any(y in text for y in years for text in quoted_texts) and any(
             YEARS.search(text) for text in quoted_texts):
         return "year"  # passages of other years; one naming no year is of its report's year, which may be the one asked
