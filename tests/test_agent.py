@@ -157,8 +157,9 @@ def test_uncovered_questions_are_not_found_without_numbers(assistant: Assistant,
     assert "主动管理 ETF 发展年度报告" in answer.answer  # says what the reports do cover
 
 
-@pytest.mark.parametrize("question", ["创业板指增ETF截至2024年底一共几只？", "how many STAR 50 enhanced ETFs were there at the end "
-                                      "of 2024?", "What was the typical expense ratio of all US active ETFs in 2024?"])
+@pytest.mark.parametrize("question", ["创业板指增ETF截至2024年底一共几只？",
+                                      "how many STAR 50 enhanced ETFs were there at the end of 2024?",
+                                      "What was the typical expense ratio of all US active ETFs in 2024?"])
 def test_a_figure_of_another_subject_is_not_the_answer(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)  # the count of all enhanced ETFs is not the count of one index's; a share no fee
     assert answer.status == "not_found" and not states_figures(answer.answer)
