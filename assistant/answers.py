@@ -22,7 +22,8 @@ Status = Literal["answered", "not_found", "error"]
 CAPTION = re.compile(r"^[-\s]*(?:图表?|表)\s*\d+[^，。,;；]{0,40}$")
 LABEL = re.compile(r"^[-\s]*([^:：，,。]{1,12})[:：]\s*\S")
 QUANTITY_UNITS = [  # what a question asks for → units of the figure that answers it
-    (re.compile(r"多少只|几只|how many (?:[\w-]+ ){0,4}?(?:etfs|funds|products|stocks|mutual)", re.I), ("只",)),
+    (re.compile(r"多少只|几只|how many (?!more|fewer|additional|extra)(?:[\w-]+ ){0,4}?(?:etfs|funds|products|stocks"
+                r"|mutual)", re.I), ("只",)),  # 'how many more' asks a change, not a level
     (re.compile(r"多少家|几家|how many (?:[\w-]+ ){0,3}?(?:issuers|companies|firms|managers)", re.I), ("家",)),
     (re.compile(r"占比|比例|比重|份额|率|\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用", re.I), ("%",)),
     (re.compile(r"多少倍|\btimes\b|换手率|turnover", re.I), ("倍",)),
