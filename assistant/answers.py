@@ -314,6 +314,22 @@ def figure_subject(sentence: str, match: re.Match[str], terms: set[str],
     return sum(weight(t) * (2.0 if t in near else 1.0 if t in clause else 0.5) for t in found)
 
 
+TABLE_ROW = re.compile(r"^(?:代码|基金代码|证券代码|发行商|ticker)\s")  # a row as candidate_sentences reads it
+ANAPHOR = re.compile(r"^\s*(?:该|此|这只|这一|其)(?:产品|基金|ETF|只|策略)?")  # '该产品公布的基准为…': the fund just named
+
+
+def _with_antecedents(sentences: list[str], terms: set[str]) -> list[tuple[str, set[str]]]:
+    """Each sentence with the question terms it shares; one that refers back ('该产品…', '其…') also shares the names
+    (Latin words: funds, tickers, issuers) of the sentence before it, because it speaks of that fund."""
+    out: list[tuple[str, set[str]]] = []
+    for i, sentence in enumerate(sentences):
+        shared = set(tokenize(sentence)) & terms
+        if i and ANAPHOR.match(sentence):
+            shared |= {t for t in set(tokenize(sentences[i - 1])) & terms if t.isascii() and t.isalpha()}
+        out.append((sentence, shared))
+    return out
+
+
 def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str | None = None,
                    similarity: Similarity | None = None) -> list[tuple[int, str]]:
     """(text index, sentence) pairs that best match the question, best first.
@@ -327,8 +343,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     wants_number = bool(QUANTITY.search(question))
     listing = bool(LIST_QUESTION.search(question))
     units = asked_units(question) if wants_number or not listing else ()  # 'list the top 5 by AUM' asks for names
-    candidates = [(index, sentence, set(tokenize(sentence)) & terms) for index, text in enumerate(texts)
-                  for sentence in candidate_sentences(text)]
+    candidates = [(index, sentence, shared) for index, text in enumerate(texts)
+                  for sentence, shared in _with_antecedents(candidate_sentences(text), terms)]
     years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
     several = bool(SEVERAL.search(question))
     asks_reason, asks_advice = bool(REASON_ASKED.search(question)), bool(ADVICE_ASKED.search(question))
@@ -376,6 +392,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += 3  # 'why …?' is answered by the sentence that gives the reason, not by one restating the question
         if asks_advice and ADVICE_GIVEN.search(sentence):
             score += 3  # 'how to choose …?' is answered by what the report recommends
+        if TABLE_ROW.match(sentence) and shared and all(t.isascii() for t in shared):
+            score -= 3  # a table row that only names the fund ('代码 DFAC，…，费率 0.17%') holds no benchmark or holdings
         if asks_rank and RANK_GIVEN.search(sentence):
             score += 3  # 'where did State Street rank?' is answered by the sentence giving places, not amounts
         if listing and (sentence.count("、") >= 2 or ITEM.match(sentence)):

@@ -165,6 +165,12 @@ def test_a_figure_of_another_subject_is_not_the_answer(assistant: Assistant, que
     assert answer.status == "not_found" and not states_figures(answer.answer)
 
 
+def test_a_table_row_that_only_names_the_fund_is_not_quoted_for_its_benchmark(assistant: Assistant) -> None:
+    answer = assistant.ask("DFAC公布的基准是哪个指数")  # the table has no benchmark column; the text names 罗素 3000
+    assert answer.status == "answered" and "3000" in answer.answer.split("\n")[0]
+    assert not answer.answer.startswith("代码 DFAC")
+
+
 def test_the_count_of_all_enhanced_etfs_is_still_answered(assistant: Assistant) -> None:
     answer = assistant.ask("截至2024年底全市场共有多少只指数增强ETF？")
     assert answer.status == "answered" and "33" in answer.answer
