@@ -315,7 +315,8 @@ def figure_subject(sentence: str, match: re.Match[str], terms: set[str],
 
 
 TABLE_ROW = re.compile(r"^(?:代码|基金代码|证券代码|发行商|ticker)\s")  # a row as candidate_sentences reads it
-ANAPHOR = re.compile(r"^\s*(?:该|此|这只|这一|其)(?:产品|基金|ETF|只|策略)?")  # '该产品公布的基准为…': the fund just named
+# '该产品公布的基准为…' speaks of the fund just named
+ANAPHOR = re.compile(r"^\s*(?:该|此|这只|这一|其)(?:产品|基金|ETF|只|策略)?")
 
 
 def _with_antecedents(sentences: list[str], terms: set[str]) -> list[tuple[str, set[str]]]:
@@ -393,7 +394,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
         if asks_advice and ADVICE_GIVEN.search(sentence):
             score += 3  # 'how to choose …?' is answered by what the report recommends
         if TABLE_ROW.match(sentence) and shared and all(t.isascii() for t in shared):
-            score -= 3  # a table row that only names the fund ('代码 DFAC，…，费率 0.17%') holds no benchmark or holdings
+            score -= 3  # a row that only names the fund ('代码 DFAC，…，费率 0.17%') holds no benchmark or holdings
         if asks_rank and RANK_GIVEN.search(sentence):
             score += 3  # 'where did State Street rank?' is answered by the sentence giving places, not amounts
         if listing and (sentence.count("、") >= 2 or ITEM.match(sentence)):
