@@ -641,25 +641,18 @@ def _chinese_names(text: str) -> str:
 
 
 @cache
-def _us_name_run() -> re.Pattern[str]:
-    words = sorted(entities()["us_name_words"], key=len, reverse=True)
-    return re.compile(rf"(?<=[A-Za-z])\s*((?:{'|'.join(map(re.escape, words))})+)(?=\s*(?:etf|基金|\W|$))", re.I)
+def _us_name_word() -> re.Pattern[str]:
+    """One Chinese word of a US fund's name (entities.yaml `us_name_words`), longest first."""
+    return re.compile("|".join(map(re.escape, sorted(entities()["us_name_words"], key=len, reverse=True))))
 
 
 def _us_name_words(text: str) -> str:
     """Chinese words of a US fund's name after its Latin brand, in English: 'Avantis小盘价值ETF' → 'Avantis small cap
     value ETF'."""
     words = entities()["us_name_words"]
-
-    def english(match: re.Match[str]) -> str:
-        run, out = match[1], []
-        while run:
-            word = next(w for w in sorted(words, key=len, reverse=True) if run.startswith(w))
-            out.append(words[word])
-            run = run[len(word):]
-        return " " + " ".join(out) + " "
-
-    return _us_name_run().sub(english, text)
+    run = rf"(?<=[A-Za-z])\s*((?:{_us_name_word().pattern})+)(?=\s*(?:etf|基金|\W|$))"
+    return re.sub(run, lambda m: " " + " ".join(words[w] for w in _us_name_word().findall(m[1])) + " ", text,
+                  flags=re.I)
 
 
 NAME_WORD = re.compile(r"[a-z0-9][a-z0-9.&-]*")
