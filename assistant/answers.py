@@ -40,8 +40,9 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
 FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<about>余|多)?\s*"
                     r"(?P<unit>亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
 # a place asked, not an amount: 'where did State Street rank?', '排第几名'
-RANK_ASKED = re.compile(r"第几|排名?(?:在)?第?几|排多少|几名|\bwhat (?:rank|place|position)\b|\bwhere did .{0,40}\brank"
-                        r"|\branked where\b|\b(?:inflow |flow |aum )?rank(?:ing)?\b.{0,12}\?\s*$", re.I)
+RANK_ASKED = re.compile(r"第几|排名?(?:在)?第?几|排多少|几名|名次|\bwhat (?:rank|place|position)\b"
+                        r"|\bwhere did .{0,40}\brank|\branked where\b"
+                        r"|\b(?:inflow |flow |aum )?rank(?:ing)?\b.{0,12}\?\s*$", re.I)
 RANK_GIVEN = re.compile(r"第\s*\d+|位居|排名|排第|位列|名列|\d+\s*(?:位|名)")
 QUANTITY = re.compile(r"多少|几|规模|比例|占比|费率|收益|how (many|much)|what (share|percentage)|rate|size|fee", re.I)
 

@@ -471,3 +471,10 @@ def test_a_year_end_in_a_report_question_after_a_liquidity_answer_is_no_turnover
     context = Context(tool="liquidity_shock", args={"fund_size": "15亿"}, question="15亿建仓冲击多少只成分股？")
     assert parse("截至2024年底，美国市场共有多少只主动管理ETF？", context).tool is None
     assert parse("那按2023年2月底的成交额呢？", context).args["as_of"] == "2023-02-28"
+
+
+@pytest.mark.parametrize("question", ["按2023年2月底的数据，15亿建仓20天冲击多少只成分股",
+                                      "15亿 fund built over 20 days, end of Feb 2023, how many constituents pass 5%?"])
+def test_a_month_stated_in_a_liquidity_question_is_its_turnover_date(question: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "liquidity_shock" and intent.args["as_of"] == "2023-02-28"

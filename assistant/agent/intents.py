@@ -620,8 +620,13 @@ def topic_query(tool: str | None, args: dict[str, Any]) -> str:
 
 def named_reports(text: str) -> tuple[str, ...]:
     """The reports a question names: by publisher, topic or title words, or by an author ('于明明那篇')."""
-    by_author = {r.id[:3] for r in _shipped_reports(corpus_files()) if any(a and a in text for a in r.authors)}
+    by_author = reports_by_author(text)
     return tuple(rid for rid, pattern in REPORT_NAMES if pattern.search(text) or rid in by_author)
+
+
+def reports_by_author(text: str) -> set[str]:
+    """The shipped reports whose author the text names ('于明明', '马晨')."""
+    return {r.id[:3] for r in _shipped_reports(corpus_files()) if any(a and a in text for a in r.authors)}
 
 
 def injected_only(text: str) -> bool:
@@ -863,7 +868,8 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
         size, errors = _size(text)
         if size is None and DOUBLED.search(text) and (before := slots.amounts(str(args.get("fund_size", "")))):
             size = f"{2 * before[0].value / 1e8:g}亿"  # "规模翻倍的话？": twice the size just used, shown as computed
-        days, level, day = slots.days(text), slots.threshold(text), slots.as_of(text)
+        days, level, day = slots.days(text), slots.threshold(text), slots.as_of(
+            text, liquidity_question=bool(FOLLOW_UP.search(text.strip())))
         errors += first_error(days, level, day)
         index = next(iter(slots.indexes(text)), None)
         changed = {k: v for k, v in (("fund_size", size), ("build_days", days and days.value),
@@ -971,8 +977,7 @@ def _meta(text: str, question: str, lang: Lang, context: Context | None = None) 
     asked = [name for name, pattern in META_FIELDS if pattern.search(text)]
     if "date" in asked and not PUBLISHER_ASKED.search(text):
         asked = [name for name in asked if name != "publisher"]  # '哪天发布的' asks a date, not who published
-    if "authors" in asked and len(asked) > 1 and any(
-            a and a in text for r in _shipped_reports(corpus_files()) for a in r.authors):
+    if "authors" in asked and len(asked) > 1 and reports_by_author(text):
         asked.remove("authors")  # '吕思江写的报告讲什么' names the author and asks something else
     several = len(set(asked) & {"authors", "date", "publisher"}) >= 2  # 'who wrote it, and when?': every field asked
     field_ = "all" if several else next(iter(asked), "covers")

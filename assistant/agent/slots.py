@@ -372,8 +372,9 @@ def _edges(text: str) -> list[tuple[int, str, str, int]]:
         first = pd.Timestamp(int(m[2]), EN_MONTHS[m[1].lower()], 1).date().isoformat()
         last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date().isoformat()
         edge = re.search(r"\b(end|start|beginning)\s+of\s+(?:the\s+)?$", text[:m.start()], re.I)  # end of March 2023
-        found.append((m.start(), *((last, last) if edge and edge[1].lower() == "end" else (first, first) if edge
-                                   else (first, last)), m.end()))
+        if edge:
+            first = last = last if edge[1].lower() == "end" else first
+        found.append((m.start(), first, last, m.end()))
     for m in EN_YEAR_EDGE.finditer(text):
         day = f"{m[2]}-12-31" if m[1].lower() == "end" else f"{m[2]}-01-01"
         found.append((m.start(), day, day, m.end()))
@@ -485,16 +486,18 @@ def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -
     return None
 
 
-TURNOVER_DATE = rx("成交", r"\bturnover\b", r"\bas of\b", r"\btraded\b", r"\btrading (?:data|volume)")
+TURNOVER_DATE = rx("成交", "数据", r"\bturnover\b", r"\bas of\b", r"\btraded\b", r"\bdata\b")
 
 
-def as_of(text: str) -> StatedDate | None:
+def as_of(text: str, liquidity_question: bool = True) -> StatedDate | None:
     """The turnover date a liquidity question states: a full date ('as of 2023-01-05', '截至2023年1月5日'), or the last
-    day of a month or year it names ('end of March 2023', '2023年3月底', '24年6月')."""
+    day of a month or year it names ('end of March 2023', '2023年3月底', '24年6月'). A question that may not be about
+    liquidity at all (a follow-up) names a month or year as the turnover date only beside turnover words: '截至2024年底，
+    美国市场共有…' dates a report fact."""
     text = two_digit_years(text)
     if stated := dates(text, param="as_of"):
         return stated[0]
-    if (edges := _edges(text)) and TURNOVER_DATE.search(text):  # '截至2024年底，美国市场共有…' dates a report fact
+    if (edges := _edges(text)) and (liquidity_question or TURNOVER_DATE.search(text)):
         position, _, last, end = edges[0]
         return StatedDate(text[position:end], position, last)
     return None
@@ -646,13 +649,17 @@ def _us_name_word() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, sorted(entities()["us_name_words"], key=len, reverse=True))))
 
 
+@cache
+def _us_name_run() -> re.Pattern[str]:
+    """A run of those words right after a Latin brand, up to 'ETF' or the end of the name."""
+    return re.compile(rf"(?<=[A-Za-z])\s*((?:{_us_name_word().pattern})+)(?=\s*(?:etf|基金|\W|$))", re.I)
+
+
 def _us_name_words(text: str) -> str:
     """Chinese words of a US fund's name after its Latin brand, in English: 'Avantis小盘价值ETF' → 'Avantis small cap
     value ETF'."""
     words = entities()["us_name_words"]
-    run = rf"(?<=[A-Za-z])\s*((?:{_us_name_word().pattern})+)(?=\s*(?:etf|基金|\W|$))"
-    return re.sub(run, lambda m: " " + " ".join(words[w] for w in _us_name_word().findall(m[1])) + " ", text,
-                  flags=re.I)
+    return _us_name_run().sub(lambda m: " " + " ".join(words[w] for w in _us_name_word().findall(m[1])) + " ", text)
 
 
 NAME_WORD = re.compile(r"[a-z0-9][a-z0-9.&-]*")
@@ -662,10 +669,15 @@ def _name_words(name: str) -> list[str]:
     return NAME_WORD.findall(NAME_FILLER.sub(" ", name).lower())
 
 
+@cache
+def _us_name_word_sets() -> tuple[tuple[str, list[str]], ...]:
+    return tuple((name, _name_words(name)) for name in dict.fromkeys(n for _, n, _ in us_names()))
+
+
 def _shortened_us_name(text: str) -> tuple[int, FundMention] | None:
     """A US fund named by its brand and the next words of its name ('JPMorgan ultra-short', 'the Avantis small cap
     fund'), when exactly one fund of the report's tables has that brand and all those words."""
-    names = [(name, _name_words(name)) for _, name, _ in us_names()]
+    names = _us_name_word_sets()
     tokens = list(NAME_WORD.finditer(NAME_FILLER.sub(" ", text).lower()))
     for i, brand in enumerate(tokens):
         words = [t.group(0) for t in tokens[i:i + 6]]
