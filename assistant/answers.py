@@ -22,29 +22,42 @@ Status = Literal["answered", "not_found", "error"]
 CAPTION = re.compile(r"^[-\s]*(?:图表?|表)\s*\d+[^，。,;；]{0,40}$")
 LABEL = re.compile(r"^[-\s]*([^:：，,。]{1,12})[:：]\s*\S")
 QUANTITY_UNITS = [  # what a question asks for → units of the figure that answers it
-    (re.compile(r"多少只|几只|how many (?!more|fewer|additional|extra)(?:[\w-]+ ){0,4}?(?:etfs|funds|products|stocks"
+    (re.compile(r"多少只|几只|how many (?!more|fewer|additional|extra)(?:[\w-]+ ){0,4}?"
+                r"(?:etfs|funds|products|stocks|constituents|names"
                 r"|mutual)", re.I), ("只",)),  # 'how many more' asks a change, not a level
     (re.compile(r"多少家|几家|how many (?:[\w-]+ ){0,3}?(?:issuers|companies|firms|managers)", re.I), ("家",)),
-    (re.compile(r"占比|比例|比重|份额|率|\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用", re.I), ("%",)),
+    (re.compile(r"几天|多少天|多少个?交易日|几个交易日|多长时间|多久|天数|"
+                r"how many (?:trading |business )?days|how long|"
+                r"in (?:trading )?days\b", re.I), ("个交易日", "交易日", "天")),
+    (re.compile(r"占比|比例|比重|份额|率|(?:平均|中位数?)超额收益|百分之多少|\bwhat\s*%|\bhow many\s*%|"
+                r"\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用|"
+                r"\b(?:average|avg|mean|median)\s+(?:alpha|excess returns?)\b", re.I),
+     ("%",)),
     (re.compile(r"多少倍|\btimes\b|换手率|turnover", re.I), ("倍",)),
-    (re.compile(r"增幅|增速|增长率|涨幅|同比增长了?多少|growth rate|in %|in percent|by what percent|"
+    (re.compile(r"增幅|增速|增长率|涨幅|百分之几|百分比|几个百分点|同比增长了?多少|"
+                r"growth rate|in %|in percent|by what percent|"
                 r"by how many percent|%\s*(?:jump|rise|increase|growth|change|gain|drop|fall|decline)|"
                 r"\bpercent(?:age)?\s+(?:jump|rise|increase|growth|change|gain|drop|fall)|year[- ]on[- ]year|\byoy\b",
                 re.I), ("%",)),
     (re.compile(r"增长|增加|增长了?多少|grow|growth|increase|\brise\b|\brose\b", re.I),  # by an amount or a percentage
      ("%", "亿美元", "亿元", "百万美元", "万亿元", "亿")),  # turnover is written 3.5倍, though 换手率 says 率
-    (re.compile(r"规模|资产|金额|流入|流出|多少亿|募集|size|aum|assets|how much|inflow|outflow|raise|how (?:big|large)",
+    (re.compile(r"规模|资产|金额|流入|流出|多少亿|多大|募集|"
+                r"size|aum|assets|how much|inflow|outflow|raise|how (?:big|large)",
                 re.I),
      ("亿美元", "亿元", "百万美元", "万亿元", "亿")),
 ]
-FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<about>余|多)?\s*"
-                    r"(?P<unit>亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍)")
+# a range ('19至23个交易日') keeps its low end, so that a lead states the whole range, not its top
+FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?:(?P<low>\d[\d,]*(?:\.\d+)?)\s*(?:至|到|~|～|-|－|—)\s*)?"
+                    r"(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<about>余|多)?\s*"
+                    r"(?P<unit>亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍|个交易日|交易日|天)")
 # a place asked, not an amount: 'where did State Street rank?', '排第几名'
 RANK_ASKED = re.compile(r"第几|排名?(?:在)?第?几|排多少|几名|名次|\bwhat (?:rank|place|position)\b"
                         r"|\bwhere did .{0,40}\brank|\branked where\b"
                         r"|\b(?:inflow |flow |aum )?rank(?:ing)?\b.{0,12}\?\s*$", re.I)
 RANK_GIVEN = re.compile(r"第\s*\d+|位居|排名|排第|位列|名列|\d+\s*(?:位|名)")
-QUANTITY = re.compile(r"多少|几|规模|比例|占比|费率|收益|how (many|much)|what (share|percentage)|rate|size|fee", re.I)
+QUANTITY = re.compile(r"多少|几|多大|多高|多低|规模|比例|占比|费率|收益|平均|均值|中位数|"
+                      r"how (many|much)|what (share|percentage)|rate|size|fee|"
+                      r"\b(?:average|avg|mean|median)\b", re.I)
 
 
 class Citation(BaseModel):
@@ -143,7 +156,8 @@ def concepts(shared: set[str]) -> set[str]:
 
 
 ABOUT_THE_TEXT = re.compile(r"该章节|本章节?|本节|本报告(?:通过|旨在|系统|详细|主要|以)|报告旨在|图表充分|如需查看|"
-                            r"参考文献|结束语|详尽分析报告|全文以上|数据来源|请参阅|分析结构完整|助力投资者|体现了报告的")
+                            r"参考文献|结束语|详尽分析报告|全文以上|数据来源|请参阅|分析结构完整|助力投资者|体现了报告的|"
+                            r"研究所\s*[,，]\s*《|^[^，,。；;]{2,24}图\s*[。.]?\s*$")  # a citation; a caption
 LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有啥|是什么.*(?:优势|特点|风险|因素)|几大|列出|列举|列一下|列个|"
                            r"优势|特点|好处|好在哪|风险提示|"
                            r"what are|which are|\blist\b|advantages|benefits|features|risks|factors|reasons|\bwhy\b|"
@@ -164,9 +178,10 @@ def opposed(opposite: list[tuple[tuple[str, ...], str]], sentence: str) -> bool:
 
 
 # asks for the report's explanation: the sentence giving a reason answers it, and no tool's figure does
-REASON_ASKED = re.compile(r"为什么|为何|原因|因素|动因|怎么会|缘何|\bwhy\b|\bhow come\b|\bwhat explains\b|\breasons?\b|"
+REASON_ASKED = re.compile(r"为什么|为何|为啥|咋就|凭什么|原因|因素|动因|怎么会|缘何|"
+                          r"\bwhy\b|\bhow come\b|\bwhat explains\b|\breasons?\b|"
                           r"\bfactors?\b|\bdriv(?:e|es|ing|ers?)\b|\bwhat(?:'s| is) behind\b", re.I)
-REASON_GIVEN = re.compile(r"因为|由于|原因|与[^，。,；;]{1,24}有关|得益于|源于|归因于|在于|受益于|所致|导致|使得")
+REASON_GIVEN = re.compile(r"因为|由于|原因|与[^，。,；;]{1,24}有关|得益于|源于|归因于|在于|受益(?!人)|所致|导致|使得")
 ADVICE_ASKED = re.compile(r"怎么挑|怎么选|如何选|如何挑|该怎么|应该怎么|选择标准|挑选标准|"
                           r"\bhow (?:to|should (?:i|we|you)) (?:choose|pick|select)|\bcriteria\b|\badvice\b|"
                           r"\brecommend", re.I)
@@ -220,6 +235,13 @@ SEMANTIC_WEIGHT_ENGLISH = 24.0  # an English question shares only glossary words
 # an asset class the question names is its subject: the sentence about all active ETFs does not answer 'how many
 # equity active ETFs'
 ASSET_CLASSES = (("权益", "股票类", "股票型"), ("固收", "固定收益", "债券"))
+# the indexes a question may be about, as the reports write them and as people type them (after the glossary: hs300)
+INDEX_NAMES = (("沪深300", re.compile(r"沪深\s*300|\bcsi\s*300\b|\bhs\s*300\b", re.I)),
+               ("中证500", re.compile(r"中证\s*500|\bcsi\s*500\b|\bzz\s*500\b", re.I)),
+               ("中证1000", re.compile(r"中证\s*1000|\bcsi\s*1000\b|\bzz\s*1000\b", re.I)),
+               ("中证2000", re.compile(r"中证\s*2000|\bcsi\s*2000\b", re.I)),
+               ("上证50", re.compile(r"上证\s*50|\bsse\s*50\b", re.I)),
+               ("科创50", re.compile(r"科创\s*50|\bstar\s*50\b", re.I)))
 PASSAGE_RANK_WEIGHT = 0.5  # a sentence of a lower-ranked passage must share more to be quoted first
 
 
@@ -248,7 +270,7 @@ def figure_context(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
     return before[-14:] + " " + after[:10], before + " " + after, sentence[:start]
 
 
-CHANGE = re.compile(r"增加|增长|新增|下降|减少|提升|上升|增幅|变化|同比|较.{0,6}(?:多|少)|"
+CHANGE = re.compile(r"增加|增长|新增|下降|减少|提升|上升|增幅|增速|涨|跌|变化|同比|较.{0,6}(?:多|少)|"
                     r"\bgrow|\bincreas|\bdecreas|\bchange|\brise|\brose|\bfell|\bup by|\bdown by", re.I)
 # a figure qualified by one of these answers only a question that asks for that part (in either language); 新增
 # qualifies its own clause ('新增 117 只，达 406 只'), an asset class the whole sentence it opens, 被动 the words
@@ -353,6 +375,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     asks_rank = bool(RANK_ASKED.search(question))
     opposite = opposites(terms)
     classes = [words for words in ASSET_CLASSES if any(w in t for t in terms for w in words)]
+    indexes = [name for name, pattern in INDEX_NAMES if pattern.search(question)]
     superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}
     heads = [h for h in LIST_HEADS if listing and any(h in t for t in terms)]
     frequency = Counter(t for _, _, shared in candidates for t in shared)
@@ -388,6 +411,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += 3  # "规模最大的是哪只？" is answered by the sentence that names the largest
         if len(classes) == 1 and not any(w in sentence for w in classes[0]):
             score -= 6  # 'how many equity active ETFs' is not answered by the count of all of them
+        if len(indexes) == 1 and indexes[0] not in sentence.replace(" ", ""):
+            score -= 3  # 'the institutional share of CSI 300 enhanced funds' is not the share of all of them
         if opposed(opposite, sentence):
             score -= 8  # an outflow question is not answered by the inflow sentence, 'lagged' not by 'beat'
         if asks_reason and REASON_GIVEN.search(sentence):

@@ -27,6 +27,8 @@ from assistant.answers import (
     QUANTITY,
     QUANTITY_UNITS,
     RANK_ASKED,
+    REASON_ASKED,
+    REASON_GIVEN,
     SEVERAL,
     Similarity,
     asked_units,
@@ -66,7 +68,12 @@ ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 
 SCALES = {"亿美元": (1e8, "USD"), "百万美元": (1e6, "USD"), "亿元": (1e8, "CNY"), "亿": (1e8, "CNY"),
           "万亿元": (1e12, "CNY"), "万元": (1e4, "CNY")}
-COUNT_NOUNS = {"只": "funds", "家": "firms", "倍": "times"}
+COUNT_NOUNS = {"只": "funds", "家": "firms", "倍": "times", "个交易日": "trading days", "交易日": "trading days",
+               "天": "days"}
+
+
+STOCK_WORDS = ("stocks", "stock", "constituents", "constituent", "names", "shares", "companies")
+COUNTED = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?(" + "|".join(STOCK_WORDS) + r"|etfs?|funds?|products)\b", re.I)
 
 
 def english_figure(number: str, unit: str, question: str = "") -> str:
@@ -80,7 +87,11 @@ def english_figure(number: str, unit: str, question: str = "") -> str:
                 return f"{currency} {value / size:,.6g} {word}"
         return f"{currency} {value:,.6g}"
     if unit == "只":
-        noun = "ETFs" if re.search(r"etf", question, re.I) else "stocks" if re.search(r"stock|股", question, re.I) else "funds"
+        counted = COUNTED.search(question)  # 'how many CSI 1000 constituents…' counts stocks, not ETFs
+        word = counted.group(1).lower() if counted else ""
+        noun = ("stocks" if word in STOCK_WORDS else "ETFs" if word.startswith("etf") else "funds" if word else
+                "ETFs" if re.search(r"etf", question, re.I) else "stocks" if re.search(r"stock|股|constituent", question, re.I)
+                else "funds")
         return f"{number} {noun}"
     if unit in COUNT_NOUNS:
         return f"{number} {COUNT_NOUNS[unit]}"
@@ -327,7 +338,8 @@ def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, 
         return []
     passages = search["rows"][:depth]
     picks = best_sentences(query, [p["text"] for p in passages], limit, focus, similarity)
-    if LIST_QUESTION.search(query) and (listed := list_under_lead_in(query, passages)):
+    reason_found = bool(picks and REASON_ASKED.search(query) and REASON_GIVEN.search(picks[0][1]))  # 'why…?' answered
+    if LIST_QUESTION.search(query) and not reason_found and (listed := list_under_lead_in(query, passages)):
         against = opposites(content_terms(query) | set(tokenize(query)))  # '哪些跑输了': not the '跑赢' item
         return [item for item in listed if not opposed(against, item[1]) and not lead_in(item[1])] or listed
     if picks and LIST_QUESTION.search(query) and ITEM.match(picks[0][1]):  # the list is the answer: quote its items
@@ -489,7 +501,8 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     otherwise, because no lead is better than a wrong one. A figure the question itself states is never the answer."""
     asked = [units for pattern, units in QUANTITY_UNITS if pattern.search(question)]
     if (not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question)
-            or SEVERAL.search(question) or RELATION_ASKED.search(question) or RANK_ASKED.search(question)):
+            or SEVERAL.search(question) or RELATION_ASKED.search(question) or RANK_ASKED.search(question)
+            or REASON_ASKED.search(question)):
         return None  # '费率和超额收益有什么关系' asks a relation, not the 费率 figure; '排第几' a place, not its inflow
     stated = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", question)}
     terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
@@ -517,10 +530,11 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     if not all(t in chosen for t in telling):
         return None  # the question's own qualifier (权益类, 平均) is another figure's: no lead beats a wrong one
     bound, number, about, unit = m["bound"] or "", m["number"], m["about"] or "", m["unit"]
+    low = f"{m['low']}{'至' if lang == 'zh' else '–'}" if m["low"] else ""
     if lang == "zh":
-        return f"答：{bound}{' ' if bound else ''}{number}{'' if unit == '%' else ' '}{about}{unit}。[{n}]"
+        return f"答：{bound}{' ' if bound else ''}{low}{number}{'' if unit == '%' else ' '}{about}{unit}。[{n}]"
     bound = EN_BOUNDS.get(bound, "more than " if about else "")
-    return f"{subject(question)}: {bound}{english_figure(number, unit, question)} [{n}]."
+    return f"{subject(question)}: {bound}{low}{english_figure(number, unit, question)} [{n}]."
 
 
 WH = re.compile(r"^\s*(?:so\s+|ok\s+|hey\s+|and\s+)?(?:how many|how much|how big|how large|what (?:is|was|are|were)(?: the)?"
@@ -559,7 +573,8 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     asked = [m for m in figures if m["unit"] in units and fits_question(sentence, m, question)] if units else []
     shown = asked if units else figures if ASKS_FIGURE.search(question) or WHEN.search(question) else []  # a fee
     # question is not answered by the fund's size, 'what does JAAA invest in?' by its fee: no other kind of figure
-    found = list(dict.fromkeys(english_figure(m["number"], m["unit"], question) for m in shown))
+    found = list(dict.fromkeys((f"{m['low']}–" if m["low"] else "") + english_figure(m["number"], m["unit"], question)
+                               for m in shown))
     rest, glossed, asked = sentence, [], re.sub(r"[\s-]+", "", question.lower())
     for zh, en in phrase_table():
         if zh in rest:
@@ -572,7 +587,8 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     if found:
         parts.append("the report gives " + ", ".join(found[:4]))
     if glossed:
-        parts.append(("key points: " if found else "the report says: ") + ", ".join(glossed[:6]))
+        said = "the reasons the report gives: " if REASON_ASKED.search(question) else "the report says: "
+        parts.append(("key points: " if found else said) + ", ".join(glossed[:6]))
     text = "; ".join(parts)
     return f"{text[:1].upper()}{text[1:]} [{n}]."
 
@@ -594,7 +610,8 @@ QUALIFIERS = ("新发", "新增", "新发行", "其中", "分别", "权益类", 
 YEARS = re.compile(r"(?<!\d)20\d\d(?!\d)")  # a year in the question tells the 2024 figure from the 2023 one
 CLAIM_UNITS = ((re.compile(r"\betfs?\b|\bfunds?\b|products?|stocks?|constituents|只", re.I), "只"),
                (re.compile(r"issuers?|compan|firms?|managers?|家", re.I), "家"), (re.compile(r"%|percent"), "%"),
-               (re.compile(r"亿美元|billion dollars|usd", re.I), "亿美元"), (re.compile(r"亿元|亿"), "亿元"))
+               (re.compile(r"亿美元|billion dollars|usd|(?<![a-z])bn\b|(?<![a-z])billion\b|\$", re.I), "亿美元"),
+               (re.compile(r"亿元|亿"), "亿元"))
 
 
 def correction(intent: Intent, picks: list[tuple[int, str]], passages: list[tuple[int, str]]) -> str | None:
@@ -630,7 +647,16 @@ def correction(intent: Intent, picks: list[tuple[int, str]], passages: list[tupl
         """'从约34%提升至43%': the level reached, not the one left, is what the report says now."""
         return bool(re.search(r"(?:至|到)\s*[约近]?\s*$", hit[1].string[max(0, hit[1].start() - 4):hit[1].start()]))
 
-    n, m = max(hits, key=lambda hit: (repeated(hit), plain_subject(hit), resulting(hit)))  # ties: the first quoted
+    names = {t.lower() for t in content_terms(intent.query) if t.isascii() and t.isalpha() and len(t) >= 3} & {
+        w.lower() for _, text in passages for w in re.findall(r"[A-Za-z]{3,}", text)}
+
+    def of_named(hit: tuple[int, re.Match[str]]) -> bool:
+        """'JPMorgan … 50bn, right?' is corrected by JPMorgan's figure, not by the market's total."""
+        before = hit[1].string[max(0, hit[1].start() - 60):hit[1].start()].lower()
+        return not names or any(name in before for name in names)
+
+    n, m = max(hits, key=lambda hit: (of_named(hit), repeated(hit), plain_subject(hit), resulting(hit)))  # ties: the
+    # first quoted
     return (f"不对：报告写的是 {m.group(0).strip()}。[{n}]" if zh else  # the user's figure is not repeated: it grounds
             f"No: the report says {english_figure(m['number'], m['unit'], intent.query)} [{n}].")  # nothing, and the guard would drop the sentence
 
@@ -695,7 +721,9 @@ def unstated(question: str, picks: list[tuple[int, str]], passages: list[tuple[i
     years = set(YEARS.findall(question))
     quoted_texts = [text for n, text in passages if any(n == p for p, _ in picks)]
     named = [m.name or m.text for m in slots.indexes(question)]
-    if named and not any(_names_index(sentence, name) for name in named for _, sentence in picks):
+    units = asked_units(question)
+    stating = [s for _, s in picks if any(m["unit"] in units for m in FIGURE.finditer(s))] or [s for _, s in picks]
+    if named and not any(_names_index(sentence, name) for name in named for sentence in stating):
         return "subject"  # 'how many CSI 2000 enhanced ETFs' is not answered by the count of all enhanced ETFs
     if years and quoted_texts and not any(y in text for y in years for text in quoted_texts) and any(
             YEARS.search(text) for text in quoted_texts):

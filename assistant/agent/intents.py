@@ -89,6 +89,8 @@ RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", 
           r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "priciest", "newest", "oldest", "youngest", "longest", r"\blead",
           r"\bbottom[\s-]*\d", "倒数", r"按\S{1,8}?(?:从\S{1,2}[到往至]\S{1,2})?排")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出(?!的)", r"\blist(?!ed)")  # not 'the listed funds'
+ONE_ROW = rx(r"\b(?:the\s+)?(?:\w+est|most \w+|least \w+)\s+one\b", r"最\S{1,3}的(?:那|一)\s*(?:只|个|家|支)",
+            r"最\S{1,3}的是哪(?:一)?\s*(?:只|个|家|支)")  # 'and the priciest one?' after a top 3: one row
 ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", r"[从由](?:低|小|少|早|旧|老)[到往至](?:高|大|多|晚|新)",
                "升序", r"\bleast\b", "fewest",
                "smallest", "lowest", "cheapest", "oldest", "earliest", "ascending", "bottom")
@@ -172,13 +174,17 @@ FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改
                r"widen|make it|show (?:me )?(?:the )?top|give me (?:the )?top|change it|increase it)\b", r"呢\s*[?？]?$",
                r"\binstead\b", r"\bthen\s*[?？.!]*$",
                r"代替|替代|换一下")
+# the previous calculation again with a changed value: its 'it' is that calculation, not the last fund named
+RERUN = rx(r"^把\S{0,6}(?:改成|换成|改为|换为|设为|调成|调到)", r"再算[一1]?(?:次|遍|下)", r"重新算",
+           r"\b(?:re-?run|recompute|recalculate|redo|re-?do) (?:it|that|this|the (?:calc|calculation|comparison|numbers))\b")
 
 
 # --- scope, metadata and re-rendering ------------------------------------------------------------------------------
 ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bgood (?:buy|investment|time to)",
             r"\b(?:buy|sell) (?:it |them )?now\b", r"\brecommend (?:me|a|an|which|some)\b", r"\bwhich .* (?:to|should) buy",
             r"\binvest in\s+\w.*\?", r"\brecommend (?:putting|buying|investing|holding)", r"\bgood (?:fit|choice|idea|pick)\b",
-            r"\bmy (?:savings|retirement|portfolio|money|pension)\b", "我(?:应该|该|要不要|能不能|可以|想)(?:买|卖|投|入手|配置)", "值得(?:买|投资|入手|配置)", "该不该(?:买|投|放|配)",
+            r"\bmy (?:savings|retirement|portfolio|money|pension)\b", "我(?:现在|目前|今年|明年|这时候)?(?:应该|该|要不要|能不能|可以|想)(?:现在)?(?:买|卖|投|入手|配置|加仓|减仓|梭哈|上车)", "梭哈",
+            r"\b(?:go|going|went) all[- ]in\b", "值得(?:买|投资|入手|配置)", "该不该(?:买|投|放|配)",
             "(?:退休金|养老金|养老钱|积蓄|存款)",
             "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", r"给(?:个|点|些|我|[1一]?点)?(?:投资|配置)?建议", "抄底", r"(?:该|应该)配(?:哪|什么|多少)",
             r"(?:我|我们)?(?:该|应该|建议)(?:配|买|放|上|加|留)?[^？?，,。]{0,3}仓位", r"仓位(?:该|应该|怎么配)", r"\b(?:buy the dip|allocat\w* (?:how much|what share))\b", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
@@ -209,7 +215,9 @@ META = rx(*DATA_SOURCE, "职位", "职务", "头衔", "brokerage", r"\bbroker\b"
           r"(?:about|cover)", r"\bcover(?:s|ed)? what\b", "title", "标题", "题目", "报告名")
 META_FIRST = rx(r"\bwhich (?:brokerage|broker|firm|institution|securities firm|house)\b.{0,20}\b(?:publish|wrote|put out|"
                 r"release|issue)", r"\bwho (?:published|wrote|released|put out|authored|issued)\b",
-                r"哪家(?:券商|机构)(?:发布|写|出)", r"(?:是)?谁(?:发布|撰写|写)的(?:报告|研报|这篇|那篇)?")
+                r"哪家(?:券商|机构)(?:发布|写|出)", r"(?:是)?谁(?:发布|撰写|写)的(?:报告|研报|这篇|那篇)?",
+                r"(?:报告|研报|年报|这篇|那篇|这份|那份)\S{0,12}(?:是)?(?:谁家|哪家|哪个机构|哪个券商)(?:出|发|写|做)的",
+                r"(?:由|是)?哪几位(?:作者|分析师)", r"\bwho (?:are|were) the (?:authors|analysts)\b")
 # what the analyst or author recommends or thinks is the report's content, not its metadata
 AUTHORS_VIEW = rx(r"\b(?:analysts?|authors?|writers?)\b.{0,25}\b(?:recommends?|suggests?|thinks?|says?|believes?|views?|"
                   r"argues?|prefers?|advises?|favou?rs?|concludes?|expects?|sees?)\b", r"\bin (?:the )?(?:\w+ )?(?:analyst|author)"
@@ -218,7 +226,7 @@ META_FIELDS = (("authors", rx("职位", "职务", "头衔", "作者", "分析师
                               r"\bwritten by")),
                ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", r"几月几[号日]", "发布于", r"\bwhen\b",
                            r"\bcome out\b", r"\bwhich year\b", r"\bwhat year\b", r"\bdate", r"\byear")),
-               ("publisher", rx("机构", "公司", "券商", "出品", "发布方", "出版", "发布", "出自", "哪家", "brokerage",
+               ("publisher", rx("机构", "公司", "券商", "出品", "发布方", "出版", "发布", "出自", "哪家", "谁家", "brokerage",
                                 r"\bbroker", r"securities firm", r"\bpublish", r"\binstitution", r"\borg\b",
                                 r"\borgani[sz]ation", r"\bput (?:it )?out\b", r"\bbehind\b",
                                 r"\bfirm\b", r"\bbroker", r"\bcompany", r"\bwho (?:put|released|issued)")),
@@ -226,7 +234,7 @@ META_FIELDS = (("authors", rx("职位", "职务", "头衔", "作者", "分析师
                            r"\bhow many reports\b", r"\breports? (?:do )?you have")),
                ("title", rx("title", "标题", "题目", "报告名")),
                ("covers", rx("讲", "研究", "关于", "内容", r"\babout\b", r"\bcover", *DATA_SOURCE)))
-PUBLISHER_ASKED = rx("机构", "公司", "券商", "哪家", "出品", "发布方", "brokerage", r"\bbroker", r"\bfirm\b", r"\binstitution",
+PUBLISHER_ASKED = rx("机构", "公司", "券商", "哪家", "谁家", "出品", "发布方", "brokerage", r"\bbroker", r"\bfirm\b", r"\binstitution",
                      r"\bpublisher", r"\bpublished by\b", r"\bwho (?:put|released|issued|published)")
 REPORT_NAMES = (("004", rx("华鑫", "huaxin", "指增\\s*etf产品解析", "流动性冲击", "密集发行", r"指[增増]\s*etf", r"增强\s*etf",
                            r"enhanced etfs?\b", "liquidity")),
@@ -354,9 +362,20 @@ def first_error(*found: Any) -> list[SlotError]:
     return [f.error for f in found if f is not None and getattr(f, "error", None) is not None]
 
 
+# an amount compared with a stock's trading is a turnover level, not the fund's size ('成交额低于0.65亿元的个股')
+TURNOVER_LEVEL = rx(r"(?:成交额?|成交金额|turnover|trad(?:e|es|ing|ed))[^,，。;；]{0,16}?(?:低于|不到|不足|少于|小于|高于|超过|大于|"
+                    r"below|under|above|over|less than|more than|at least|at most)\s*(?:[\d.,]+\s*(?:亿元?|万元?)\s*)?[(（]?\s*$")
+
+
 def _size(text: str) -> tuple[str | None, list[SlotError]]:
-    """The fund size as stated (the first money amount), or the error it gives."""
-    stated = slots.amounts(text)
+    """The fund size as stated (the first money amount that is not a turnover level), or the error it gives."""
+    stated, level_end = [], -10
+    for amount in slots.amounts(text):
+        if TURNOVER_LEVEL.search(text[max(0, amount.start - 40):amount.start]) or (
+                re.fullmatch(r"\s*[(（]\s*", text[level_end:amount.start])):  # '0.65亿元 (65 million yuan)' restates it
+            level_end = amount.start + len(amount.text)
+        else:
+            stated.append(amount)
     if not stated:
         return None, []
     return (None, [stated[0].error]) if stated[0].error else (stated[0].arg, [])
@@ -489,7 +508,7 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
             return None
         args = {"by": by or "aum", "top": rows_asked(top, pick, single), "ascending": ascending}
         return "rank_issuers", args, pick or (1 if single else None)
-    by = _metric(text, FUND_METRICS)
+    by = _metric(slots.without_population(text), FUND_METRICS)  # '前十大…里专买小盘股的哪两只' ranks by nothing
     fund_only = by in ("inflow", "fee") or (by == "inception" and INCEPTION_WORD.search(text))
     if by is None or not (FUND_NOUN.search(text) or fund_only) or DOMESTIC.search(text) or UNSUPPORTED_FUND.search(text):
         return None
@@ -688,16 +707,18 @@ def uncovered_entities(text: str, files: tuple[tuple[str, float], ...]) -> list[
     lowered = text.lower()
     named = [n for n in _uncovered_names(files)
              if (re.search(rf"(?<![a-z]){re.escape(n.lower())}(?![a-z])", lowered) if n.isascii() else n in text)]
-    corpus, known = _known_words(files)
-    tickers = [t for t in TICKER.findall(text) if t.lower() not in known and t.lower() not in corpus]
+    known = _known_words(files)
+    tickers = [t for t in TICKER.findall(text) if t.lower() not in known]
     return named + tickers
 
 
 @lru_cache(maxsize=2)
-def _known_words(files: tuple[tuple[str, float], ...]) -> tuple[str, frozenset[str]]:
-    """(the corpus in lower case, the abbreviations and glossary words that name nothing unknown)."""
+def _known_words(files: tuple[tuple[str, float], ...]) -> frozenset[str]:
+    """The corpus's Latin words, abbreviations and glossary words, lower case: names of nothing unknown. Whole words,
+    so that 'ARK' is not known for the 'ark' of 'market'."""
     plain = {a.lower() for a in slots.entities()["abbreviations"]}
-    return corpus_text(files).lower(), frozenset(plain | {w for key in glossary() for w in key.split()})
+    corpus = set(re.findall(r"[a-z0-9]+", corpus_text(files).lower()))
+    return frozenset(plain | corpus | {w for key in glossary() for w in key.split()})
 
 
 @lru_cache(maxsize=2)
@@ -766,8 +787,11 @@ def unstated_measures(text: str, files: tuple[tuple[str, float], ...]) -> list[s
 
 
 CONFIRM = re.compile(r"对吧|是吧|是吗|是不是|没错吧|没错吗|是这样吗|是这样吧|对么|\bisn'?t it\b|\bis it true\b|\bcorrect\?|"
-                     r"\bright\?|\bis that so\b", re.I)  # asks to confirm a figure the question states
-CLAIM = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|亿美元|亿元|亿|只|家|个|倍)?")
+                     r"\bright\?|\bis that so\b|(?:了|为|有|是|达到?)\s*\d[\d,.]*\s*(?:%|亿美元|亿元|亿|只|家|倍)\s*[?？]\s*$|"
+                     r"\b(?:was|were|is|are)\s+(?:like\s+|about\s+|around\s+)?(?:usd\s*|\$)?\d[\d,.]*\s*(?:%|bn|billion|b|"
+                     r"etfs|funds|issuers)?\s*\?\s*$", re.I)  # asks to confirm a figure the question states
+# ('流入了500亿美元？' states the figure and asks whether it holds)
+CLAIM = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|亿美元|亿元|亿|只|家|个|倍|bn\b|billion\b)?", re.I)
 
 
 def claim_of(text: str) -> str | None:
@@ -927,7 +951,7 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
             changed["ascending"] = True
         elif DESCENDING.search(text) or (NEWEST.search(text) and changed.get("by", args.get("by")) == "inception"):
             changed["ascending"] = False  # "那固收里最贵的呢" after the cheapest, "and the newest one?" after the oldest
-        if (top := slots.top_n(text)) is not None:
+        if (top := slots.top_n(text) or (1 if ONE_ROW.search(text) and not pick else None)) is not None:
             changed["top"] = top
             if not ASCENDING.search(text) and _metric(text, metrics) and re.search(r"\btop\b|前", text, re.I):
                 changed["ascending"] = False  # "the top 3 by raw AUM" after a bottom-3; "只看固收类的前三" keeps the order
@@ -1042,6 +1066,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
             return replace(row, routing="context")
     if META_FIRST.search(text):  # 'which brokerage published the report on the liquidity shock…?' asks its publisher
         return _meta(text, question, lang, context)
+    if context.tool and RERUN.search(text) and (rerun := _follow_up(text, context, lang)) is not None:
+        return replace(rerun, routing="context")
     fresh = fresh_intent(text, lang, context)
     elliptic = bool(FOLLOW_UP.search(text.strip())) or len(text) <= 25 or (
         fresh is None and context.tool == "liquidity_shock") or (  # "spread over 5 days with a 0.5% threshold?"
@@ -1116,6 +1142,9 @@ def beyond_tool(tool: str, text: str) -> bool:
     veto = BEYOND.get(tool)
     if tool == "fund_facts" and any(f.kind == "us" for f in slots.funds(text)):
         veto = BEYOND_US_FUND
+    if tool in ("rank_funds", "rank_issuers") and (rest := slots.without_population(text)) != text and _metric(
+            rest, FUND_METRICS if tool == "rank_funds" else ISSUER_METRICS) is None:
+        return True  # '前十大里专买小盘股的是哪两只': the table is named, but no measure ranks its rows
     return veto is not None and bool(veto.search(text))
 
 

@@ -18,10 +18,13 @@ def rx(*alternatives: str) -> re.Pattern[str]:
 
 
 # --- numerals ------------------------------------------------------------------------------------------------------
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+# the financial (大写) numerals too: 叁亿, 前叁家 are written by people who fill in cheques
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+             "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+CN_SMALL = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
 # a run starts with a numeral: 万, 亿 and 点 multiply or continue one (50亿一天 is 50亿 and 一天, not 亿一)
-CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千][零〇一二两三四五六七八九十百千万亿点]*)")
+CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千壹贰叁肆伍柒捌玖拾佰仟]"  # not 陆 first: 陆家嘴
+                    r"[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟万亿点]*)")
 # a converted run must be a quantity: followed by a unit or counter, or preceded by 第/前/近/过去
 CN_AFTER = rx("[元天日个只名年月倍家%周位条次期大]", "交易日", "trading")
 CN_BEFORE = re.compile(r"(第|前|近|过去|最近|换成|改成|改为|换为)$")
@@ -70,7 +73,7 @@ def plain(value: float) -> str:
 
 # a lone digit after 亿/万 with a counter after it is a quantity of its own: 二十亿一天 is 20亿 and 1天
 # (二十亿一千万 is one number)
-SPLIT_TAIL = re.compile(r"^(.*[万亿])([零〇一二两三四五六七八九])$")
+SPLIT_TAIL = re.compile(r"^(.*[万亿])([零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖])$")
 COUNTER_NOT_MONEY = rx("[天日个只名年月倍家周位条次期]", "交易日", "trading")
 
 
@@ -84,7 +87,7 @@ def _cn_run(match: re.Match[str]) -> str:
     unit = run[len(core):]
     if unit and set(core) & set("万亿"):  # 二十亿一千万: one number, not 二十亿一千 times 万
         core, unit = run, ""
-    if not core or not (set(core) & set(CN_DIGITS) or core.startswith("十")):
+    if not core or not (set(core) & set(CN_DIGITS) or core[0] in "十拾"):
         return match.group(0)
     before, after = match.string[: match.start()], match.string[match.end():]
     if percent:

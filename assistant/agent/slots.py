@@ -245,7 +245,8 @@ TOP = rx(r"(?:前|倒数|头|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|sm
          r"|newest|oldest|youngest|latest|earliest|fewest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))",
          r"\b(?:cheapest|priciest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last|all|bottom)\s+"
          r"(\d{1,2})\b",
-         r"\bwhich (\d{1,2})\b", r"\b(\d{1,2})\s+(?:issuers|funds|etfs|managers|companies)\b")
+         r"\bwhich (\d{1,2})\b", r"\b(\d{1,2})\s+(?:issuers|funds|etfs|managers|companies)\b",
+         r"\b(\d{1,2})\s+with\s+(?:the\s+)?(?:fewest|most|least|lowest|highest|largest|smallest|biggest)\b")
 
 
 def ordinal(text: str) -> int | None:
@@ -261,9 +262,10 @@ def ordinal(text: str) -> int | None:
 
 
 POPULATION = rx(r"(?:among|of|in|from|within)\s+(?:the\s+)?$")  # 'the fewest among the top-10 issuers': the table
+CN_POPULATION = re.compile(r"[^,，。?？]{0,8}?(?:之中|当中|中|里|内)")  # '前10的发行商中', '10家发行商里': the table
 SUPERLATIVE = rx(r"\b(?:fewest|least|most|lowest|highest|largest|smallest|biggest|cheapest|priciest|newest|oldest|youngest)\b",
                  "最")
-PICKED_FEW = rx(r"\bwhich (\d{1,2})\b", r"最\S{0,4}?的\s*(\d+)\s*[只家个]",
+PICKED_FEW = rx(r"\bwhich (\d{1,2})\b", r"最\S{0,4}?的\s*(\d+)\s*[只家个]", r"哪\s*(\d{1,2})\s*[只家个位支]",
                 r"\b(?:cheapest|priciest|largest|biggest|smallest|oldest|newest|lowest|highest|latest|earliest)\s+(\d{1,2})\b")
 
 
@@ -273,9 +275,24 @@ def top_n(text: str) -> int | None:
     def singled_out(m: re.Match[str]) -> bool:  # a superlative besides the match's own ('5 biggest' is the five)
         return bool(SUPERLATIVE.search(text[:m.start()] + " " + text[m.end():]))
 
-    match = PICKED_FEW.search(text) or next(
-        (m for m in TOP.finditer(text) if not (POPULATION.search(text[:m.start()]) and singled_out(m))), None)
+    found = list(TOP.finditer(text))
+
+    def population(m: re.Match[str]) -> bool:  # the table the rows are picked from, when something else picks them
+        return (bool(POPULATION.search(text[:m.start()])) or bool(CN_POPULATION.match(text, m.end()))) and (
+            singled_out(m) or len(found) > 1)
+
+    match = PICKED_FEW.search(text) or next((m for m in found if not population(m)), None)
     return int(next(g for g in match.groups() if g)) if match else None
+
+
+def without_population(text: str) -> str:
+    """The question without the table it picks from ('前10大主动ETF里专买小盘股的是哪两只' → '专买小盘股的是哪两只'):
+    '前10大' names the table, not a ranking by size."""
+    for m in TOP.finditer(text):
+        if (after := CN_POPULATION.match(text, m.end())) and (PICKED_FEW.search(text) or len(list(TOP.finditer(text))) > 1
+                                                            or SUPERLATIVE.search(text[after.end():])):
+            return text[:m.start()] + text[after.end():]
+    return text
 
 
 # --- dates and periods ---------------------------------------------------------------------------------------------
@@ -327,16 +344,16 @@ DATA_END = rx(r"(?:截至|截止|到|至|as of|through|to|until|ending)\s*[（(]
 P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+|半)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
                 r"|weeks?)", r"(?:last|past|previous|trailing)\s+(twelve|12)\s+months")
 P_YTD = rx("今年以来", "年初至今", "今年", "year to date", r"\bytd\b", "this year")
-YEAR = r"(?<!\d)(\d{4})(?!\d)\s*(?:年)?"
+YEAR = r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*(?:年)?"
 P_YEAR_SPAN = rx(rf"{YEAR}\s*(?:年初|初|年头|start|beginning)?\s*(?:到|至|-|–|~|to|until|through|and)\s*{YEAR}\s*(?:年底|底"
                  r"|年末|末|end)?", rf"(?:from|between)\s+(?:the\s+)?(?:start|beginning)\s+of\s+{YEAR}\s+(?:to|and|until)"
                  rf"\s+(?:the\s+)?end\s+of\s+{YEAR}", rf"(?:from|between)\s+{YEAR}\s+(?:to|and|until|through)\s+{YEAR}")
-P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+)?(\d{4})(?!\d)\s*(?:年\s*|[-/.])?\s*"
+P_SINCE = rx(r"(?:自|从|since|from)\s*(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+)?((?:19|20)\d\d)(?!\d)\s*(?:年\s*|[-/.])?\s*"
              r"(?:(\d{1,2})\s*(?:月|(?![\d.\-/])))?\s*"
              r"(?:(?:初|起)\s*)?(?:以来|至今|开始|起|to date|onwards?|on)?",
-             r"(?<!\d)(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:初|起)?\s*(?:以来|至今|开始)")
-P_YEAR = rx(r"(?<!\d)(\d{4})\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"\bcy\s*(\d{4})\b", r"(?:calendar|\bcal\.?|full[- ](?:year|yr)|during|in|for|over)\s+(?:the\s+)?(?:(?:calendar|full)\s+)?(?:year\s+|yr\s+)?(\d{4})\b",
-            r"(?<![\d年])(\d{4})\s*年(?!\s*\d{1,2}\s*月|\s*(?:以来|至今|初|底|末|开始))")
+             r"(?<!\d)((?:19|20)\d\d)\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:初|起)?\s*(?:以来|至今|开始)")
+P_YEAR = rx(r"(?<!\d)((?:19|20)\d\d)\s*(?:年\s*)?(?:全年|年度|一整年|度)", r"\bcy\s*((?:19|20)\d\d)\b", r"(?:calendar|\bcal\.?|full[- ](?:year|yr)|during|in|for|over)\s+(?:the\s+)?(?:(?:calendar|full)\s+)?(?:year\s+|yr\s+)?((?:19|20)\d\d)\b",
+            r"(?<![\d年])((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月|\s*(?:以来|至今|初|底|末|开始))")
 # a year said bare ('2024 csi1000 enhanced etfs', '159680的2024收益') is that calendar year; not a count or size
 # ('2,000 ETFs', '2030亿') nor the CSI 2000 index: those are outside 2010–2039 or followed by their unit
 P_BARE_YEAR = re.compile(r"(?<![\d.,A-Za-z])(20[1-3]\d)(?![\d.,%]|\s*(?:年|亿|万|元|只|家|"
@@ -357,10 +374,10 @@ class Period:
                 if v is not None}
 
 
-EN_MONTH_YEAR = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{4})\b", re.I)
-EN_YEAR_EDGE = re.compile(r"\b(start|beginning|end)\s+of\s+(\d{4})\b", re.I)
-CN_YEAR_EDGE = re.compile(r"(\d{4})\s*年?\s*(初|底|末)")
-CN_MONTH_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])\s*(初|底|末)?")
+EN_MONTH_YEAR = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+((?:19|20)\d\d)\b", re.I)
+EN_YEAR_EDGE = re.compile(r"\b(start|beginning|end)\s+of\s+((?:19|20)\d\d)\b", re.I)
+CN_YEAR_EDGE = re.compile(r"((?:19|20)\d\d)\s*年?\s*(初|底|末)")
+CN_MONTH_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])\s*(初|底|末)?")
 MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 
 
@@ -730,6 +747,8 @@ def funds(text: str, names: bool = True) -> tuple[FundMention, ...]:
                 found.append((at, FundMention(key, code, "cn")))
             elif (named := _by_manager_and_index(_chinese_names(text))) is not None:
                 found.append((at, named))  # 天弘1000增强ETF: the manager tells the funds of one name apart
+            elif re.search(r"(?:\d+|几|多|这些|那些|哪些|各|所有|全部)只$", squashed[:at]):
+                continue  # '3只中证1000增强ETF' names a kind of fund, not one fund of that name
             else:
                 same = sorted(load_etf_facts().query("name.str.lower().str.replace(' ', '') == @key")
                               .apply(lambda r: f"{r['code']} {r['name']}（{r['manager']}）", axis=1))

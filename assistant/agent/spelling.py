@@ -64,7 +64,15 @@ def prepare() -> None:
 
 
 @cache
+def caps_typos() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Capitalised typos of the abbreviations (EFT → ETF), which the word repair leaves alone as possible tickers."""
+    typos = yaml.safe_load((HERE / "entities.yaml").read_text(encoding="utf-8"))["caps_typos"]
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, typos)) + r")(?![A-Za-z])"), typos
+
+
+@cache
 def respell(text: str) -> str:
     """`text` with misspelt English words replaced by the domain word they most likely meant."""
     known, targets = domain_words(corpus_files())
-    return WORD.sub(lambda m: _fix(m.group(0), known, targets), text)
+    pattern, typos = caps_typos()
+    return WORD.sub(lambda m: _fix(m.group(0), known, targets), pattern.sub(lambda m: typos[m.group(0)], text))

@@ -16,7 +16,7 @@ from assistant.corpus.chunking import Chunk, chunk_corpus
 from assistant.corpus.reports import Report, load_reports
 from assistant.search.embeddings import Embedder, load_embedder
 from assistant.search.index import Progress, SyncReport, VectorIndex
-from assistant.search.keyword import KeywordIndex, expansion_text, glossary, tokenize
+from assistant.search.keyword import CJK, KeywordIndex, expansion_text, glossary, tokenize
 from assistant.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,13 @@ class SearchResult(BaseModel):
 
 def content_terms(query: str) -> set[str]:
     """The query's content words; English glossary words count through their Chinese equivalents (and an English
-    word no glossary entry of the query matched still counts as itself: 'Dimensional' is a name)."""
+    word no glossary entry of the query matched still counts as itself: 'Dimensional' is a name), casual Chinese
+    ones (固收, 小摩) through the reports' terms beside themselves."""
     terms = set(tokenize(query))
     english = {t for t in terms if t.isascii() and any(t in key.split() for key in glossary())}
+    casual = [zh for key, zhs in glossary().items() if CJK.search(key) and key in query for zh in zhs]
     if not english:
-        return terms
+        return terms | set(tokenize(" ".join(casual)))
     return (terms - english) | set(tokenize(" ".join(expansion_text(query))))
 
 
