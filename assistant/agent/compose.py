@@ -655,6 +655,8 @@ def correction(intent: Intent, picks: list[tuple[int, str]], passages: list[tupl
         before = hit[1].string[max(0, hit[1].start() - 60):hit[1].start()].lower()
         return not names or any(name in before for name in names)
 
+    if not any(of_named(hit) for hit in hits):
+        return None  # no figure of what the claim is about: 'No' with the market's total would mislead
     n, m = max(hits, key=lambda hit: (of_named(hit), repeated(hit), plain_subject(hit), resulting(hit)))  # ties: the
     # first quoted
     return (f"不对：报告写的是 {m.group(0).strip()}。[{n}]" if zh else  # the user's figure is not repeated: it grounds

@@ -94,7 +94,8 @@ def _cn_run(match: re.Match[str]) -> str:
         return f"{plain(cn_number(run))}%"
     if not (unit or CN_AFTER.match(after) or CN_BEFORE.search(before)):
         return match.group(0)
-    return plain(cn_number(core)) + unit
+    gap = " " if before[-1:].isascii() and before[-1:].isalpha() else ""  # 'ETF二〇二四年' → 'ETF 2024年', two words
+    return gap + plain(cn_number(core)) + unit
 
 
 # per mille and basis points as percentages: 千分之二 → 0.2%, 2‰ → 0.2%, 万分之五 → 0.05%, 20bp → 0.2%
