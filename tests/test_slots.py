@@ -564,3 +564,85 @@ def test_the_real_convention_after_the_reports_drops_the_reports() -> None:
 def test_other_assets_and_forecasts_are_out_of_scope(question: str) -> None:
     intent = parse(question)
     assert intent.tool is None and intent.scope in ("entity", "prediction", "period")
+
+
+@pytest.mark.parametrize(("question", "tool", "args"), [
+    ("规模前十的发行商里，按产品数量排前叁的是谁", "rank_issuers", {"by": "etf_count", "top": 3}),  # 大写 numeral
+    ("十家发行商当中平均每只规模最大的是哪两家", "rank_issuers", {"by": "aum_per_etf", "top": 2}),
+    ("of the ten issuers in the table, the 4 with the most ETFs", "rank_issuers", {"by": "etf_count", "top": 4}),
+])
+def test_the_table_named_is_not_the_number_of_rows_asked(question: str, tool: str, args: dict) -> None:
+    intent = parse(question)
+    assert intent.tool == tool and {k: intent.args.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize("question", [
+    "前十大主动ETF中主打备兑策略的是哪两只？",  # the table named, no measure: the report's text answers
+    "risk disclosures of the 1000 enhanced ETF report",  # '1000' is the index, not the year 1000
+])
+def test_a_table_or_index_named_is_no_tool_input(question: str) -> None:
+    assert parse(question).tool is None
+
+
+@pytest.mark.parametrize(("first", "then", "changed"), [
+    ("2023年全年，中证500增强ETF跑赢被动ETF了吗？", "把时间改成2023-06-30到2023-01-01重新算", {"start": "2023-06-30"}),
+    ("compare the CSI 1000 enhanced ETFs over 2023", "recompute it from 2023-04-01 to 2023-09-30",
+     {"start": "2023-04-01", "end": "2023-09-30"}),
+    ("20亿的基金建仓对中证1000冲击多大", "把天数调成8天再算一遍", {"build_days": 8, "fund_size": "20亿"}),
+])
+def test_a_rerun_keeps_the_calculation_and_changes_only_what_is_stated(assistant: Assistant, first: str, then: str,
+                                                                       changed: dict) -> None:
+    session = Session()
+    before = assistant.ask(first, session)
+    after = assistant.ask(then, session)
+    (call,) = [c for c in before.tool_calls if c.name != "search_reports"]
+    (again,) = [c for c in after.tool_calls if c.name != "search_reports"]
+    assert again.name == call.name and {k: again.args.get(k) for k in changed} == changed
+    if "start" in changed and "end" not in changed:  # the end stated before the start: refused, naming it
+        assert after.status == "error" and "start" in after.answer
+
+
+def test_a_turnover_level_is_not_a_fund_size() -> None:
+    intent = parse("how many CSI 1000 stocks trade less than 1.15亿元 (115 million yuan) a day?")
+    assert intent.tool is None
+
+
+@pytest.mark.parametrize("question", ["我现在应该买入JEPI吗", "要不要梭哈DFAC", "should I go all-in on JEPQ?"])
+def test_advice_in_other_words_is_refused(question: str) -> None:
+    assert parse(question).scope == "advice"
+
+
+@pytest.mark.parametrize("question", ["ARK Invest的主动ETF规模有多少", "how much did Cathie Wood's ARK take in during 2024?"])
+def test_a_company_the_reports_never_name_is_out_of_scope(question: str) -> None:
+    assert parse(question).scope == "entity"
+
+
+def test_the_priciest_one_after_a_top_three_is_one_row(assistant: Assistant) -> None:
+    session = Session()
+    assistant.ask("three cheapest fixed income active ETFs?", session)
+    answer = assistant.ask("and the most expensive one?", session)
+    (call,) = [c for c in answer.tool_calls if c.name == "rank_funds"]
+    assert call.args["top"] == 1 and call.args["ascending"] is False and call.args["asset_class"] == "Fixed Income"
+
+
+@pytest.mark.parametrize(("text", "read"), [("叁拾亿", "30亿"), ("前伍名", "前5名"), ("壹佰亿元", "100亿元"),
+                                           ("陆家嘴的基金", "陆家嘴的基金")])
+def test_financial_numerals_are_numbers_and_place_names_stay(text: str, read: str) -> None:
+    from assistant.agent.numerals import normalise
+    assert normalise(text) == read
+
+
+def test_a_capitalised_typo_of_etf_is_repaired_and_a_ticker_is_not() -> None:
+    from assistant.agent.spelling import respell
+    assert respell("主动EFT有多少只") == "主动ETF有多少只" and respell("DFAC的费率") == "DFAC的费率"
+
+
+@pytest.mark.parametrize("question", ["主动ETF那份年度报告是哪个机构出的？", "华鑫那篇是谁家写的"])
+def test_who_put_out_a_report_is_its_metadata(question: str) -> None:
+    assert parse(question).meta == "publisher"
+
+
+def test_a_range_in_days_leads_as_the_whole_range(assistant: Assistant) -> None:
+    answer = assistant.ask("How long, in trading days, did the CSI 1000 enhanced ETFs take to build their positions?")
+    lead = answer.answer.splitlines()[0]
+    assert answer.status == "answered" and ("19–23 trading days" in lead or "about 20 trading days" in lead)

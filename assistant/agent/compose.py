@@ -573,8 +573,8 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     asked = [m for m in figures if m["unit"] in units and fits_question(sentence, m, question)] if units else []
     shown = asked if units else figures if ASKS_FIGURE.search(question) or WHEN.search(question) else []  # a fee
     # question is not answered by the fund's size, 'what does JAAA invest in?' by its fee: no other kind of figure
-    found = list(dict.fromkeys((f"{m['low']}–" if m["low"] else "") + english_figure(m["number"], m["unit"], question)
-                               for m in shown))
+    found = list(dict.fromkeys(EN_BOUNDS.get(m["bound"] or "", "") + (f"{m['low']}–" if m["low"] else "")
+                               + english_figure(m["number"], m["unit"], question) for m in shown))
     rest, glossed, asked = sentence, [], re.sub(r"[\s-]+", "", question.lower())
     for zh, en in phrase_table():
         if zh in rest:

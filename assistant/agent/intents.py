@@ -222,7 +222,7 @@ META_FIRST = rx(r"\bwhich (?:brokerage|broker|firm|institution|securities firm|h
 AUTHORS_VIEW = rx(r"\b(?:analysts?|authors?|writers?)\b.{0,25}\b(?:recommends?|suggests?|thinks?|says?|believes?|views?|"
                   r"argues?|prefers?|advises?|favou?rs?|concludes?|expects?|sees?)\b", r"\bin (?:the )?(?:\w+ )?(?:analyst|author)"
                   r"s?'?s?'? (?:view|opinion|eyes)\b", r"(?:作者|分析师).{0,8}(?:建议|认为|推荐|观点|看法|怎么看|提出|主张|结论)")
-META_FIELDS = (("authors", rx("职位", "职务", "头衔", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
+META_FIELDS = (("authors", rx("职位", "职务", "头衔", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)(?<!谁家)(?<!哪家)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst",
                               r"\bwritten by")),
                ("date", rx("日期", "时间", "什么时候", "何时", r"哪[一1]?天", r"哪[一1]?年", r"几月几[号日]", "发布于", r"\bwhen\b",
                            r"\bcome out\b", r"\bwhich year\b", r"\bwhat year\b", r"\bdate", r"\byear")),
