@@ -612,7 +612,8 @@ def test_advice_in_other_words_is_refused(question: str) -> None:
     assert parse(question).scope == "advice"
 
 
-@pytest.mark.parametrize("question", ["ARK Invest的主动ETF规模有多少", "how much did Cathie Wood's ARK take in during 2024?"])
+@pytest.mark.parametrize("question", ["ARK Invest的主动ETF规模有多少",
+                                      "how much did Cathie Wood's ARK take in during 2024?"])
 def test_a_company_the_reports_never_name_is_out_of_scope(question: str) -> None:
     assert parse(question).scope == "entity"
 
