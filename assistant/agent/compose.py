@@ -24,6 +24,7 @@ from assistant.answers import (
     FIGURE,
     ITEM,
     LIST_QUESTION,
+    NOT_NAMES,
     QUANTITY,
     QUANTITY_UNITS,
     RANK_ASKED,
@@ -510,6 +511,9 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
                   if m["unit"] in asked[0] and m["number"].replace(",", "") not in stated]
     kept = [c for c in candidates if fits_question(c[2], c[3], question)]  # a level for a level, the whole for the whole
     candidates = kept or candidates
+    names = {t for t in terms if t.isascii() and t.isalpha() and len(t) >= 3} - NOT_NAMES  # the issuer or fund asked
+    if named := [c for c in candidates if any(name in c[2].lower() for name in names)]:
+        candidates = named  # 'JPMorgan's inflows' is not answered by the market's total beside it
     contexts = [" ".join(figure_context(sentence, m)[1:]) for _, _, sentence, m in candidates]
 
     def weight(term: str) -> float:  # a term every candidate's context shares tells them apart not at all

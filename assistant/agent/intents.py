@@ -134,7 +134,8 @@ UNSUPPORTED_ISSUER = rx("流入", "流出", "inflow", "outflow", "增速", "增�
 # is refused naming it, not answered by another measure
 NO_MEASURE = rx(r"\breturns?\b", "收益", "回报", "涨幅", r"\bperform", "业绩", "表现", r"\bsharpe\b", "夏普", "波动",
                 r"\bvolatil", "回撤", r"\bdrawdowns?\b")
-UNSUPPORTED_FUND = rx("占比", "份额", r"\bshare\b", "流出", "outflow", "增长", "growth", "集中度", r"\bconcentrat")
+UNSUPPORTED_FUND = rx("占比", "份额", r"\bshare\b", r"\bof (?:the )?(?:total|all|whole)\b", "占全", "占总", r"\bportion\b",
+                      r"\bpercentage\b", "流出", "outflow", "增长", "growth", "集中度", r"\bconcentrat")
 ASSET_CLASSES = (("Fixed Income", rx("固收", "固定收益", "债券", "债基", r"fixed[\s-]*income", r"\bbonds?\b", r"\bFI\b",
                                      r"\bcredit\b", r"\bdebt\b")),
                  ("Equity", rx("权益", "股票型", "股票类", "股基", "equity", "equities", r"\bstocks?\b")))
@@ -154,7 +155,11 @@ FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Ch
     ("asset_class", "invest_type", rx("资产类别", "类别", "类型", "asset class", r"\btype")),
 )
 TABLE_FIELDS = {"fee_pct", "aum_usd_m", "inflow_usd_m", "inception", "asset_class"}
-US_TEXT_FACTS = rx("基准", "跟踪", "持有", "持仓", "策略", "投资于", "投资什么", "投什么", "benchmark", r"\btracks?\b", "holds", "holdings",
+# a table figure asked with its own question word ('DFAC的规模多少、跟踪什么基准'), not only named as a descriptor
+# ('Dimensional规模最大的DFAC持有多少只股票')
+QUESTION_OF_FACT = rx(r"(?:规模|费率|流入|成立|发行)\S{0,3}(?:是)?(?:多少|几|多大|多高|哪)", r"\b(?:what|how much|how big)\b.{0,20}"
+                      r"\b(?:aum|fee|inflow|size|expense|inception)")
+US_TEXT_FACTS = rx("基准", "跟踪", "持有", "持仓", "策略", "选股", "因子", r"\bfactors?\b", r"\bpicks?\b", "投资于", "投资什么", "投什么", "benchmark", r"\btracks?\b", "holds", "holdings",
                    "strategy", r"\bmainly in\b",
                    r"invests? in", r"how many stocks")
 FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资料", "情况", "代码", r"\b(?:fund )?code\b", r"\bticker\b",
@@ -211,7 +216,8 @@ META = rx(*DATA_SOURCE, "职位", "职务", "头衔", "brokerage", r"\bbroker\b"
           r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", r"几月几[号日]", r"哪[一1]?天发", "何时发", r"哪[一1]?年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
           "发表", r"\bwhen was .*(?:report|released|written|out)", r"\bcome out\b", r"\bcame out\b", r"\brelease date", r"\bdated?\b", "哪几份", "哪些报告",
           "几份报告", "多少份报告", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
-          r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么", r"\bwhat (?:is|does) .*report .*"
+          r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么",
+          r"(?:报告|年报|研报|这份|那份|这篇|那篇)\S{0,8}(?:研究|讲|写|覆盖|涵盖)(?:的)?(?:是)?(?:啥|什么|哪个市场|哪[一1]?年)", r"\bwhat (?:is|does) .*report .*"
           r"(?:about|cover)", r"\bcover(?:s|ed)? what\b", "title", "标题", "题目", "报告名")
 META_FIRST = rx(r"\bwhich (?:brokerage|broker|firm|institution|securities firm|house)\b.{0,20}\b(?:publish|wrote|put out|"
                 r"release|issue)", r"\bwho (?:published|wrote|released|put out|authored|issued)\b",
@@ -355,7 +361,8 @@ def _fact(text: str, kind: Literal["us", "cn"]) -> str | None:
 
 
 def _kind(fund: str) -> Literal["us", "cn"]:
-    return "us" if fund.isascii() and fund.isalpha() else "cn"
+    """A US ticker or a US fund's English name ('Dimensional U.S. Core Equity 2 ETF'), else a Chinese fund."""
+    return "us" if fund.isascii() and not fund.isdigit() else "cn"
 
 
 def first_error(*found: Any) -> list[SlotError]:
@@ -501,6 +508,8 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
     ascending = bool(ASCENDING.search(text))
     single = pick is None and top is None and not LIST_CUE.search(text)
     if ISSUER.search(text) and not DOMESTIC.search(text):
+        if any(f.kind == "us" for f in slots.funds(text, names=False)):
+            return None  # 'Dimensional规模最大的DFAC持有多少只股票' asks about the fund, not the issuers' ranking
         by = _metric(text, ISSUER_METRICS)
         if by is None and (other := NO_MEASURE.search(text) or FEE_WORDS.search(text)):
             by = other.group(0)  # the tool refuses it by name, listing the measures it has
@@ -539,7 +548,7 @@ def _fund_facts(text: str, fund_hint: str | None = None) -> tuple[dict[str, Any]
     if mention.error:
         return None
     fact = _fact(text, mention.kind)
-    if mention.kind == "us" and fact is None and US_TEXT_FACTS.search(text):
+    if mention.kind == "us" and US_TEXT_FACTS.search(text) and (fact is None or not QUESTION_OF_FACT.search(text)):
         return None  # the tables hold no benchmark, strategy or holdings: the report's text does
     rest = text
     for m in mentions:
@@ -1079,7 +1088,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         follow = _follow_up(text, context, lang)
         if follow is not None and (fresh is None or adds or len(follow.args) >= len(fresh.args)):
             return replace(follow, routing="context")
-    if fresh is None and context.fund and PRONOUN.search(text) and _fact(text, _kind(context.fund)):
+    if fresh is None and context.fund and PRONOUN.search(text) and _fact(text, _kind(context.fund)) and not (
+            _kind(context.fund) == "us" and US_TEXT_FACTS.search(text)):  # 'and its benchmark?': the report's text
         fresh = intent_for("fund_facts", text, lang, context)
 
     scope = scope_of(text, fresh.tool if fresh else None)

@@ -37,7 +37,8 @@ SUPERLATIVES = ("top", "which", "bottom", "newest", "oldest", "cheapest", "prici
                 "highest", "latest", "earliest")
 AFTER_SUPERLATIVE = "|".join(rf"(?<=\b{w} )" for w in SUPERLATIVES)
 EN_NUMBER = rx(r"(?:" + AFTER_SUPERLATIVE + r")(" + COUNTS + r")\b"  # top five, newest two
-               r"|\b(" + "|".join(EN_NUMBERS) + r")(?=[\s-]*(?:billion|million|bn|trading|days?|years?|months?|percent"
+               r"|\b(" + "|".join(EN_NUMBERS) + r")(?=[\s-]*(?:(?:active|equity|bond|fixed[\s-]income|enhanced)[\s-]+)?"
+               r"(?:billion|million|bn|trading|days?|weeks?|years?|months?|percent"
                r"|per cent|%|issuers|funds|etfs|launches|products|companies|managers|largest|biggest|smallest|cheapest"
                r"|newest|oldest|youngest|latest|earliest|most recent(?:ly)?|lowest|highest)\b)")
 EN_ORDINALS = {w: i for i, w in enumerate(["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
@@ -92,8 +93,8 @@ def _cn_run(match: re.Match[str]) -> str:
     before, after = match.string[: match.start()], match.string[match.end():]
     if percent:
         return f"{plain(cn_number(run))}%"
-    if not (unit or CN_AFTER.match(after) or CN_BEFORE.search(before)):
-        return match.group(0)
+    if not (unit or CN_AFTER.match(after) or CN_BEFORE.search(before)) or before.endswith(("哪", "哪个")):
+        return match.group(0)  # '哪一年', '哪一只' ask which, they state no number
     gap = " " if before[-1:].isascii() and before[-1:].isalpha() else ""  # 'ETF二〇二四年' → 'ETF 2024年', two words
     return gap + plain(cn_number(core)) + unit
 

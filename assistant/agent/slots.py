@@ -184,9 +184,30 @@ class Days:
     error: SlotError | None = None
 
 
+WEEKS = rx(r"(?P<sign>(?<![\d.])[-−–]|负)?\s*(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*(?:个)?(?:周|星期|礼拜)(?!期|[一二三四五六日天末])",
+           r"(?P<esign>(?<![\w.])[-−–])?\b(?P<enum>\d+(?:\.\d+)?|an?|one)[\s-]+(?:trading[\s-]+)?weeks?\b")
+TRADING_DAYS_A_WEEK = 5
+
+
 def days(text: str, param: str = "build_days") -> Days | None:
-    """The building period the text states, in trading days ('20天', '5-day', 'over 10 trading days', '单日')."""
+    """The building period the text states, in trading days ('20天', '5-day', 'over 10 trading days', '单日'; a week
+    is 5 trading days, '两天半' is 2.5 days and refused as not whole)."""
     accepted = f"a whole number of trading days from 1 to {MAX_BUILD_DAYS}"
+    text = re.sub(r"(\d+)\s*(个)?(天|交易日|工作日)半", r"\1.5\2\3", text)
+    text = re.sub(r"(?<![\d.])半(个)?(天|交易日)", r"0.5\1\2", text)
+    for m in WEEKS.finditer(text):
+        if re.search(r"(近|过去|最近|last|past)\s*$", text[: m.start()], re.I):
+            continue  # 近1周: a turnover window, not a building period
+        stated = m.group(0).strip()
+        count = m["num"] or m["enum"]
+        weeks = 1.0 if count.lower() in ("a", "an", "one") else float(count)
+        if m["sign"] or m["esign"]:
+            return Days(stated, None, SlotError(param, stated, "must be positive", accepted))
+        trading = weeks * TRADING_DAYS_A_WEEK
+        if trading != int(trading) or not 1 <= trading <= MAX_BUILD_DAYS:
+            return Days(stated, None, SlotError(param, stated, "a week is 5 trading days; the period must be whole "
+                                                f"days between 1 and {MAX_BUILD_DAYS}", accepted))
+        return Days(stated, int(trading))
     for m in DAYS.finditer(text):
         if m["num"] and AFTER_DAY_OF_MONTH.search(text[: m.start("num")]):
             continue  # 1月5日 is a date
@@ -214,6 +235,11 @@ THRESHOLD_WORD = rx(r"(?:冲击|阈值|门槛|成交额|成交|threshold|shock|i
                     r"|at)?\s*$")
 
 
+BARE_THRESHOLD = rx(r"(?:阈值|门槛|threshold|cut-?off)\s*(?:为|是|设为|设成|定为|=|:|：|of|at|is)?\s*"
+                    r"(?P<num>[-−]?\d+(?:\.\d+)?)(?![\d.]|\s*(?:%|percent|per cent|亿|万|元|天|日|个|只|days?|billion|million|bn))",
+                    r"(?P<num2>(?<![\d.])[-−]?0?\.\d+)\s*(?:的)?\s*(?:threshold|阈值|门槛|cut-?off)")
+
+
 @dataclass(frozen=True)
 class Percent:
     text: str
@@ -236,6 +262,12 @@ def threshold(text: str) -> Percent | None:
         if not 0 < value <= 100:
             return Percent(stated, None, SlotError("threshold", stated, "must be above 0% and at most 100%", accepted))
         return Percent(stated, float(f"{value / 100:.10g}"))
+    if m := BARE_THRESHOLD.search(text):  # 'threshold 0.005', '阈值0.03': a fraction as written
+        stated, value = m.group(0).strip(), float((m["num"] or m["num2"]).replace("−", "-"))
+        if not 0 < value < 1:
+            return Percent(stated, None, SlotError("threshold", stated, "a threshold without % is read as a fraction "
+                                                   "and must be between 0 and 1", accepted + ", or a fraction like 0.05"))
+        return Percent(stated, float(f"{value:.10g}"))
     return None
 
 
@@ -245,7 +277,8 @@ TOP = rx(r"(?:前|倒数|头|top[\s-]*)(\d+)", r"\b(\d+)\s+(?:largest|biggest|sm
          r"|newest|oldest|youngest|latest|earliest|fewest|best)", r"(\d+)\s*[只家个](?=\S{0,6}(?:etf|基金|发行商|产品))",
          r"\b(?:cheapest|priciest|largest|biggest|smallest|oldest|newest|lowest|highest|top|first|last|all|bottom)\s+"
          r"(\d{1,2})\b",
-         r"\bwhich (\d{1,2})\b", r"\b(\d{1,2})\s+(?:issuers|funds|etfs|managers|companies)\b",
+         r"\bwhich (\d{1,2})\b",
+         r"\b(\d{1,2})\s+(?:(?:active|equity|bond|fixed[\s-]income)\s+)?(?:issuers|funds|etfs|managers|companies)\b",
          r"\b(\d{1,2})\s+with\s+(?:the\s+)?(?:fewest|most|least|lowest|highest|largest|smallest|biggest)\b")
 
 
