@@ -647,3 +647,35 @@ def test_a_range_in_days_leads_as_the_whole_range(assistant: Assistant) -> None:
     answer = assistant.ask("How long, in trading days, did the CSI 1000 enhanced ETFs take to build their positions?")
     lead = answer.answer.splitlines()[0]
     assert answer.status == "answered" and ("19–23 trading days" in lead or "about 20 trading days" in lead)
+
+
+@pytest.mark.parametrize(("question", "args"), [
+    ("8亿的基金，阈值0.02，冲击几只中证1000成分股", {"fund_size": "8亿", "threshold": 0.02}),
+    ("a 3 billion yuan fund with a 0.004 threshold: how many CSI 1000 stocks?", {"threshold": 0.004}),
+    ("10亿建仓两周，超过1%的有几只", {"build_days": 10, "threshold": 0.01}),
+    ("20亿 fund built over three weeks, shock above 2%?", {"build_days": 15, "threshold": 0.02}),
+])
+def test_fractions_and_weeks_are_used_as_stated(question: str, args: dict) -> None:
+    intent = parse(question)
+    assert intent.tool == "liquidity_shock" and not intent.errors
+    assert {k: intent.args.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize(("question", "param"), [
+    ("10亿的基金，阈值为3，冲击多少成分股", "threshold"),  # no %: read as a fraction, and 3 is no fraction
+    ("15亿的基金三天半建完仓，冲击超过5%的几只", "build_days"),
+    ("a 10亿 fund built over 1.5 weeks: shock above 5%?", "build_days"),
+])
+def test_a_threshold_or_period_that_cannot_be_meant_is_refused(question: str, param: str) -> None:
+    assert param in [e.param for e in parse(question).errors]
+
+
+@pytest.mark.parametrize(("question", "top"), [("哪四家发行商的ETF只数最多", 4), ("the cheapest three bond active ETFs", 3),
+                                               ("lowest-fee four equity etfs", 4)])
+def test_how_many_rows_in_words_beside_a_noun(question: str, top: int) -> None:
+    assert parse(question).args.get("top") == top
+
+
+def test_a_fund_named_with_its_issuer_is_about_the_fund_not_the_issuers_ranking() -> None:
+    intent = parse("Dimensional规模最大的那只DFAC跟踪什么基准？")
+    assert intent.tool is None

@@ -566,6 +566,17 @@ def subject(question: str) -> str:
     return (text[:1].upper() + text[1:]) if text else "Answer"
 
 
+def _stated(question: str, m: re.Match[str]) -> bool:
+    """Whether a quoted figure is one the question itself states ('funds over 4bn yuan' and 超过40亿元): it names
+    the condition, it does not answer."""
+    number = m["number"].replace(",", "")
+    if re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", question.replace(",", "")):
+        return True
+    english = re.match(r"(?:USD|CNY) ([\d,.]+) (billion|million|trillion)", english_figure(m["number"], m["unit"]))
+    return bool(english and re.search(rf"(?<![\d.]){re.escape(english[1])}\s*(?:{english[2]}|{english[2][0]}n?)\b",
+                                      question, re.I))
+
+
 def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None:
     """An English first sentence over Chinese evidence: the best sentence's figures in English units and its domain
     phrases glossed from phrases.yaml ('covered call (备兑)'), the Chinese kept beside each gloss."""
@@ -577,6 +588,7 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     asked = [m for m in figures if m["unit"] in units and fits_question(sentence, m, question)] if units else []
     shown = asked if units else figures if ASKS_FIGURE.search(question) or WHEN.search(question) else []  # a fee
     # question is not answered by the fund's size, 'what does JAAA invest in?' by its fee: no other kind of figure
+    shown = [m for m in shown if not _stated(question, m)] or shown
     found = list(dict.fromkeys(EN_BOUNDS.get(m["bound"] or "", "") + (f"{m['low']}–" if m["low"] else "")
                                + english_figure(m["number"], m["unit"], question) for m in shown))
     rest, glossed, asked = sentence, [], re.sub(r"[\s-]+", "", question.lower())

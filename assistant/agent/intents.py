@@ -159,7 +159,7 @@ TABLE_FIELDS = {"fee_pct", "aum_usd_m", "inflow_usd_m", "inception", "asset_clas
 # ('Dimensional规模最大的DFAC持有多少只股票')
 QUESTION_OF_FACT = rx(r"(?:规模|费率|流入|成立|发行)\S{0,3}(?:是)?(?:多少|几|多大|多高|哪)", r"\b(?:what|how much|how big)\b.{0,20}"
                       r"\b(?:aum|fee|inflow|size|expense|inception)")
-US_TEXT_FACTS = rx("基准", "跟踪", "持有", "持仓", "策略", "选股", "因子", r"\bfactors?\b", r"\bpicks?\b", "投资于", "投资什么", "投什么", "benchmark", r"\btracks?\b", "holds", "holdings",
+US_TEXT_FACTS = rx("基准", "跟踪", "持有", "持仓", "策略", "选股", r"(?:哪些|什么|哪几个)因子", r"\b(?:which|what) factors\b", "投资于", "投资什么", "投什么", "benchmark", r"\btracks?\b", "holds", "holdings",
                    "strategy", r"\bmainly in\b",
                    r"invests? in", r"how many stocks")
 FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资料", "情况", "代码", r"\b(?:fund )?code\b", r"\bticker\b",
@@ -813,11 +813,17 @@ def claim_of(text: str) -> str | None:
     return figures[0].group(1) + (figures[0].group(2) or text[figures[0].end():figures[0].end() + 20]) if figures else None
 
 
+NAMES_ASKED = rx(r"哪些(?:股票|个股|票|龙头|公司|成分股)", "点名", "名单", "龙头", r"\bnames? (?:of|some)\b", r"\bwhich (?:stocks|names|companies)\b",
+                r"\bnamed?\b.{0,20}\bstocks\b")
+
+
 def liquidity_intent(text: str, lang: Lang, attributed: bool, chosen: bool = False) -> Intent | None:
     if not (liquidity := _liquidity(text, attributed, chosen)):
         return None
     args, claim, errors = liquidity
-    return Intent("liquidity_shock", args, lang, quote_first=claim, query=topic_query("liquidity_shock", args),
+    topic = topic_query("liquidity_shock", args)
+    names_asked = NAMES_ASKED.search(text)  # '哪些龙头', 'which stocks does it name': the report's own list is quoted
+    return Intent("liquidity_shock", args, lang, quote_first=claim, query=f"{text} {topic}" if names_asked else topic,
                   errors=tuple(errors))
 
 

@@ -93,8 +93,8 @@ def _cn_run(match: re.Match[str]) -> str:
     before, after = match.string[: match.start()], match.string[match.end():]
     if percent:
         return f"{plain(cn_number(run))}%"
-    if not (unit or CN_AFTER.match(after) or CN_BEFORE.search(before)) or before.endswith(("哪", "哪个")):
-        return match.group(0)  # '哪一年', '哪一只' ask which, they state no number
+    if not (unit or CN_AFTER.match(after) or CN_BEFORE.search(before)) or (before.endswith("哪") and run == "一"):
+        return match.group(0)  # '哪一年', '哪一只' ask which, they state no number ('哪三家' asks for three)
     gap = " " if before[-1:].isascii() and before[-1:].isalpha() else ""  # 'ETF二〇二四年' → 'ETF 2024年', two words
     return gap + plain(cn_number(core)) + unit
 

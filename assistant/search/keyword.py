@@ -50,6 +50,18 @@ def usd_in_chinese(query: str) -> list[str]:
     return out
 
 
+CNY_AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(billion|bn|million|mn)\s*(?:yuan|cny|rmb|renminbi)\b", re.I)
+
+
+def cny_in_chinese(query: str) -> list[str]:
+    """'4bn yuan' → '40亿元': the reports write yuan amounts in 亿元."""
+    out = []
+    for m in CNY_AMOUNT.finditer(query):
+        value = float(m[1]) * (10 if m[2].lower().startswith("b") else 0.01)
+        out.append(f"{value:,.6g}亿元")
+    return out
+
+
 TOP_N = re.compile(r"\b(?:top|first|largest|biggest)[\s-]*(\d{1,2})\b", re.I)
 CN_DIGITS = "零一二三四五六七八九"
 
@@ -72,7 +84,7 @@ def expansion_text(query: str) -> list[str]:
     extra = [zh for key, zhs in glossary().items() for zh in zhs  # an English key by ASCII word: '的AUM有' holds 'aum'
              if (key in lowered if CJK.search(key) else re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])",
                                                                     lowered))]
-    return extra + usd_in_chinese(query) + ranks_in_chinese(query)
+    return extra + usd_in_chinese(query) + cny_in_chinese(query) + ranks_in_chinese(query)
 
 
 def expand_query(query: str) -> str:
