@@ -670,7 +670,8 @@ def test_a_threshold_or_period_that_cannot_be_meant_is_refused(question: str, pa
     assert param in [e.param for e in parse(question).errors]
 
 
-@pytest.mark.parametrize(("question", "top"), [("哪四家发行商的ETF只数最多", 4), ("the cheapest three bond active ETFs", 3),
+@pytest.mark.parametrize(("question", "top"), [("哪四家发行商的ETF只数最多", 4),
+                                               ("the cheapest three bond active ETFs", 3),
                                                ("lowest-fee four equity etfs", 4)])
 def test_how_many_rows_in_words_beside_a_noun(question: str, top: int) -> None:
     assert parse(question).args.get("top") == top
