@@ -825,6 +825,9 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         return "\n".join(parts)
     if intent.quote_first:  # what the report says comes first, then what the data says of it
         check = "用真实数据核算：" if zh else "Checked against the data: "
-        return "\n".join([("报告原文：" if zh else "The report says (in Chinese): ") + cite(picks),
-                          check + parts[0], *parts[1:]])
+        quote = ("报告原文：" if zh else "The report says (in Chinese): ") + cite(picks)
+        said = None if zh else english_gist(picks, intent.query)
+        if zh or (said and said.startswith("The report gives")):
+            return "\n".join([*([] if zh else [said]), quote, check + parts[0], *parts[1:]])
+        return "\n".join([check + parts[0], quote, *parts[1:]])  # an English question opens in English
     return "\n".join([*parts, ("报告原文：" if zh else "From the reports (in Chinese): ") + cite(picks)])

@@ -134,7 +134,7 @@ UNSUPPORTED_ISSUER = rx("流入", "流出", "inflow", "outflow", "增速", "增�
 # is refused naming it, not answered by another measure
 NO_MEASURE = rx(r"\breturns?\b", "收益", "回报", "涨幅", r"\bperform", "业绩", "表现", r"\bsharpe\b", "夏普", "波动",
                 r"\bvolatil", "回撤", r"\bdrawdowns?\b")
-UNSUPPORTED_FUND = rx("占比", "份额", r"\bshare\b", r"\bof (?:the )?(?:total|all|whole)\b", "占全", "占总", r"\bportion\b",
+UNSUPPORTED_FUND = rx("占比", "份额", r"\bshare\b", r"\bof (?:the )?(?:total|whole)\b", r"\bof all (?:the )?(?:[\w-]+ ){0,3}(?:assets|aum|money)\b", "占全", "占总", r"\bportion\b",
                       r"\bpercentage\b", "流出", "outflow", "增长", "growth", "集中度", r"\bconcentrat")
 ASSET_CLASSES = (("Fixed Income", rx("固收", "固定收益", "债券", "债基", r"fixed[\s-]*income", r"\bbonds?\b", r"\bFI\b",
                                      r"\bcredit\b", r"\bdebt\b")),

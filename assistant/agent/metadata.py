@@ -43,14 +43,15 @@ def _line(report: dict[str, str], field: str, zh: bool) -> str:
     if not zh:  # English first, the Chinese title after it: an English question gets an English answer
         by = f"{_english(publisher)} ({publisher})"
         on = "in" if re.match(r"\d{4}(?!-)", date) else "on"  # "in 2025 (covers 2024)", "on 2021-07-11"
+        named = f"\nTitle: {title}"  # on a line of its own: the Chinese title must not outweigh the English answer
         if field == "authors":
-            return (f"The {by} report names no authors: {title}." if not authors else
-                    f"The {by} report was written by {authors}: {title}.")
+            return (f"The {by} report names no authors.{named}" if not authors else
+                    f"The {by} report was written by {authors}.{named}")
         if field == "date":
-            return f"The {by} report was published {on} {date}: {title}."
+            return f"The {by} report was published {on} {date}.{named}"
         if field == "publisher":
-            return f"It was published by {by} {on} {date}: {title}."
-        return f"{by}, {date}" + (f", by {authors}" if authors else "") + f": {title}."
+            return f"It was published by {by} {on} {date}.{named}"
+        return f"{by}, {date}" + (f", by {authors}" if authors else "") + f".{named}"
     if field == "authors":
         if not authors:
             return f"{title}没有署名作者，由{publisher}发布。"

@@ -160,9 +160,13 @@ CN_FRAME = re.compile(r"^\s*(?:那|那么)\S|呢\s*[?？]?\s*$")
 CN_ASKS = re.compile(r"多少|什么|哪|几|吗|呢|是否|怎么|为什么|如何|请|是谁|有没有")
 
 
+QUOTED = re.compile(r"《[^》]{2,120}》|“[^”]{2,120}”|\"[^\"]{2,120}\"")
+
+
 def language(text: str) -> Lang:
     """English when Latin letters clearly outnumber Chinese characters ('What about 20亿?' is English), unless a
     Chinese sentence asks the question around English names ('iShares U.S. Equity … ETF的费率是多少？' is Chinese)."""
+    text = QUOTED.sub(" ", text)  # a quoted title ('the study "指数增强基金如何选"') is a name, not the language
     cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
     latin = len(re.findall(r"[A-Za-z]", text))
     if CN_FRAME.search(text):  # '那State Street呢？': a Chinese sentence around an English name
