@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.agent.numerals import language
+from assistant.agent.slots import entity_words
 from assistant.corpus.chunking import split_sentences
 from assistant.search.keyword import tokenize
 from assistant.search.retrieval import Passage, content_terms
@@ -438,21 +439,17 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     return _each_named(question, terms, scored, chosen, wants_number)
 
 
-NOT_NAMES = frozenset({"etf", "etfs", "aum", "usd", "cny", "csi", "sse", "star", "beta", "alpha", "active", "fund",
-                       "funds"})
-
-
 def _each_named(question: str, terms: set[str], scored: list[tuple[float, int, str]], chosen: list[tuple[int, str]],
                 wants_number: bool) -> list[tuple[int, str]]:
     """'How much did JPMorgan and Dimensional each take in?': a comparison of two named issuers or funds gets a
     sentence about each, the best one naming the other in place of the weakest pick."""
-    names = sorted({t for t in terms if t.isascii() and t.isalpha() and len(t) >= 3 and t in question.lower()}
-                   - NOT_NAMES)
+    lowered = question.lower()
+    names = sorted(n for n in entity_words() if re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", lowered) or n in terms)
     if len(names) < 2 or not chosen:
         return chosen
     for name in names:
-        if any(name in s.lower() for _, s in chosen):
-            continue
+        if any(name in s.lower() and (not wants_number or FIGURE.search(s)) for _, s in chosen):
+            continue  # a sentence naming it without a figure ('JPMorgan 和 Dimensional 是最大赢家') states none
         extra = next(((i, s) for _, i, s in scored if name in s.lower() and (not wants_number or FIGURE.search(s))),
                      None)
         if extra is not None and extra not in chosen:

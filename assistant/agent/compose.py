@@ -18,13 +18,12 @@ import yaml
 from assistant.agent import slots
 from assistant.agent.intents import COMBINED, FEE_WORDS, Intent, Lang, publishers_named
 from assistant.agent.numerals import normalise
-from assistant.agent.slots import SlotError
+from assistant.agent.slots import SlotError, entity_words
 from assistant.answers import (
     EACH,
     FIGURE,
     ITEM,
     LIST_QUESTION,
-    NOT_NAMES,
     QUANTITY,
     QUANTITY_UNITS,
     RANK_ASKED,
@@ -511,7 +510,7 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
                   if m["unit"] in asked[0] and m["number"].replace(",", "") not in stated]
     kept = [c for c in candidates if fits_question(c[2], c[3], question)]  # a level for a level, the whole for the whole
     candidates = kept or candidates
-    names = {t for t in terms if t.isascii() and t.isalpha() and len(t) >= 3} - NOT_NAMES  # the issuer or fund asked
+    names = {t for t in terms if t in entity_words()}  # the issuer or fund asked about
     if named := [c for c in candidates if any(name in c[2].lower() for name in names)]:
         candidates = named  # 'JPMorgan's inflows' is not answered by the market's total beside it
     contexts = [" ".join(figure_context(sentence, m)[1:]) for _, _, sentence, m in candidates]

@@ -634,6 +634,21 @@ def us_tickers() -> frozenset[str]:
     return frozenset(tickers | {t for cell in report.tables["表 4"].frame["tickers"] for t in cell.split(";")})
 
 
+GENERIC_ISSUER_WORDS = frozenset({"the", "american", "global", "capital", "state", "adaptive", "innovative",
+                                  "convergence", "motley", "eaton", "hartford"})
+
+
+@cache
+def entity_words() -> frozenset[str]:
+    """Lower-case tickers and distinctive issuer words of the report's tables (dfac, jpmorgan, blackrock) plus the
+    issuers its text names: the names a question may single out, unlike 'equity' or 'income'."""
+    report = load_report()
+    issuers = [*report.tables["表 2"].frame["issuer"], *report.tables["表 4"].frame["issuer"],
+               "Vanguard", "iShares", "Avantis", "State Street"]
+    words = {str(name).split()[0].lower() for name in issuers} | {"state street"}
+    return frozenset({t.lower() for t in us_tickers()} | (words - GENERIC_ISSUER_WORDS))
+
+
 @cache
 def us_names() -> tuple[tuple[str, str, str], ...]:
     """(squashed full name, name, ticker) of the report's US funds, longest first: a fund named in full ('iShares U.S.
