@@ -162,6 +162,7 @@ ABOUT_THE_TEXT = re.compile(r"该章节|本章节?|本节|本报告(?:通过|旨
 LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有啥|是什么.*(?:优势|特点|风险|因素)|几大|列出|列举|列一下|列个|"
                            r"优势|特点|好处|好在哪|风险提示|"
                            r"what are|which are|\blist\b|advantages|benefits|features|risks|factors|reasons|\bwhy\b|"
+                           r"\bnames? (?:of|some|the)\b|点名|"
                            r"为什么|原因", re.I)
 # (words of one direction, the word of the other): a question in one direction is not answered by a sentence in
 # the other only ('资金流出' asked, '资金流入…2,726 亿美元' quoted)

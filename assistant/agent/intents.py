@@ -396,8 +396,8 @@ def _liquidity(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[
     beside the real one, because the data contradicts the report's figures and must say so whenever they come up.
     """
     size, errors = _size(text)
-    if not chosen and size is None and not errors and REASON_ASKED.search(text):
-        return None  # why building hurts liquidity is the report's explanation, not a computation
+    if not chosen and size is None and not errors and (REASON_ASKED.search(text) or NAMES_ASKED.search(text)):
+        return None  # why building hurts liquidity, or which stocks the report names, is the report's text
     days, level, day = slots.days(text), slots.threshold(text), slots.as_of(text)
     if not chosen and not LIQUIDITY.search(text) and not ((size or errors) and (days is not None or level is not None)):
         return None  # a size with a building period or a threshold is this question even without its words
@@ -823,7 +823,7 @@ def liquidity_intent(text: str, lang: Lang, attributed: bool, chosen: bool = Fal
     args, claim, errors = liquidity
     topic = topic_query("liquidity_shock", args)
     names_asked = NAMES_ASKED.search(text)  # '哪些龙头', 'which stocks does it name': the report's own list is quoted
-    return Intent("liquidity_shock", args, lang, quote_first=claim, query=f"{text} {topic}" if names_asked else topic,
+    return Intent("liquidity_shock", args, lang, quote_first=claim, query=text if names_asked else topic,
                   errors=tuple(errors))
 
 
