@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from assistant.agent.numerals import language
 from assistant.agent.slots import entity_words
+from assistant.agent.slots import indexes as indexes_named
 from assistant.corpus.chunking import split_sentences
 from assistant.search.keyword import tokenize
 from assistant.search.retrieval import Passage, content_terms
@@ -237,13 +238,6 @@ SEMANTIC_WEIGHT_ENGLISH = 24.0  # an English question shares only glossary words
 # an asset class the question names is its subject: the sentence about all active ETFs does not answer 'how many
 # equity active ETFs'
 ASSET_CLASSES = (("权益", "股票类", "股票型"), ("固收", "固定收益", "债券"))
-# the indexes a question may be about, as the reports write them and as people type them (after the glossary: hs300)
-INDEX_NAMES = (("沪深300", re.compile(r"沪深\s*300|\bcsi\s*300\b|\bhs\s*300\b", re.I)),
-               ("中证500", re.compile(r"中证\s*500|\bcsi\s*500\b|\bzz\s*500\b", re.I)),
-               ("中证1000", re.compile(r"中证\s*1000|\bcsi\s*1000\b|\bzz\s*1000\b", re.I)),
-               ("中证2000", re.compile(r"中证\s*2000|\bcsi\s*2000\b", re.I)),
-               ("上证50", re.compile(r"上证\s*50|\bsse\s*50\b", re.I)),
-               ("科创50", re.compile(r"科创\s*50|\bstar\s*50\b", re.I)))
 PASSAGE_RANK_WEIGHT = 0.5  # a sentence of a lower-ranked passage must share more to be quoted first
 
 
@@ -377,7 +371,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     asks_rank = bool(RANK_ASKED.search(question))
     opposite = opposites(terms)
     classes = [words for words in ASSET_CLASSES if any(w in t for t in terms for w in words)]
-    indexes = [name for name, pattern in INDEX_NAMES if pattern.search(question)]
+    indexes = [m.name or m.text for m in indexes_named(question)]  # 'hs300', 'CSI 300', '沪深300' alike
     superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}
     heads = [h for h in LIST_HEADS if listing and any(h in t for t in terms)]
     frequency = Counter(t for _, _, shared in candidates for t in shared)

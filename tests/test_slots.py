@@ -680,3 +680,11 @@ def test_how_many_rows_in_words_beside_a_noun(question: str, top: int) -> None:
 def test_a_fund_named_with_its_issuer_is_about_the_fund_not_the_issuers_ranking() -> None:
     intent = parse("Dimensional规模最大的那只DFAC跟踪什么基准？")
     assert intent.tool is None
+
+
+@pytest.mark.parametrize(("question", "threshold"), [("再算一遍，阈值改为0.01", 0.01),
+                                                     ("threshold set at 0.015 instead", 0.015),
+                                                     ("把阈值调到0.02再算", 0.02)])
+def test_a_changed_bare_threshold_reaches_the_rerun(question: str, threshold: float) -> None:
+    intent = parse(question, Context("liquidity_shock", {"fund_size": "20亿"}, "20亿建仓冲击多大"))
+    assert intent.tool == "liquidity_shock" and intent.args == {"fund_size": "20亿", "threshold": threshold}

@@ -76,6 +76,16 @@ STOCK_WORDS = ("stocks", "stock", "constituents", "constituent", "names", "share
 COUNTED = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?(" + "|".join(STOCK_WORDS) + r"|etfs?|funds?|products)\b", re.I)
 
 
+def _counted_noun(question: str) -> str:
+    """What a count in 只 counts: the noun after 'how many' ('…CSI 1000 constituents' → stocks), else the question's
+    ETFs or stocks, else funds."""
+    counted = COUNTED.search(question)
+    word = counted.group(1).lower() if counted else question.lower()
+    if word in STOCK_WORDS or (not counted and re.search(r"stock|股|constituent", word) and "etf" not in word):
+        return "stocks"
+    return "ETFs" if "etf" in word else "funds"
+
+
 def english_figure(number: str, unit: str, question: str = "") -> str:
     """A quoted figure in English units: 8,579 亿美元 → 'USD 857.9 billion', 1,696 只 → '1,696 ETFs' (the same value,
     so the grounding guard still finds it in the passage)."""
@@ -87,12 +97,7 @@ def english_figure(number: str, unit: str, question: str = "") -> str:
                 return f"{currency} {value / size:,.6g} {word}"
         return f"{currency} {value:,.6g}"
     if unit == "只":
-        counted = COUNTED.search(question)  # 'how many CSI 1000 constituents…' counts stocks, not ETFs
-        word = counted.group(1).lower() if counted else ""
-        noun = ("stocks" if word in STOCK_WORDS else "ETFs" if word.startswith("etf") else "funds" if word else
-                "ETFs" if re.search(r"etf", question, re.I) else "stocks" if re.search(r"stock|股|constituent", question, re.I)
-                else "funds")
-        return f"{number} {noun}"
+        return f"{number} {_counted_noun(question)}"
     if unit in COUNT_NOUNS:
         return f"{number} {COUNT_NOUNS[unit]}"
     return f"{number}{unit}"
@@ -504,10 +509,9 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
             or SEVERAL.search(question) or RELATION_ASKED.search(question) or RANK_ASKED.search(question)
             or REASON_ASKED.search(question)):
         return None  # '费率和超额收益有什么关系' asks a relation, not the 费率 figure; '排第几' a place, not its inflow
-    stated = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", question)}
     terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
     candidates = [(rank, n, sentence, m) for rank, (n, sentence) in enumerate(picks[:2]) for m in FIGURE.finditer(sentence)
-                  if m["unit"] in asked[0] and m["number"].replace(",", "") not in stated]
+                  if m["unit"] in asked[0] and not _stated(question, m)]
     kept = [c for c in candidates if fits_question(c[2], c[3], question)]  # a level for a level, the whole for the whole
     candidates = kept or candidates
     names = {t for t in terms if t in entity_words()}  # the issuer or fund asked about
@@ -662,8 +666,7 @@ def correction(intent: Intent, picks: list[tuple[int, str]], passages: list[tupl
         """'从约34%提升至43%': the level reached, not the one left, is what the report says now."""
         return bool(re.search(r"(?:至|到)\s*[约近]?\s*$", hit[1].string[max(0, hit[1].start() - 4):hit[1].start()]))
 
-    names = {t.lower() for t in content_terms(intent.query) if t.isascii() and t.isalpha() and len(t) >= 3} & {
-        w.lower() for _, text in passages for w in re.findall(r"[A-Za-z]{3,}", text)}
+    names = content_terms(intent.query) & entity_words()  # the issuer or fund the claim is about
 
     def of_named(hit: tuple[int, re.Match[str]]) -> bool:
         """'JPMorgan … 50bn, right?' is corrected by JPMorgan's figure, not by the market's total."""

@@ -235,7 +235,8 @@ THRESHOLD_WORD = rx(r"(?:冲击|阈值|门槛|成交额|成交|threshold|shock|i
                     r"|at)?\s*$")
 
 
-BARE_THRESHOLD = rx(r"(?:阈值|门槛|threshold|cut-?off)\s*(?:为|是|设为|设成|定为|=|:|：|of|at|is)?\s*"
+BARE_THRESHOLD = rx(r"(?:阈值|门槛|threshold|cut-?off)\s*(?:改为|改成|换成|调到|调成|设为|设成|定为|定在|为|是|=|:|：|of|at|is|"
+                    r"(?:set|changed|moved) (?:at|to)|to)?\s*"
                     r"(?P<num>[-−]?\d+(?:\.\d+)?)(?![\d.]|\s*(?:%|percent|per cent|亿|万|元|天|日|个|只|days?|billion|million|bn))",
                     r"(?P<num2>(?<![\d.])[-−]?0?\.\d+)\s*(?:的)?\s*(?:threshold|阈值|门槛|cut-?off)")
 
@@ -321,9 +322,10 @@ def top_n(text: str) -> int | None:
 def without_population(text: str) -> str:
     """The question without the table it picks from ('前10大主动ETF里专买小盘股的是哪两只' → '专买小盘股的是哪两只'):
     '前10大' names the table, not a ranking by size."""
-    for m in TOP.finditer(text):
-        if (after := CN_POPULATION.match(text, m.end())) and (PICKED_FEW.search(text) or len(list(TOP.finditer(text))) > 1
-                                                            or SUPERLATIVE.search(text[after.end():])):
+    found = list(TOP.finditer(text))
+    picked = bool(PICKED_FEW.search(text)) or len(found) > 1
+    for m in found:
+        if (after := CN_POPULATION.match(text, m.end())) and (picked or SUPERLATIVE.search(text[after.end():])):
             return text[:m.start()] + text[after.end():]
     return text
 
@@ -377,7 +379,7 @@ DATA_END = rx(r"(?:截至|截止|到|至|as of|through|to|until|ending)\s*[（(]
 P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+|半)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
                 r"|weeks?)", r"(?:last|past|previous|trailing)\s+(twelve|12)\s+months")
 P_YTD = rx("今年以来", "年初至今", "今年", "year to date", r"\bytd\b", "this year")
-YEAR = r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*(?:年)?"
+YEAR = r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*(?:年)?"  # a year of this era: '1000增强' is no year
 P_YEAR_SPAN = rx(rf"{YEAR}\s*(?:年初|初|年头|start|beginning)?\s*(?:到|至|-|–|~|to|until|through|and)\s*{YEAR}\s*(?:年底|底"
                  r"|年末|末|end)?", rf"(?:from|between)\s+(?:the\s+)?(?:start|beginning)\s+of\s+{YEAR}\s+(?:to|and|until)"
                  rf"\s+(?:the\s+)?end\s+of\s+{YEAR}", rf"(?:from|between)\s+{YEAR}\s+(?:to|and|until|through)\s+{YEAR}")
