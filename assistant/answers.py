@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.agent.numerals import language
-from assistant.agent.slots import entity_words
+from assistant.agent.slots import amounts, entity_words
 from assistant.agent.slots import indexes as indexes_named
 from assistant.corpus.chunking import split_sentences
 from assistant.search.keyword import tokenize
@@ -58,7 +58,7 @@ RANK_ASKED = re.compile(r"第几|排名?(?:在)?第?几|排多少|几名|名次|
                         r"|\b(?:inflow |flow |aum )?rank(?:ing)?\b.{0,12}\?\s*$", re.I)
 RANK_GIVEN = re.compile(r"第\s*\d+|位居|排名|排第|位列|名列|\d+\s*(?:位|名)")
 QUANTITY = re.compile(r"多少|几|多大|多高|多低|规模|比例|占比|费率|收益|平均|均值|中位数|"
-                      r"how (many|much)|what (share|percentage)|rate|size|fee|"
+                      r"how (many|much)|what (share|percentage)|\bshare\b|rate|size|fee|"
                       r"\b(?:average|avg|mean|median)\b", re.I)
 
 
@@ -266,7 +266,7 @@ def figure_context(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
     return before[-14:] + " " + after[:10], before + " " + after, sentence[:start]
 
 
-CHANGE = re.compile(r"增加|增长|新增|下降|减少|提升|上升|增幅|增速|涨|跌|变化|同比|较.{0,6}(?:多|少)|"
+CHANGE = re.compile(r"增加|增长|新增|下降|减少|提升|上升|增幅|增速|涨|跌|变化|同比|较(?![少多]).{1,6}(?:多|少)|"
                     r"\bgrow|\bincreas|\bdecreas|\bchange|\brise|\brose|\bfell|\bup by|\bdown by", re.I)
 # a figure qualified by one of these answers only a question that asks for that part (in either language); 新增
 # qualifies its own clause ('新增 117 只，达 406 只'), an asset class the whole sentence it opens, 被动 the words
@@ -277,9 +277,13 @@ QUALIFIED = ((re.compile(r"新发|新增|新发行"), re.compile(r"新|new|launc
              (re.compile(r"被动"), re.compile(r"被动|passive|plain|vanilla|普通", re.I), "near"))
 
 
-# a statistic the question asks for must be the one the figure's clause states: an average is not a total
-STATISTICS = ((re.compile(r"平均|均值|\baverage\b|\bavg\b|\bmean\b", re.I | re.A), re.compile(r"平均|均")),
-              (re.compile(r"中位|\bmedian\b", re.I | re.A), re.compile(r"中位")))
+# a statistic the question asks for must be the one the figure's clause states: an average is not a total; a share
+# asked ('前50产品的占比') is not answered by a growth rate ('规模增加 64.43%'); the share may be named in an earlier
+# clause of the sentence ('Top 15 产品规模占比较 2023 年底有所下降，由 33% 下降至 29%')
+STATISTICS = ((re.compile(r"平均|均值|\baverage\b|\bavg\b|\bmean\b", re.I | re.A), re.compile(r"平均|均"), "clause"),
+              (re.compile(r"中位|\bmedian\b", re.I | re.A), re.compile(r"中位"), "clause"),
+              (re.compile(r"占比|比重|份额|\bshares?\b|\bproportion\b|\bconcentration\b", re.I | re.A),
+               re.compile(r"占|比重|份额|集中度|比例"), "sentence"))
 
 
 # a question about one asset class is not answered by a figure of the whole market
@@ -301,7 +305,8 @@ def fits_question(sentence: str, match: re.Match[str], question: str) -> bool:
     by '数量增加 381 只'), and not a part the question does not ask about ('新发…461 只' does not answer 'how many
     are there')."""
     _, clause, earlier = figure_context(sentence, match)  # whose figure it is ('A和B分别增长 x 和 y': y is B's)
-    if any(asked.search(question) and not stated.search(clause) for asked, stated in STATISTICS):
+    if any(asked.search(question) and not stated.search(clause if scope == "clause" else earlier + clause)
+           for asked, stated, scope in STATISTICS):
         return False
     if ASKED_CLASS.search(question) and WHOLE_MARKET.search(sentence) and not CLASSES.search(earlier + clause):
         return False
@@ -312,8 +317,9 @@ def fits_question(sentence: str, match: re.Match[str], question: str) -> bool:
         return False  # AUM asked: a clause about net inflows does not answer it
     before = sentence[max(clause_start(sentence, match), match.start() - 10):match.start()]
     change = bool(CHANGE.search(before)) and not re.search(r"(?:至|到|为|达)\s*$", before)  # '下降至 29%' is a level
-    if change != bool(CHANGE.search(question)):
-        return False
+    reached = bool(CHANGE.search(before)) and bool(re.search(r"(?:至|到)\s*$", before))  # …the level a change reached,
+    if change != bool(CHANGE.search(question)) and not (reached and CHANGE.search(question)):  # which tells how it
+        return False  # changed ('占比怎么变的' is answered by '由 60% 下降至 55%')
     if any(part.search(before if scope == "near" else clause) and not asked.search(question)
            for part, asked, scope in QUALIFIED if scope in ("clause", "near")):
         return False
@@ -336,6 +342,27 @@ def figure_subject(sentence: str, match: re.Match[str], terms: set[str],
 TABLE_ROW = re.compile(r"^(?:代码|基金代码|证券代码|发行商|ticker)\s")  # a row as candidate_sentences reads it
 # '该产品公布的基准为…' speaks of the fund just named
 ANAPHOR = re.compile(r"^\s*(?:该|此|这只|这一|其)(?:产品|基金|ETF|只|策略)?")
+
+
+SCENARIO_WEIGHT = 2.0  # per figure of the question's scenario a sentence repeats, or states otherwise
+
+
+def scenario_figures(question: str) -> dict[str, set[float]]:
+    """The amounts (in 亿元) and percentages a question states as its scenario ('a 2-billion-yuan fund', '20%以上')."""
+    stated = {"亿": {a.value / 1e8 for a in amounts(question) if a.value},
+              "%": {float(m["number"]) for m in FIGURE.finditer(question) if m["unit"] == "%"}}
+    return {kind: values for kind, values in stated.items() if values}
+
+
+def scenario_fit(sentence: str, stated: dict[str, set[float]]) -> int:
+    """The kinds of stated figure a sentence repeats, less those it states with other values: '15亿元…5%' is another
+    scenario than the 20亿 and 20% asked about, '20亿及以上…20%以上…约39只' is the one."""
+    own: dict[str, set[float]] = {"亿": set(), "%": set()}
+    for m in FIGURE.finditer(sentence):
+        kind = "%" if m["unit"] == "%" else "亿" if m["unit"] in ("亿元", "亿") else None
+        if kind:
+            own[kind].add(float(m["number"].replace(",", "")))
+    return sum(1 if values & own[kind] else -1 if own[kind] else 0 for kind, values in stated.items())
 
 
 def _with_antecedents(sentences: list[str], terms: set[str]) -> list[tuple[str, set[str]]]:
@@ -366,6 +393,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     candidates = [(index, sentence, shared) for index, text in enumerate(texts)
                   for sentence, shared in _with_antecedents(candidate_sentences(text), terms)]
     years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
+    scenario = scenario_figures(question) if wants_number else {}
     several = bool(SEVERAL.search(question))
     asks_reason, asks_advice = bool(REASON_ASKED.search(question)), bool(ADVICE_ASKED.search(question))
     asks_rank = bool(RANK_ASKED.search(question))
@@ -373,6 +401,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     classes = [words for words in ASSET_CLASSES if any(w in t for t in terms for w in words)]
     indexes = [m.name or m.text for m in indexes_named(question)]  # 'hs300', 'CSI 300', '沪深300' alike
     superlatives = {zh for pattern, words in SUPERLATIVES if pattern.search(question) for zh in words}
+    groups = {t for t in terms if re.fullmatch(r"top\d+", t)}  # 前50, Top 15: a ranked group the question names
+    ranked_measures = set(re.findall(r"[\u4e00-\u9fff]{2}最(?:大|高|低|多|少|小)", question))  # 规模最大, 费率最低
     heads = [h for h in LIST_HEADS if listing and any(h in t for t in terms)]
     frequency = Counter(t for _, _, shared in candidates for t in shared)
     meaning = similarity(question, [sentence for _, sentence, _ in candidates]) if similarity and candidates else None
@@ -390,6 +420,7 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += 2 + min(6.0, 0.8 * max(figure_subject(sentence, m, terms | years) for m in fitting))
             if several and len({m["number"] for m in kind}) >= 2:
                 score += 2  # "各是多少 / both": the sentence that states both figures
+            score += SCENARIO_WEIGHT * scenario_fit(sentence, scenario)
         elif fitting:
             score += 0.5  # the asked-for unit, but a change for a level, or a part for the whole
         elif wants_number and re.search(r"\d", sentence):
@@ -405,8 +436,12 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += semantic_weight * meaning[position]
         if superlatives and any(word in sentence for word in superlatives):
             score += 3  # "规模最大的是哪只？" is answered by the sentence that names the largest
+            if any(phrase in sentence for phrase in ranked_measures):
+                score += 3  # …by the measure asked ('…A规模最大'), not by another (收益最高)
         if len(classes) == 1 and not any(w in sentence for w in classes[0]):
             score -= 6  # 'how many equity active ETFs' is not answered by the count of all of them
+        if groups and units == ("%",) and not groups & shared:
+            score -= 3  # the share of the top 15 is not a share of the market or of an issuer
         if len(indexes) == 1 and indexes[0] not in sentence.replace(" ", ""):
             score -= 3  # 'the institutional share of CSI 300 enhanced funds' is not the share of all of them
         if opposed(opposite, sentence):

@@ -336,12 +336,12 @@ def test_build_chat_model(tmp_path: Any) -> None:
 
 
 def test_report_scenario_is_quoted_then_checked(assistant: Assistant) -> None:
-    """Asking what the report says of its liquidity scenario quotes the report, then gives what the data says and
-    why the two differ: the report's 525 is never repeated alone."""
+    """Asking what the report says of its liquidity scenario states the report's figure and quotes it, then gives
+    what the data says and why the two differ: the report's 525 is never repeated alone."""
     answer = assistant.ask("报告说15亿规模的基金建仓会显著影响多少只成分股？")
     shock = next(c for c in answer.tool_calls if c.name == "liquidity_shock")
-    first, checked, why = answer.answer.split("\n")[:3]
-    assert first.startswith("报告原文") and "525" in first
+    lead, first, checked, why = answer.answer.split("\n")[:4]
+    assert "525" in lead and first.startswith("报告原文") and "525" in first
     assert checked.startswith("用真实数据核算") and f"{shock.result['data']['above_threshold']} 只" in checked
     assert f"{shock.result['data']['report_scenario']['report_convention_above']} 只" in why and "100 倍" in why
 

@@ -22,7 +22,11 @@ def figure(sentence: str, number: str) -> re.Match[str]:
     ("产品数量增加 381 只，规模增加 64.43%。", "381", "美国主动ETF一共多少只？", False),
     ("产品数量增加 381 只，规模增加 64.43%。", "381", "产品数量比去年增加了多少只？", True),
     # '下降至 29%' and '达 859 只' are the levels after a change
-    ("由 33% 下降至 29% 左右。", "29", "前15大产品占比现在是多少？", True),
+    ("Top 15 产品规模占比较 2023 年底有所下降，由 33% 下降至 29% 左右。", "29", "前15大产品占比现在是多少？", True),
+    # …and a change asked is answered by the level it reached ('占比怎么变的': '由 60% 下降至 55%')
+    ("Top 50 产品规模占比由 60% 下降至 55% 左右。", "55", "前50产品的占比有什么变化？", True),
+    # a share asked is not a growth rate
+    ("产品数量增加 381 只，规模增加 64.43%。", "64.43", "top 50 share of AUM?", False),
     ("数量增加 245 只，达 859 只。", "859", "How many equity active ETFs are there?", True),
     # a part ('新发', an asset class) answers only a question about that part, in either language
     ("2024 年，美国市场新发主动管理 ETF 产品 461 只。", "461", "How many active ETFs exist in the US?", False),

@@ -688,3 +688,74 @@ def test_a_fund_named_with_its_issuer_is_about_the_fund_not_the_issuers_ranking(
 def test_a_changed_bare_threshold_reaches_the_rerun(question: str, threshold: float) -> None:
     intent = parse(question, Context("liquidity_shock", {"fund_size": "20亿"}, "20亿建仓冲击多大"))
     assert intent.tool == "liquidity_shock" and intent.args == {"fund_size": "20亿", "threshold": threshold}
+
+
+@pytest.mark.parametrize(("question", "args"), [
+    ("What if a 3-billion-yuan fund builds over 15 trading days: how many stocks above 5%?",
+     {"fund_size": "3 billion", "build_days": 15, "threshold": 0.05}),
+    ("a 0.8-billion-yuan CSI 1000 enhanced fund, shock above 1%?", {"fund_size": "0.8 billion", "threshold": 0.01}),
+    ("10亿的基金建仓，占成交三成以上的股票有几只", {"fund_size": "10亿", "threshold": 0.3}),
+    ("15亿建仓，买入额超过日成交一成半的成分股多少只", {"fund_size": "15亿", "threshold": 0.15}),
+])
+def test_hyphenated_amounts_and_tenths_are_used_as_stated(question: str, args: dict) -> None:
+    intent = parse(question)
+    assert intent.tool == "liquidity_shock" and not intent.errors
+    assert {k: intent.args.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("中证500 enhanced ETFs vs passive from Mar 1 to Sep 29, 2023", "2023-03-01", "2023-09-29"),
+    ("csi 300 enhanced, 1 Feb – 31 Mar 2024", "2024-02-01", "2024-03-31"),
+])
+def test_a_day_span_stating_its_year_once_is_read_whole(text: str, start: str, end: str) -> None:
+    window = slots.period(text)
+    assert isinstance(window, slots.Period) and (window.start, window.end) == (start, end)
+
+
+def test_an_impossible_first_day_of_a_span_is_refused() -> None:
+    refused = slots.period("enhanced vs passive, Feb 31 to Apr 28 2023")
+    assert isinstance(refused, slots.SlotError) and refused.param == "start"
+
+
+@pytest.mark.parametrize("question", ["SPX enhanced ETFs vs passive since 2023?", "标普500增强ETF和被动比谁涨得多",
+                                      "how did S&P 500 enhanced funds do against the index ETF in 2024?"])
+def test_a_foreign_index_is_refused_not_read_as_a_csi_one(question: str) -> None:
+    found = slots.indexes(question)
+    assert found and all(m.name is None for m in found)  # never 中证500 for the 500 of S&P 500
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("费律最高的主动ETF是哪只", "费率"), ("规摸最大的发行商", "规模"),
+                                              ("指曾ETF有啥优势", "指增"), ("平均超额收义多少", "收益")])
+def test_chinese_homophone_typos_read_as_meant(typed: str, meant: str) -> None:
+    assert meant in slots.clean(typed)
+
+
+@pytest.mark.parametrize("text", ["华鑫那篇报告的发布方是谁", "从2023年3月1日起的收益", "那家发行商呢"])
+def test_particles_and_real_words_are_not_respelt(text: str) -> None:
+    assert slots.clean(text) == slots.normalise(slots.simplified(text)).replace("：", ":")
+
+
+@pytest.mark.parametrize("question", ["日本主动ETF里费率最低的是哪只", "Which Canadian active ETF had the biggest inflow?",
+                                      "UCITS active ETFs ranked by AUM"])
+def test_a_market_no_table_covers_is_out_of_scope_even_for_a_tool(question: str) -> None:
+    intent = parse(question)
+    assert intent.tool is None and intent.scope == "entity"
+
+
+@pytest.mark.parametrize(("question", "issuer"), [("what did spdr convert?", "State Street"),
+                                                  ("jpm转了哪些共同基金", "JPMorgan")])
+def test_issuer_abbreviations_in_any_case_are_issuers_not_tickers(question: str, issuer: str) -> None:
+    intent = parse(question)
+    assert intent.tool == "conversions" and intent.args == {"issuer": issuer}
+
+
+@pytest.mark.parametrize("question", ["华鑫说规模20亿的基金，占成交两成以上的个股约多少只？",
+                                      "Per Huaxin, with a 2-billion-yuan fund, how many constituents see over 20% of "
+                                      "their turnover taken?"])
+def test_the_reports_own_scenario_figure_leads(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and "39" in answer.answer.splitlines()[0]
+
+
+def test_a_why_question_about_what_the_report_thinks_is_not_its_metadata() -> None:
+    assert parse("为什么报告认为指增ETF的资金利用效率更高？").meta is None

@@ -40,6 +40,8 @@ from assistant.answers import (
     fits_question,
     opposed,
     opposites,
+    scenario_figures,
+    scenario_fit,
 )
 from assistant.search.keyword import tokenize, words
 from assistant.search.retrieval import content_terms
@@ -499,12 +501,18 @@ def evidence_query(intent: Intent, tool: dict[str, Any] | None) -> str:
     return f"{normalise(intent.query)} {focus_of(intent, tool) or ''}".strip()
 
 
+# a measure the question states a value of is its condition: '20亿元规模基金', '成交占比超过20%的股票'
+STATED_SIZE = re.compile(r"\d[\d,.]*\s*(?:亿|万)元?\s*(?:的)?(?:规模|资产)|(?:规模|size|占比|比例|比重)\s*(?:为|是|of|超过|高于|大于|"
+                         r"低于|不足|在|above|over|below)?\s*\d[\d,.]*\s*(?:亿|万|%)", re.I)
+
+
 def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | None:
     """A one-figure lead ('答：1,696 只。[1]', 'Active ETFs in the US: 1,696 ETFs [1].') when the question asks one
     quantity and the best quoted sentence holds a figure in the asked-for unit whose own words (the subject around
     it: 平均规模为 0.78 亿美元, 固定收益类…1043 亿美元) match the question better than any other figure's; None
     otherwise, because no lead is better than a wrong one. A figure the question itself states is never the answer."""
-    asked = [units for pattern, units in QUANTITY_UNITS if pattern.search(question)]
+    conditions = STATED_SIZE.sub(" ", question)  # '20亿元规模基金…多少只' asks a count: the 规模 is stated, not asked
+    asked = [units for pattern, units in QUANTITY_UNITS if pattern.search(conditions)]
     if (not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question)
             or SEVERAL.search(question) or RELATION_ASKED.search(question) or RANK_ASKED.search(question)
             or REASON_ASKED.search(question)):
@@ -514,6 +522,9 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
                   if m["unit"] in asked[0] and not _stated(question, m)]
     kept = [c for c in candidates if fits_question(c[2], c[3], question)]  # a level for a level, the whole for the whole
     candidates = kept or candidates
+    if candidates and (scenario := scenario_figures(question)):  # the 20亿 fund's count, not the 15亿 fund's
+        fit = max(scenario_fit(c[2], scenario) for c in candidates)
+        candidates = [c for c in candidates if scenario_fit(c[2], scenario) == fit]
     names = {t for t in terms if t in entity_words()}  # the issuer or fund asked about
     if named := [c for c in candidates if any(name in c[2].lower() for name in names)]:
         candidates = named  # 'JPMorgan's inflows' is not answered by the market's total beside it
@@ -557,6 +568,8 @@ def subject(question: str) -> str:
         return "The report's figure"
     parts = [p for p in re.split(r"(?<=[?？.!])\s+", question.strip()) if p.strip()]
     asked = next((p for p in reversed(parts) if WH.match(p)), parts[-1] if parts else "")  # 'Is it…? What is X?'
+    if not WH.match(asked) and (clause := re.search(r"[,;:—–]\s*(?=(?:how|what|which|who|when|where)\b)", asked, re.I)):
+        asked = asked[clause.end():]  # '2bn-yuan fund, how many names above 20%?' asks its last clause
     if YES_NO.match(asked) and not WH.match(asked):  # 'Did X change?' has no subject to restate
         return "The report's figure"
     asks = re.match(r"^\s*(?:so\s+|ok\s+|and\s+)?(how many|what share of|what percentage of|what portion of)\s+",
@@ -828,8 +841,9 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
     if intent.quote_first:  # what the report says comes first, then what the data says of it
         check = "用真实数据核算：" if zh else "Checked against the data: "
         quote = ("报告原文：" if zh else "The report says (in Chinese): ") + cite(picks)
-        said = None if zh else english_gist(picks, intent.query)
-        if zh or (said and said.startswith("The report gives")):
-            return "\n".join([*([] if zh else [said]), quote, check + parts[0], *parts[1:]])
+        lead = quantity_lead(intent.query, picks, intent.lang)  # the report's own figure, when one is asked
+        said = lead or (None if zh else english_gist(picks, intent.query))
+        if zh or (said and (lead or said.startswith("The report gives"))):
+            return "\n".join([*([said] if said else []), quote, check + parts[0], *parts[1:]])
         return "\n".join([check + parts[0], quote, *parts[1:]])  # an English question opens in English
     return "\n".join([*parts, ("报告原文：" if zh else "From the reports (in Chinese): ") + cite(picks)])

@@ -215,7 +215,7 @@ META = rx(*DATA_SOURCE, "职位", "职务", "头衔", "brokerage", r"\bbroker\b"
           r"\b(?:which|what|publishing) institution",
           r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", r"几月几[号日]", r"哪[一1]?天发", "何时发", r"哪[一1]?年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
           "发表", r"\bwhen was .*(?:report|released|written|out)", r"\bcome out\b", r"\bcame out\b", r"\brelease date", r"\bdated?\b", "哪几份", "哪些报告",
-          "几份报告", "多少份报告", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
+          "几份报告", "多少份报告", "(?<!为)什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
           r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么",
           r"(?:报告|年报|研报|这份|那份|这篇|那篇)\S{0,8}(?:研究|讲|写|覆盖|涵盖)(?:的)?(?:是)?(?:啥|什么|哪个市场|哪[一1]?年)", r"\bwhat (?:is|does) .*report .*"
           r"(?:about|cover)", r"\bcover(?:s|ed)? what\b", "title", "标题", "题目", "报告名")
@@ -236,7 +236,7 @@ META_FIELDS = (("authors", rx("职位", "职务", "头衔", "作者", "分析师
                                 r"\bbroker", r"securities firm", r"\bpublish", r"\binstitution", r"\borg\b",
                                 r"\borgani[sz]ation", r"\bput (?:it )?out\b", r"\bbehind\b",
                                 r"\bfirm\b", r"\bbroker", r"\bcompany", r"\bwho (?:put|released|issued)")),
-               ("list", rx("哪几份", "哪些报告", "几份", "多少份", "什么报告", r"\bwhich reports\b", r"\bwhat reports\b",
+               ("list", rx("哪几份", "哪些报告", "几份", "多少份", "(?<!为)什么报告", r"\bwhich reports\b", r"\bwhat reports\b",
                            r"\bhow many reports\b", r"\breports? (?:do )?you have")),
                ("title", rx("title", "标题", "题目", "报告名")),
                ("covers", rx("讲", "研究", "关于", "内容", r"\babout\b", r"\bcover", *DATA_SOURCE)))
@@ -571,16 +571,16 @@ def _conversions(text: str, chosen: bool = False) -> dict[str, Any] | None:
 
 
 # issuers the reports name outside 表 4, in Chinese as well: "先锋转了哪些基金" names Vanguard, not every issuer
-ISSUER_NAMES = {"贝莱德": "BlackRock", "先锋": "Vanguard", "道富": "State Street", "富达": "Fidelity", "摩根大通": "JPMorgan",
-                "小摩": "JPMorgan", "DFA": "Dimensional", "JPM": "JPMorgan", "富兰克林": "Franklin", "邓普顿": "Franklin"}
+ISSUER_NAMES: dict[str, str] = slots.entities()["issuer_aliases"]
 
 
-ISSUER_ALIAS = re.compile("|".join(rf"(?<![A-Za-z]){n}(?![A-Za-z])" if n.isascii() else n for n in ISSUER_NAMES))
+ISSUER_ALIAS = re.compile("|".join(rf"(?<![A-Za-z]){n}(?![A-Za-z])" if n.isascii() else n for n in ISSUER_NAMES), re.I)
+ISSUER_BY_ALIAS = {alias.lower(): name for alias, name in ISSUER_NAMES.items()}  # 'jpm' as typed is JPM
 
 
 def with_issuer_names(text: str) -> str:
     """Chinese names and abbreviations of issuers as their English names ('DFA转了哪些' → 'Dimensional转了哪些')."""
-    return ISSUER_ALIAS.sub(lambda m: ISSUER_NAMES[m.group(0)], text)
+    return ISSUER_ALIAS.sub(lambda m: ISSUER_BY_ALIAS[m.group(0).lower()], text)
 NAMED_BEFORE_CONVERT = re.compile(r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s*(?:把|转)|"
                                   r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert|"
                                   r"\b(?:did|has|have|does)\s+([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert|"
@@ -593,7 +593,7 @@ def stated_issuer(text: str) -> str | None:
     """An issuer the question names that 表 4 does not list (Vanguard, 先锋, 'Acme Capital'), so that the tool refuses
     it by name instead of the answer listing every issuer."""
     if alias := ISSUER_ALIAS.search(text):
-        return ISSUER_NAMES[alias.group(0)]
+        return ISSUER_BY_ALIAS[alias.group(0).lower()]
     for m in NAMED_BEFORE_CONVERT.finditer(text):
         name = next(g for g in m.groups() if g).strip()
         if name.upper() not in slots.NOT_TICKERS and name.lower() not in ("what", "which", "who", "how"):
@@ -694,13 +694,20 @@ def unknown_names(text: str, known: frozenset[str]) -> list[str]:
 
 
 TICKER = re.compile(r"(?<![A-Za-z])[A-Z]{3,6}(?![A-Za-z])")
+UNCOVERED_KINDS = ("markets", "chinese_fund_managers", "other_assets")
 
 
-@lru_cache(maxsize=2)
-def _uncovered_names(files: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
-    """The markets, fund managers and other assets of entities.yaml that no report, table or market file mentions."""
+@lru_cache(maxsize=4)
+def _uncovered_names(files: tuple[tuple[str, float], ...], tool_data: bool = False) -> tuple[str, ...]:
+    """The markets, fund managers and other assets of entities.yaml that no report or table mentions; with
+    `tool_data`, the markets and managers that the Chinese fund list (etf_funds.csv) does not name either (天弘 has a
+    fund there; an asset class is left to the tool, which refuses it naming what it accepts)."""
     corpus = corpus_text(files).lower()
-    names = [n for key in ("markets", "chinese_fund_managers", "other_assets") for n in slots.entities()[key]]
+    kinds = UNCOVERED_KINDS
+    if tool_data:
+        corpus += (get_settings().reports_dir.parent / "market" / "etf_funds.csv").read_text(encoding="utf-8").lower()
+        kinds = kinds[:2]
+    names = [n for key in kinds for n in slots.entities()[key]]
     return tuple(n for n in names if n.lower() not in corpus)
 
 
@@ -710,15 +717,18 @@ def other_funds(text: str) -> list[str]:
     return [t for t in re.findall(r"(?<![A-Za-z])[A-Z]{2,5}(?![A-Za-z])", text) if t in known]  # 'meta' is a word
 
 
-def uncovered_entities(text: str, files: tuple[tuple[str, float], ...]) -> list[str]:
-    """Markets, fund managers and tickers the question names that the corpus never mentions ('欧洲市场', '嘉实基金',
-    'ARKK'): what the reports say of others is no answer about them."""
+def uncovered_names(text: str, files: tuple[tuple[str, float], ...], tool_data: bool = False) -> list[str]:
+    """Markets, fund managers and assets the question names that the corpus never mentions ('欧洲市场', '嘉实基金',
+    'UCITS'): what the reports and their tables say of others is no answer about them."""
     lowered = text.lower()
-    named = [n for n in _uncovered_names(files)
-             if (re.search(rf"(?<![a-z]){re.escape(n.lower())}(?![a-z])", lowered) if n.isascii() else n in text)]
+    return [n for n in _uncovered_names(files, tool_data)
+            if (re.search(rf"(?<![a-z]){re.escape(n.lower())}(?![a-z])", lowered) if n.isascii() else n in text)]
+
+
+def unknown_tickers(text: str, files: tuple[tuple[str, float], ...]) -> list[str]:
+    """The tickers the question names that the corpus never mentions ('ARKK')."""
     known = _known_words(files)
-    tickers = [t for t in TICKER.findall(text) if t.lower() not in known]
-    return named + tickers
+    return [t for t in TICKER.findall(text) if t.lower() not in known]
 
 
 @lru_cache(maxsize=2)
@@ -762,7 +772,7 @@ def scope_of(text: str, tool: str | None) -> str | None:
         return "prediction"
     if unstated_measures(text, corpus_files()):  # no tool computes them either
         return "measure"
-    if other_funds(text):
+    if other_funds(text) or uncovered_names(text, corpus_files(), tool_data=True):  # no table holds European funds
         return "entity"
     if tool is not None:
         return None
@@ -770,7 +780,7 @@ def scope_of(text: str, tool: str | None) -> str | None:
     # a year after the reports, or one no report mentions: any figure quoted would be another year's
     if any(int(y) > LAST_YEAR_COVERED or y not in years for y in YEAR_MENTION.findall(text)) or after_named_report(text):
         return "period"
-    if unknown_names(text, words) or uncovered_entities(text, corpus_files()):
+    if unknown_names(text, words) or uncovered_names(text, corpus_files()) or unknown_tickers(text, corpus_files()):
         return "entity"
     return None
 
@@ -822,8 +832,10 @@ def liquidity_intent(text: str, lang: Lang, attributed: bool, chosen: bool = Fal
         return None
     args, claim, errors = liquidity
     topic = topic_query("liquidity_shock", args)
-    names_asked = NAMES_ASKED.search(text)  # '哪些龙头', 'which stocks does it name': the report's own list is quoted
-    return Intent("liquidity_shock", args, lang, quote_first=claim, query=text if names_asked else topic,
+    # what the report says is asked (its list of names, its own scenario figure): its sentences are searched with the
+    # question itself, not with the tool topic
+    names_asked = NAMES_ASKED.search(text)
+    return Intent("liquidity_shock", args, lang, quote_first=claim, query=text if names_asked or claim else topic,
                   errors=tuple(errors))
 
 

@@ -27,6 +27,7 @@ from assistant.agent import spelling
 from assistant.agent.brain import SEARCH, OfflineBrain
 from assistant.agent.compose import NOT_FOUND
 from assistant.agent.guard import MARKER, Lead, guard, sentences
+from assistant.agent.intents import publishers_named
 from assistant.agent.llm import SYSTEM_PROMPT
 from assistant.agent.openai_compat import text_tool_calls
 from assistant.agent.router import Router
@@ -34,7 +35,7 @@ from assistant.answers import Answer, Citation, ToolCallRecord, citation_for, no
 from assistant.events import AnswerToken, Event, GuardNotice, PassagesRetrieved, Routed, ToolFinished, ToolStarted
 from assistant.lc_tools import langchain_tools
 from assistant.llm.router import ROUTES, LLMRouter
-from assistant.search.retrieval import Passage, Retriever
+from assistant.search.retrieval import MIN_COVERAGE, Passage, Retriever
 from tools.registry import refuse_server_paths, run_tool
 from tools.result import Source, ToolInputError, ToolResult
 
@@ -289,17 +290,20 @@ class Agent:
         """search_reports: the hybrid retriever's passages, numbered for this turn, with citation metadata."""
         parsed = SearchArgs.model_validate(args)
         found = self.retriever.search(parsed.query, k=parsed.k)
-        turn.answerable = turn.answerable or found.covered
+        # a question naming a report's publisher ('per Huaxin, …') is about that report even when a casual English
+        # wording embeds far from its Chinese text: half its words found in the passages are enough
+        covered = found.covered or bool(publishers_named(parsed.query) and found.coverage >= MIN_COVERAGE)
+        turn.answerable = turn.answerable or covered
+        uncovered = "" if covered else "; they do not cover the question"
         turn.warnings += [w for w in found.warnings if w not in turn.warnings]
         rows = [{"n": turn.number(p), "report_id": p.chunk.report_id, "title": p.chunk.title,
                  "section": p.chunk.section, "page": p.chunk.page, "score": p.score, "text": p.chunk.text}
                 for p in found.passages]
-        covered = "" if found.covered else "; they do not cover the question"
         return ToolResult(
             tool=SEARCH,
             args=parsed.model_dump(),
-            summary=f"{len(rows)} passages ({found.mode} search){covered}",
-            data={"covered": found.covered, "coverage": found.coverage, "top_similarity": found.top_similarity},
+            summary=f"{len(rows)} passages ({found.mode} search){uncovered}",
+            data={"covered": covered, "coverage": found.coverage, "top_similarity": found.top_similarity},
             rows=rows,
             units={"score": "reciprocal-rank-fusion score"},
             sources=[Source(kind="report", title=r["title"], report_id=r["report_id"], page=r["page"],

@@ -105,6 +105,9 @@ FRACTION_SIGN = rx(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(‰|‱|bps?\b|basis points?\b
 PER_PERCENT = {"千分之": 10, "万分之": 100, "‰": 10, "‱": 100}
 
 
+# tenths said as 成 (两成 → 20%, 三成半 → 35%, the report's 超七成成分股 → 70%): not the 成 of 成交, 成分, 一成不变
+TENTHS = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿\d.])([一二两三四五六七八九]|\d(?:\.\d+)?)成(半)?"
+                    r"(?![交分本立长功为熟员果绩就都年型效品份色不])")
 SHORT_YEAR = re.compile(r"(?<![\d年.第])([12]\d)\s*年"
                         r"(?=\s*(?:初|底|末|年底|年末|全年|上半年|下半年|一季度|以来|[HQ]\d))", re.I)
 
@@ -122,6 +125,11 @@ SHORT_PARTS = ((rx(r"\b([12])(H)\s*'?(\d{2}|\d{4})\b"), r"\2\1 \3"),
                (rx(r"\b([1-4])(Q)\s*'?(\d{2}|\d{4})\b"), r"\2\1 \3"),
                (rx(r"\b([HQ])([1-4])\s*'(\d{2})\b"), r"\1\2 \3"))
 PART_ORDER = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4"}
+
+
+def _tenths(match: re.Match[str]) -> str:
+    tenths = float(match[1]) if match[1][0].isdigit() else CN_DIGITS[match[1]]
+    return f"{plain(tenths * 10 + (5 if match[2] else 0))}%"
 
 
 def _as_percent(number: float, per: int) -> str:
@@ -143,13 +151,14 @@ def _parts_of_year(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Chinese and English number words as digits (十五亿 → 15亿, 百分之五 → 5%, 千分之二 → 0.2%, twenty days → 20
-    days)."""
+    """Chinese and English number words as digits (十五亿 → 15亿, 百分之五 → 5%, 千分之二 → 0.2%, 两成 → 20%, twenty
+    days → 20 days)."""
     text = FRACTION_WORD.sub(lambda m: _as_percent(float(m[2]) if m[2][0].isdigit() else cn_number(m[2]),
                                                    PER_PERCENT[m[1]]), text)
     text = FRACTION_SIGN.sub(lambda m: _as_percent(float(m[1]), PER_PERCENT.get(m[2], 100)), text)
     text = EN_FRACTION.sub(_en_fraction, text)
     text = _parts_of_year(text)
+    text = TENTHS.sub(_tenths, text)
     text = CN_RUN.sub(_cn_run, text)
     text = SHORT_YEAR.sub(r"20\1年", text)  # 24年底 → 2024年底, as the reports write years
     text = EN_NUMBER.sub(lambda m: str(EN_NUMBERS[(m.group(1) or m.group(2)).lower()]), text)

@@ -75,9 +75,9 @@ AMOUNT = re.compile(
     r"(?P<sign>(?<![\d.])[-−–﹣－]|负|minus\s+)?\s*"
     r"(?P<num>(?<![\dA-Za-z.])(?:\d+(?:,\d{3})*(?:\.\d+)?(?:\s*[eE]\s*[-+]?\d+|\s*[x×*]\s*10\s*\^\s*\d+)?"
     r"|(?:10|十)\s*(?:\^|\*\*|的)\s*\d+\s*(?:次方|次幂)?|nan|inf(?:inity)?|∞))"
-    r"\s*(?P<unit>万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千(?!米)|trillion|tn|billion|bn|million|mn|thousand"
+    r"(?:-(?=[a-z])|\s*)(?P<unit>万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千(?!米)|trillion|tn|billion|bn|million|mn|thousand"
     r"|(?<=\d)[bmk](?![a-z]))?"
-    r"\s*(?P<cur>元|块|人民币|cny|rmb|yuan|美元|美金|usd|u\.s\. dollars?|us dollars?|dollars?|港元|港币|hkd|欧元|eur"
+    r"(?:-(?=[a-z])|\s*)(?P<cur>元|块|人民币|cny|rmb|yuan|美元|美金|usd|u\.s\. dollars?|us dollars?|dollars?|港元|港币|hkd|欧元|eur"
     r"|euros?|日元|jpy|英镑|gbp)?(?![a-z])",
     re.I,
 )
@@ -414,6 +414,10 @@ EN_YEAR_EDGE = re.compile(r"\b(start|beginning|end)\s+of\s+((?:19|20)\d\d)\b", r
 CN_YEAR_EDGE = re.compile(r"((?:19|20)\d\d)\s*年?\s*(初|底|末)")
 CN_MONTH_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])\s*(初|底|末)?")
 MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+# 'Jan 3 – Jun 30 2023', '3 Jan to 30 Jun 2023': a first day without its year, before the date that states it
+EN_DAY_BEFORE = re.compile(r"\b(?P<day>(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?"
+                           r"|(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)"
+                           r"\s*(?:[–\-~]|to|until|till|through|and)\s*$", re.I)
 
 
 def _edges(text: str) -> list[tuple[int, str, str, int]]:
@@ -489,6 +493,13 @@ def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -
         second = _date(later.group(0), later.start(), int(year or 0), int(later[1]), int(later[2]), "end")
         if second.value:
             stated.append(second)
+    if len(stated) == 1 and stated[0].value and (earlier := EN_DAY_BEFORE.search(text[:stated[0].start])):
+        month, day = (earlier[2], earlier[3]) if earlier[2] else (earlier[5], earlier[4])
+        first = _date(earlier["day"], earlier.start(), int(stated[0].value[:4]), EN_MONTHS[month.lower()],
+                      int(day), "start")
+        if first.error:
+            return first.error
+        stated.insert(0, first)
     if not stated and (part := _part_of_year(text)):
         return part
     if not stated and (span := MONTH_SPAN.search(text)):  # Jan–Jun 2025
@@ -561,7 +572,8 @@ BARE_CODES = {"1000": "000852", "500": "000905", "300": "000300", "800": "000906
 INDEX_LIKE = re.compile(
     r"(?:纳斯达克|纳指|标普|道琼斯|道指|恒生|恒指|罗素|日经|富时|国证|深证|上证|中证|创业板|科创|北证|msci|nasdaq|s\s*&\s*p|"
     r"sp|dow\s*jones|hang\s*seng|russell|nikkei|ftse|csi|sse|szse|chinext|star)[\s-]*(?:[a-z]{0,6}[\s-]*)?\d{2,4}"
-    r"(?:\s*(?:指数|index))?|恒生指数|恒生科技|hang\s*seng(?:\s*index)?|创业板指?|科创创业\s*50|双创\s*50|chinext",
+    r"(?:\s*(?:指数|index))?|恒生指数|恒生科技|hang\s*seng(?:\s*index)?|创业板指?|科创创业\s*50|双创\s*50|chinext|"
+    r"\b(?:ndx|spx|djia|hsi|hstech)(?:[\s-]*\d{2,4})?\b",
     re.I,
 )
 NOT_INDEX = re.compile(r"中证指数有限公司|中证指数公司|csi\s+index\s+co", re.I)
@@ -600,7 +612,8 @@ def indexes(text: str) -> list[IndexMention]:
             name = INDEXES[code][0]
             if name not in {m.name for _, m in hits.values()}:
                 hits[alias] = (at, IndexMention(alias, name))
-    if bare := BARE_INDEX.search(body.replace(" ", "")):
+    foreign = [m.span() for m in INDEX_LIKE.finditer(body)]  # the 500 of 'S&P 500 enhanced' is no CSI 500
+    if (bare := BARE_INDEX.search(body)) and not any(s <= bare.start() < e for s, e in foreign):
         name = INDEXES[BARE_CODES[bare.group(1)]][0]
         if name not in {m.name for _, m in hits.values()}:
             hits[bare.group(0)] = (len(squashed), IndexMention(bare.group(0), name))
@@ -835,9 +848,11 @@ def _by_manager_and_index(text: str) -> FundMention | None:
 
 @cache
 def _issuer_words() -> frozenset[str]:
-    """Words of the issuers' names in 表 2 and 表 4 ('PIMCO', 'FUNDX'): a company, not a ticker."""
+    """Words of the issuers' names in 表 2 and 表 4 ('PIMCO', 'FUNDX') and their abbreviations (SSGA): a company, not a
+    ticker."""
     report = load_report()
-    names = [*report.tables["表 2"].frame["issuer"], *report.tables["表 4"].frame["issuer"]]
+    names = [*report.tables["表 2"].frame["issuer"], *report.tables["表 4"].frame["issuer"],
+             *(alias for alias in entities()["issuer_aliases"] if alias.isascii())]
     return frozenset(w.upper() for n in names for w in str(n).split())
 
 

@@ -93,21 +93,42 @@ def expand_query(query: str) -> str:
     return f"{query} {' '.join(extra)}" if extra else query
 
 
+def cut(text: str) -> list[str]:
+    """The text cut into jieba words (accurate mode, case kept), spaces kept: joined, they are the text again."""
+    _init_jieba()
+    return list(jieba.cut(text))
+
+
 def words(text: str) -> list[str]:
     """The text cut into jieba words (accurate mode, case kept), punctuation included: for reading its structure."""
-    _init_jieba()
-    return [w for w in jieba.cut(text) if w.strip()]
+    return [w for w in cut(text) if w.strip()]
+
+
+# a ranked group: 前50, Top 50, top-50, 前五十
+RANK_GROUP = re.compile(r"(?:前|top)[\s-]*(\d{1,3}(?![\d.])|[一二两三四五六七八九十]{1,3})", re.I)
+
+
+def _group_size(number: str) -> int:
+    """'15', '十五', '五十', '三' → the number: the reports write ranked groups in both kinds of numeral."""
+    if number.isdigit():
+        return int(number)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+    tens, _, units = number.partition("十")
+    if "十" not in number:
+        return digits.get(number[0], 0)
+    return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(units, 0) if units else 0)
 
 
 def tokenize(text: str) -> list[str]:
-    """Search tokens: jieba words (search mode) lower-cased, minus punctuation and stop words."""
+    """Search tokens: jieba words (search mode) lower-cased, minus punctuation and stop words; a ranked group
+    ('规模前50', 'Top 50 产品') also as one token, top50, because the reports write it both ways."""
     _init_jieba()
     tokens = []
     for word in jieba.cut_for_search(text.lower()):
         word = word.strip()
         if word and word not in STOPWORDS and TOKEN.search(word):
             tokens.append(word)
-    return tokens
+    return tokens + [f"top{_group_size(n)}" for n in RANK_GROUP.findall(text)]
 
 
 class KeywordIndex:
