@@ -159,7 +159,8 @@ def concepts(shared: set[str]) -> set[str]:
 
 ABOUT_THE_TEXT = re.compile(r"该章节|本章节?|本节|本报告(?:通过|旨在|系统|详细|主要|以)|报告旨在|图表充分|如需查看|"
                             r"参考文献|结束语|详尽分析报告|全文以上|数据来源|请参阅|分析结构完整|助力投资者|体现了报告的|"
-                            r"研究所\s*[,，]\s*《|^[^，,。；;]{2,24}图\s*[。.]?\s*$")  # a citation; a caption
+                            r"研究所\s*[,，]\s*《|^[^，,。；;]{2,24}图\s*[。.]?\s*$|"  # a citation; a caption;
+                            r"^[-\s]*(?:研究主题|报告标题|报告主题)\s*[:：]")  # the report's topic: metadata
 LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有啥|是什么.*(?:优势|特点|风险|因素)|几大|列出|列举|列一下|列个|"
                            r"优势|特点|好处|好在哪|风险提示|"
                            r"what are|which are|\blist\b|advantages|benefits|features|risks|factors|reasons|\bwhy\b|"

@@ -759,3 +759,30 @@ def test_the_reports_own_scenario_figure_leads(assistant: Assistant, question: s
 
 def test_a_why_question_about_what_the_report_thinks_is_not_its_metadata() -> None:
     assert parse("为什么报告认为指增ETF的资金利用效率更高？").meta is None
+
+
+@pytest.mark.parametrize("question", ["is JEPI a sell at this point", "are these enhanced etfs a good buy?"])
+def test_asking_whether_something_is_a_buy_is_advice(question: str) -> None:
+    assert parse(question).scope == "advice"
+
+
+def test_which_firms_of_the_reports_text_is_not_its_publisher() -> None:
+    assert parse("Which firms does the annual report call the three passive giants?").meta is None
+
+
+def test_an_english_answer_about_named_firms_names_them_first(assistant: Assistant) -> None:
+    lead = assistant.ask("who are the passive ETF giants the CSI report talks about?").answer.splitlines()[0]
+    assert lead.startswith("The report names") and all(n in lead for n in ("State Street", "Vanguard"))
+
+
+@pytest.mark.parametrize(("follow_up", "shown"), [("how much precisely?", "11,243"), ("具体是多少", "11,243")])
+def test_how_much_after_a_ranking_gives_the_top_rows_figure(assistant: Assistant, follow_up: str, shown: str) -> None:
+    session = Session()
+    assistant.ask("which active ETF had the largest inflow in 2024?", session)
+    answer = assistant.ask(follow_up, session)
+    assert [c.name for c in answer.tool_calls][0] == "fund_facts" and shown in answer.answer
+
+
+def test_a_line_stating_the_reports_topic_is_not_quoted_as_a_reason(assistant: Assistant) -> None:
+    answer = assistant.ask("华鑫为什么说中证1000成分股容易被建仓资金冲击？")
+    assert answer.status == "answered" and "研究主题" not in answer.answer

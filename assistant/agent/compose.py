@@ -613,9 +613,11 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
             rest = rest.replace(zh, " ")
             if re.sub(r"[\s-]+", "", en.lower()) not in asked and zh not in question:  # what the question
                 glossed.append(f"{en} ({zh})")  # already names ('CSI 300') tells the asker nothing
-    if not found and not glossed:
+    names = [name for name in dict.fromkeys(LATIN_NAME.findall(sentence)) if WHO_OR_WHICH.search(question)
+             and name.upper() not in slots.NOT_TICKERS and name.lower() not in question.lower()]
+    if not found and not glossed and not names:
         return None
-    parts = []
+    parts = [f"the report names {', '.join(names[:5])}"] if names else []  # 'which firms are they?' asks names
     if found:
         parts.append("the report gives " + ", ".join(found[:4]))
     if glossed:
@@ -625,6 +627,8 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     return f"{text[:1].upper()}{text[1:]} [{n}]."
 
 
+LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z&.]*(?:\s+[A-Z][A-Za-z&.]*)*")  # Blackrock, State Street, DYNF
+WHO_OR_WHICH = re.compile(r"\bwhich\b|\bwho\b|\bnames?\b|\bwhat (?:firms|funds|companies|issuers|etfs)\b", re.I)
 ASKS_FIGURE = re.compile("|".join((QUANTITY.pattern, r"how (?:big|large|long|high|far)|\baum\b|\bassets\b|\b(?:in|out)flows?\b",
                                      r"\breturns?\b|\bnumber of\b|\bcount\b|average|\bavg\b|median|\btotal\b|threshold|cutoff",
                                      r"percent|\bpct\b")), re.I)  # an English question asking for a figure

@@ -155,6 +155,9 @@ FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Ch
     ("asset_class", "invest_type", rx("资产类别", "类别", "类型", "asset class", r"\btype")),
 )
 TABLE_FIELDS = {"fee_pct", "aum_usd_m", "inflow_usd_m", "inception", "asset_class"}
+RANKED_FIELD = {"inflow": "inflow_usd_m", "aum": "aum_usd_m", "fee": "fee_pct"}  # rank_funds' measure as a fund's field
+HOW_MUCH_OF_IT = rx(r"^\W*(?:and\s+|so\s+)?how much(?: exactly| precisely| was it| is it| did it)?\b[^?？]{0,20}[?？]?\s*$",
+                    r"^\W*(?:那|那么)?(?:具体|到底|准确)?(?:是)?多少(?:钱|亿|百万美元)?(?:呢)?[?？]?\s*$", r"^\W*具体(?:数字|金额|数)(?:呢|是多少)?")
 # a table figure asked with its own question word ('DFAC的规模多少、跟踪什么基准'), not only named as a descriptor
 # ('Dimensional规模最大的DFAC持有多少只股票')
 QUESTION_OF_FACT = rx(r"(?:规模|费率|流入|成立|发行)\S{0,3}(?:是)?(?:多少|几|多大|多高|哪)", r"\b(?:what|how much|how big)\b.{0,20}"
@@ -186,6 +189,7 @@ RERUN = rx(r"^把\S{0,6}(?:改成|换成|改为|换为|设为|调成|调到)", r
 
 # --- scope, metadata and re-rendering ------------------------------------------------------------------------------
 ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bgood (?:buy|investment|time to)",
+            r"\b(?:is|are)\s+\S+(?:\s+\S+)?\s+an?\s+(?:strong\s+)?(?:buy|sell|hold)\b",  # 'is dynf a buy rn
             r"\b(?:buy|sell) (?:it |them )?now\b", r"\brecommend (?:me|a|an|which|some)\b", r"\bwhich .* (?:to|should) buy",
             r"\binvest in\s+\w.*\?", r"\brecommend (?:putting|buying|investing|holding)", r"\bgood (?:fit|choice|idea|pick)\b",
             r"\bmy (?:savings|retirement|portfolio|money|pension)\b", "我(?:现在|目前|今年|明年|这时候)?(?:应该|该|要不要|能不能|可以|想)(?:现在)?(?:买|卖|投|入手|配置|加仓|减仓|梭哈|上车)", "梭哈",
@@ -213,7 +217,7 @@ META = rx(*DATA_SOURCE, "职位", "职务", "头衔", "brokerage", r"\bbroker\b"
           "发布机构", r"(?:报告|研报|这篇|那篇|这份|那份).{0,8}哪家(?:机构|公司|券商)",
           r"哪家(?:机构|公司|券商).{0,12}(?:发布|出品|写|撰写|出的)", r"\bput (?:it |this |that )?out\b", "出品", "发布的", "发布方", "出版", r"\bpublish",
           r"\b(?:which|what|publishing) institution",
-          r"\bwhich (?:firm|broker|company|house)", "发布日期", "发布时间", "什么时候发", r"几月几[号日]", r"哪[一1]?天发", "何时发", r"哪[一1]?年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
+          r"\bwhich (?:firm|broker|company|house)\b", "发布日期", "发布时间", "什么时候发", r"几月几[号日]", r"哪[一1]?天发", "何时发", r"哪[一1]?年发", "什么时候出", "什么时候写", "何时发布", "哪天发布", "哪一年发布",
           "发表", r"\bwhen was .*(?:report|released|written|out)", r"\bcome out\b", r"\bcame out\b", r"\brelease date", r"\bdated?\b", "哪几份", "哪些报告",
           "几份报告", "多少份报告", "(?<!为)什么报告", r"\bwhich reports\b", r"\bwhat reports\b", r"\bhow many reports\b",
           r"\breports? (?:do )?you have", "报告(?:主要)?(?:讲|写|研究|关于)(?:了)?什么", "讲的是什么",
@@ -1091,6 +1095,10 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         tool, args = context.ranking  # "那排第二的是哪只？" after the top fund's fee: the ranking's second row
         if (row := _follow_up(text, replace(context, tool=tool, args=dict(args)), lang)) is not None:
             return replace(row, routing="context")
+    if context.ranked and context.ranking is None and context.tool == "rank_funds" and HOW_MUCH_OF_IT.search(text) and (
+            not slots.funds(text)):  # 'how much exactly, in $M?' after 'which ETF took in the most': the top row's figure
+        field = RANKED_FIELD.get(str(context.args.get("by")))
+        return Intent("fund_facts", {"query": context.ranked[0]}, lang, fact=field, query=text, routing="context")
     if META_FIRST.search(text):  # 'which brokerage published the report on the liquidity shock…?' asks its publisher
         return _meta(text, question, lang, context)
     if context.tool and RERUN.search(text) and (rerun := _follow_up(text, context, lang)) is not None:
