@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from assistant.agent import slots
 from assistant.agent.intents import Context, parse
@@ -478,3 +481,19 @@ def test_a_year_end_in_a_report_question_after_a_liquidity_answer_is_no_turnover
 def test_a_month_stated_in_a_liquidity_question_is_its_turnover_date(question: str) -> None:
     intent = parse(question)
     assert intent.tool == "liquidity_shock" and intent.args["as_of"] == "2023-02-28"
+
+
+@pytest.mark.parametrize("name", ["agent/intents.yaml", "agent/phrases.yaml", "agent/entities.yaml",
+                                  "agent/measures.yaml", "search/glossary.yaml"])
+def test_knowledge_files_have_no_key_twice(name: str) -> None:
+    """A key written twice in a knowledge file silently keeps only its last value."""
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+        keys = [loader.construct_object(k) for k, _ in node.value]
+        assert len(keys) == len(set(keys)), [k for k in keys if keys.count(k) > 1]
+        return loader.construct_mapping(node)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    yaml.load((Path(__file__).parent.parent / "assistant" / name).read_text(encoding="utf-8"), Loader=Strict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.agent import slots
+from assistant.agent.compose import enumerated_names
 from assistant.agent.intents import Context, parse
 from assistant.service import Assistant, Session
 
@@ -735,8 +736,8 @@ def test_particles_and_real_words_are_not_respelt(text: str) -> None:
     assert slots.clean(text) == slots.normalise(slots.simplified(text)).replace("：", ":")
 
 
-@pytest.mark.parametrize("question", ["日本主动ETF里费率最低的是哪只", "Which Canadian active ETF had the biggest inflow?",
-                                      "UCITS active ETFs ranked by AUM"])
+@pytest.mark.parametrize("question", ["日本主动ETF里费率最低的是哪只", "UCITS active ETFs ranked by AUM",
+                                      "Which Canadian active ETF had the biggest inflow?"])
 def test_a_market_no_table_covers_is_out_of_scope_even_for_a_tool(question: str) -> None:
     intent = parse(question)
     assert intent.tool is None and intent.scope == "entity"
@@ -780,9 +781,27 @@ def test_how_much_after_a_ranking_gives_the_top_rows_figure(assistant: Assistant
     session = Session()
     assistant.ask("which active ETF had the largest inflow in 2024?", session)
     answer = assistant.ask(follow_up, session)
-    assert [c.name for c in answer.tool_calls][0] == "fund_facts" and shown in answer.answer
+    assert answer.tool_calls[0].name == "fund_facts" and shown in answer.answer
 
 
 def test_a_line_stating_the_reports_topic_is_not_quoted_as_a_reason(assistant: Assistant) -> None:
     answer = assistant.ask("华鑫为什么说中证1000成分股容易被建仓资金冲击？")
     assert answer.status == "answered" and "研究主题" not in answer.answer
+
+
+def test_names_a_sentence_lists_are_glossed_where_known() -> None:
+    listed = enumerated_names("前五家基金管理人控制着55%以上市场规模,分别为易方达、富国、汇添富、兴证全球、招商。")
+    assert listed[0] == "E Fund (易方达)" and len(listed) == 5
+    stocks = enumerated_names("其中包括多只工业细分龙头,如中密控股、安通控股、柳工等,可能加剧")
+    assert stocks == ["中密控股", "安通控股", "柳工"]
+
+
+def test_the_reports_named_stocks_lead_a_names_question_with_a_size(assistant: Assistant) -> None:
+    lead = assistant.ask("with a 20亿 fund building, which sector leaders does the report say get squeezed?").answer
+    assert lead.splitlines()[0].startswith("The report names") and "柳工" in lead.splitlines()[0]
+
+
+@pytest.mark.parametrize("question", ["who's behind the Cinda study?",
+                                      "which firm is behind the liquidity-shock report"])
+def test_who_is_behind_a_report_asks_its_publisher(question: str) -> None:
+    assert parse(question).meta == "publisher"

@@ -346,7 +346,8 @@ def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, 
     passages = search["rows"][:depth]
     picks = best_sentences(query, [p["text"] for p in passages], limit, focus, similarity)
     reason_found = bool(picks and REASON_ASKED.search(query) and REASON_GIVEN.search(picks[0][1]))  # 'why…?' answered
-    if LIST_QUESTION.search(query) and not reason_found and (listed := list_under_lead_in(query, passages)):
+    if LIST_QUESTION.search(query) and not reason_found and (listed := list_under_lead_in(query, passages)) and not (
+            picks and _lists_more_of_it(query, picks[0][1], listed)):
         against = opposites(content_terms(query) | set(tokenize(query)))  # '哪些跑输了': not the '跑赢' item
         return [item for item in listed if not opposed(against, item[1]) and not lead_in(item[1])] or listed
     if picks and LIST_QUESTION.search(query) and ITEM.match(picks[0][1]):  # the list is the answer: quote its items
@@ -357,6 +358,13 @@ def quoted(query: str, search: dict[str, Any] | None, focus: str | None = None, 
         return [(passages[index]["n"], s) for s in ([s for s in siblings if not lead_in(s)] or siblings)[:MAX_ITEMS]]
     stating = [(i, s) for i, s in picks if not lead_in(s)]
     return [(passages[i]["n"], s) for i, s in stating or picks]
+
+
+def _lists_more_of_it(query: str, sentence: str, listed: list[tuple[int, str]]) -> bool:
+    """Whether a sentence that enumerates ('如中密控股、安通控股、柳工等') names something asked ('哪些龙头股') that the
+    items under a lead-in do not: then it, not that list (the definition of the shock), answers."""
+    asked = content_terms(query) | set(tokenize(query))
+    return sentence.count("、") >= 2 and bool(set(tokenize(sentence)) & asked - set(tokenize(" ".join(s for _, s in listed))))
 
 
 def lead_in(sentence: str) -> bool:
@@ -615,16 +623,34 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
                 glossed.append(f"{en} ({zh})")  # already names ('CSI 300') tells the asker nothing
     names = [name for name in dict.fromkeys(LATIN_NAME.findall(sentence)) if WHO_OR_WHICH.search(question)
              and name.upper() not in slots.NOT_TICKERS and name.lower() not in question.lower()]
+    names = names or (enumerated_names(sentence) if WHO_OR_WHICH.search(question) else [])
     if not found and not glossed and not names:
         return None
     parts = [f"the report names {', '.join(names[:5])}"] if names else []  # 'which firms are they?' asks names
     if found:
         parts.append("the report gives " + ", ".join(found[:4]))
+    glossed = [g for g in glossed if g not in names]  # a name listed is no key point besides
     if glossed:
         said = "the reasons the report gives: " if REASON_ASKED.search(question) else "the report says: "
-        parts.append(("key points: " if found else said) + ", ".join(glossed[:6]))
+        parts.append(("key points: " if found or names else said) + ", ".join(glossed[:6]))
     text = "; ".join(parts)
     return f"{text[:1].upper()}{text[1:]} [{n}]."
+
+
+def enumerated_names(sentence: str) -> list[str]:
+    """The names a sentence lists with 、 ('分别为易方达、富国、汇添富、兴证全球、招商(表14)'), glossed where phrases.yaml
+    knows them ('E Fund (易方达)'): the first item is cut to the known name it ends with, the others to their words."""
+    glosses = dict(phrase_table())
+    best: list[str] = []
+    for run in re.finditer(r"[\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]{1,8})+", sentence):
+        items = run.group(0).split("、")
+        first = next((zh for zh in sorted(glosses, key=len, reverse=True) if items[0].endswith(zh)), None) or (
+            m[1] if (m := re.search(r"(?:如|包括|分别为|分别是|即)([\u4e00-\u9fff]{2,8})$", items[0])) else None)
+        kept = [first] if first else []
+        kept += [re.sub(r"等$", "", item) for item in items[1:]]
+        if len(kept) > len(best):
+            best = kept
+    return [f"{glosses[zh]} ({zh})" if zh in glosses else zh for zh in best] if len(best) >= 2 else []
 
 
 LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z&.]*(?:\s+[A-Z][A-Za-z&.]*)*")  # Blackrock, State Street, DYNF
@@ -847,7 +873,7 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         quote = ("报告原文：" if zh else "The report says (in Chinese): ") + cite(picks)
         lead = quantity_lead(intent.query, picks, intent.lang)  # the report's own figure, when one is asked
         said = lead or (None if zh else english_gist(picks, intent.query))
-        if zh or (said and (lead or said.startswith("The report gives"))):
+        if zh or (said and (lead or said.startswith(("The report gives", "The report names")))):
             return "\n".join([*([said] if said else []), quote, check + parts[0], *parts[1:]])
         return "\n".join([check + parts[0], quote, *parts[1:]])  # an English question opens in English
     return "\n".join([*parts, ("报告原文：" if zh else "From the reports (in Chinese): ") + cite(picks)])

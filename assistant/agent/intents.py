@@ -156,8 +156,9 @@ FACT_FIELDS = (  # fund_facts field asked for: (field for US funds, field for Ch
 )
 TABLE_FIELDS = {"fee_pct", "aum_usd_m", "inflow_usd_m", "inception", "asset_class"}
 RANKED_FIELD = {"inflow": "inflow_usd_m", "aum": "aum_usd_m", "fee": "fee_pct"}  # rank_funds' measure as a fund's field
-HOW_MUCH_OF_IT = rx(r"^\W*(?:and\s+|so\s+)?how much(?: exactly| precisely| was it| is it| did it)?\b[^?？]{0,20}[?？]?\s*$",
-                    r"^\W*(?:那|那么)?(?:具体|到底|准确)?(?:是)?多少(?:钱|亿|百万美元)?(?:呢)?[?？]?\s*$", r"^\W*具体(?:数字|金额|数)(?:呢|是多少)?")
+HOW_MUCH_OF_IT = rx(r"^\s*(?:and\s+|so\s+)?how much(?: exactly| precisely| was it| is it| did it)?\b[^?？]{0,20}[?？]?\s*$",
+                    r"^\s*(?:那|那么)?(?:具体|到底|准确)(?:是)?多少(?:钱|亿|百万美元)?(?:呢)?[?？]?\s*$",
+                    r"^\s*具体(?:数字|金额|数)(?:呢|是多少)?[?？]?\s*$")  # not \W: with re.A it matches Chinese
 # a table figure asked with its own question word ('DFAC的规模多少、跟踪什么基准'), not only named as a descriptor
 # ('Dimensional规模最大的DFAC持有多少只股票')
 QUESTION_OF_FACT = rx(r"(?:规模|费率|流入|成立|发行)\S{0,3}(?:是)?(?:多少|几|多大|多高|哪)", r"\b(?:what|how much|how big)\b.{0,20}"
@@ -227,7 +228,9 @@ META_FIRST = rx(r"\bwhich (?:brokerage|broker|firm|institution|securities firm|h
                 r"release|issue)", r"\bwho (?:published|wrote|released|put out|authored|issued)\b",
                 r"哪家(?:券商|机构)(?:发布|写|出)", r"(?:是)?谁(?:发布|撰写|写)的(?:报告|研报|这篇|那篇)?",
                 r"(?:报告|研报|年报|这篇|那篇|这份|那份)\S{0,12}(?:是)?(?:谁家|哪家|哪个机构|哪个券商)(?:出|发|写|做)的",
-                r"(?:由|是)?哪几位(?:作者|分析师)", r"\bwho (?:are|were) the (?:authors|analysts)\b")
+                r"(?:由|是)?哪几位(?:作者|分析师)", r"\bwho (?:are|were) the (?:authors|analysts)\b",
+                r"\b(?:which|what) (?:organi[sz]ation|institution|firm|company|brokerage|broker|house)\b.{0,16}\bbehind\b",
+                r"\bwho(?:'s| is)? behind (?:the|that|this)\b.{0,40}\b(?:report|study|piece|paper|research)\b")
 # what the analyst or author recommends or thinks is the report's content, not its metadata
 AUTHORS_VIEW = rx(r"\b(?:analysts?|authors?|writers?)\b.{0,25}\b(?:recommends?|suggests?|thinks?|says?|believes?|views?|"
                   r"argues?|prefers?|advises?|favou?rs?|concludes?|expects?|sees?)\b", r"\bin (?:the )?(?:\w+ )?(?:analyst|author)"
@@ -245,6 +248,7 @@ META_FIELDS = (("authors", rx("职位", "职务", "头衔", "作者", "分析师
                ("title", rx("title", "标题", "题目", "报告名")),
                ("covers", rx("讲", "研究", "关于", "内容", r"\babout\b", r"\bcover", *DATA_SOURCE)))
 PUBLISHER_ASKED = rx("机构", "公司", "券商", "哪家", "谁家", "出品", "发布方", "brokerage", r"\bbroker", r"\bfirm\b", r"\binstitution",
+                     r"\borgani[sz]ation\b", r"\bwho(?:'s| is)? behind\b",
                      r"\bpublisher", r"\bpublished by\b", r"\bwho (?:put|released|issued|published)")
 REPORT_NAMES = (("004", rx("华鑫", "huaxin", "指增\\s*etf产品解析", "流动性冲击", "密集发行", r"指[增増]\s*etf", r"增强\s*etf",
                            r"enhanced etfs?\b", "liquidity")),
@@ -828,6 +832,7 @@ def claim_of(text: str) -> str | None:
 
 
 NAMES_ASKED = rx(r"哪些(?:股票|个股|票|龙头|公司|成分股)", "点名", "名单", "龙头", r"\bnames? (?:of|some)\b", r"\bwhich (?:stocks|names|companies)\b",
+                r"^\s*name the\b", r"\b(?:industry|industrial|sector) leaders\b",
                 r"\bnamed?\b.{0,20}\bstocks\b")
 
 
@@ -839,7 +844,8 @@ def liquidity_intent(text: str, lang: Lang, attributed: bool, chosen: bool = Fal
     # what the report says is asked (its list of names, its own scenario figure): its sentences are searched with the
     # question itself, not with the tool topic
     names_asked = NAMES_ASKED.search(text)
-    return Intent("liquidity_shock", args, lang, quote_first=claim, query=text if names_asked or claim else topic,
+    return Intent("liquidity_shock", args, lang, quote_first=claim or bool(names_asked),
+                  query=text if names_asked or claim else topic,
                   errors=tuple(errors))
 
 
