@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from assistant.answers import states_figures
-from assistant.cli import read_questions
+from assistant.cli import main, read_questions
 
 KEYS = {"question", "answer", "status", "citations", "tool_calls", "latency_ms"}
 
@@ -94,3 +94,13 @@ def test_a_negative_value_on_the_command_line_reaches_the_tool(args, message):
     proc = subprocess.run([sys.executable, "-m", "assistant", "tool", "liquidity_shock", *args],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and message in proc.stderr and "expected one argument" not in proc.stderr
+
+
+def test_a_tool_whose_reader_closed_the_pipe_stops_quietly(monkeypatch):
+    """`python -m assistant tool … | head -1` is how people skim output: when the reader has gone, the tool stops
+    with the shell's SIGPIPE status instead of a traceback (a real pipe whose reading end is closed)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with os.fdopen(write_end, "w") as closed_pipe:
+        monkeypatch.setattr(sys, "stdout", closed_pipe)
+        assert main(["tool", "rank_funds", "--by", "fee", "--top", "3"]) == 141
