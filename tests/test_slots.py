@@ -7,6 +7,7 @@ import pytest
 from assistant.agent import slots
 from assistant.agent.compose import enumerated_names
 from assistant.agent.intents import Context, parse
+from assistant.search.keyword import tokenize
 from assistant.service import Assistant, Session
 
 
@@ -805,3 +806,20 @@ def test_the_reports_named_stocks_lead_a_names_question_with_a_size(assistant: A
                                       "which firm is behind the liquidity-shock report"])
 def test_who_is_behind_a_report_asks_its_publisher(question: str) -> None:
     assert parse(question).meta == "publisher"
+
+
+@pytest.mark.parametrize(("question", "threshold"), [("15亿建仓，冲击超过九成五的有几只", 0.95),
+                                                     ("10亿基金，占成交三成五以上的股票几只", 0.35),
+                                                     ("8亿建仓，超过十成的有几只", 1.0)])
+def test_a_tenths_threshold_keeps_every_digit_stated(question: str, threshold: float) -> None:
+    assert parse(question).args.get("threshold") == threshold  # 九成五 was read as 90%, 十成 dropped for the default
+
+
+@pytest.mark.parametrize("question", ["csi1000 enhanced vs passive from jan 3 to jun 30",
+                                      "中证1000增强和被动比，1月3日到6月30日", "csi 300 enhanced since 5 march"])
+def test_a_day_without_its_year_is_refused_not_replaced_by_the_default_window(question: str) -> None:
+    assert "start" in [e.param for e in parse(question).errors]
+
+
+def test_a_ranked_group_that_is_no_number_makes_no_token() -> None:
+    assert not any(t.startswith("top") for t in tokenize("前十十名和前三四名"))

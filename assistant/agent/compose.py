@@ -644,7 +644,7 @@ def enumerated_names(sentence: str) -> list[str]:
     best: list[str] = []
     for run in re.finditer(r"[\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]{1,8})+", sentence):
         items = run.group(0).split("、")
-        first = next((zh for zh in sorted(glosses, key=len, reverse=True) if items[0].endswith(zh)), None) or (
+        first = next((zh for zh, _ in phrase_table() if items[0].endswith(zh)), None) or (  # longest first
             m[1] if (m := re.search(r"(?:如|包括|分别为|分别是|即)([\u4e00-\u9fff]{2,8})$", items[0])) else None)
         kept = [first] if first else []
         kept += [re.sub(r"等$", "", item) for item in items[1:]]

@@ -710,11 +710,8 @@ def _uncovered_names(files: tuple[tuple[str, float], ...], tool_data: bool = Fal
     """The markets, fund managers and other assets of entities.yaml that no report or table mentions; with
     `tool_data`, the markets and managers that the Chinese fund list (etf_funds.csv) does not name either (天弘 has a
     fund there; an asset class is left to the tool, which refuses it naming what it accepts)."""
-    corpus = corpus_text(files).lower()
-    kinds = UNCOVERED_KINDS
-    if tool_data:
-        corpus += (get_settings().reports_dir.parent / "market" / "etf_funds.csv").read_text(encoding="utf-8").lower()
-        kinds = kinds[:2]
+    corpus = corpus_text(files).lower() + (slots.market_fund_words() if tool_data else "")
+    kinds = UNCOVERED_KINDS[:2] if tool_data else UNCOVERED_KINDS
     names = [n for key in kinds for n in slots.entities()[key]]
     return tuple(n for n in names if n.lower() not in corpus)
 

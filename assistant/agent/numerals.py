@@ -106,7 +106,8 @@ PER_PERCENT = {"千分之": 10, "万分之": 100, "‰": 10, "‱": 100}
 
 
 # tenths said as 成 (两成 → 20%, 三成半 → 35%, the report's 超七成成分股 → 70%): not the 成 of 成交, 成分, 一成不变
-TENTHS = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿\d.])([一二两三四五六七八九]|\d(?:\.\d+)?)成(半)?"
+TENTHS = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿\d.])([一二两三四五六七八九十]|\d(?:\.\d+)?)成"
+                    r"(?:(半)|([一二三四五六七八九])(?![成交分只家个天日名位年月倍亿万元]))?"  # 三成半 35%, 九成五 95%
                     r"(?![交分本立长功为熟员果绩就都年型效品份色不])")
 SHORT_YEAR = re.compile(r"(?<![\d年.第])([12]\d)\s*年"
                         r"(?=\s*(?:初|底|末|年底|年末|全年|上半年|下半年|一季度|以来|[HQ]\d))", re.I)
@@ -128,8 +129,8 @@ PART_ORDER = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3",
 
 
 def _tenths(match: re.Match[str]) -> str:
-    tenths = float(match[1]) if match[1][0].isdigit() else CN_DIGITS[match[1]]
-    return f"{plain(tenths * 10 + (5 if match[2] else 0))}%"
+    tenths = float(match[1]) if match[1][0].isdigit() else 10 if match[1] == "十" else CN_DIGITS[match[1]]
+    return f"{plain(tenths * 10 + (5 if match[2] else CN_DIGITS[match[3]] if match[3] else 0))}%"
 
 
 def _as_percent(number: float, per: int) -> str:

@@ -414,6 +414,8 @@ EN_YEAR_EDGE = re.compile(r"\b(start|beginning|end)\s+of\s+((?:19|20)\d\d)\b", r
 CN_YEAR_EDGE = re.compile(r"((?:19|20)\d\d)\s*年?\s*(初|底|末)")
 CN_MONTH_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])\s*(初|底|末)?")
 MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+EN_MONTH_DAY = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
+                          r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 # 'Jan 3 – Jun 30 2023', '3 Jan to 30 Jun 2023': a first day without its year, before the date that states it
 EN_DAY_BEFORE = re.compile(r"\b(?P<day>(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?"
                            r"|(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)"
@@ -500,6 +502,9 @@ def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -
         if first.error:
             return first.error
         stated.insert(0, first)
+    if not stated and not re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", text) and not P_YTD.search(text) and (
+            day := MONTH_DAY.search(text) or EN_MONTH_DAY.search(text)):  # 'from jan 3 to jun 30': which year?
+        return SlotError("start", day.group(0), "no year given", "a date with its year, e.g. 2023-01-03")
     if not stated and (part := _part_of_year(text)):
         return part
     if not stated and (span := MONTH_SPAN.search(text)):  # Jan–Jun 2025
@@ -860,6 +865,13 @@ def unknown_tickers(text: str) -> list[str]:
     """Upper-case ticker-like words that are no fund of the report's tables ('ARKK', 'ZZZZ') nor an issuer."""
     return [t for t in re.findall(r"(?<![A-Za-z])[A-Z]{4,5}(?![A-Za-z])", text)
             if t not in us_tickers() and t not in NOT_TICKERS and t not in _issuer_words()]
+
+
+@cache
+def market_fund_words() -> str:
+    """The Chinese funds' names and managers in the price data (etf_funds.csv), lower case: what the tools cover."""
+    funds = _market().funds
+    return " ".join([*funds["name"], *funds["manager"]]).lower()
 
 
 def fund_type(code: str) -> str | None:

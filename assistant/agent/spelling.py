@@ -37,9 +37,11 @@ MIN_DOMAIN_COUNT = 1  # the targets are the project's words: 欧洲 is written o
 PARTICLES = frozenset("是起的了在有和与也都就那")
 
 
-def _domain_texts(files: tuple[tuple[str, float], ...]) -> list[str]:
+@lru_cache(maxsize=2)
+def _domain_texts(files: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
+    """The knowledge files and the corpus as text, read once for both the English and the Chinese word lists."""
     texts = [yaml.safe_dump(yaml.safe_load(p.read_text(encoding="utf-8")), allow_unicode=True) for p in DOMAIN_FILES]
-    return [*texts, corpus_text(files)]  # the reports and tables, uploads included
+    return (*texts, corpus_text(files))  # the reports and tables, uploads included
 
 
 @lru_cache(maxsize=2)

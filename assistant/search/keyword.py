@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import bm25s
+import cn2an
 import jieba
 import numpy as np
 import yaml
@@ -108,17 +109,6 @@ def words(text: str) -> list[str]:
 RANK_GROUP = re.compile(r"(?:前|top)[\s-]*(\d{1,3}(?![\d.])|[一二两三四五六七八九十]{1,3})", re.I)
 
 
-def _group_size(number: str) -> int:
-    """'15', '十五', '五十', '三' → the number: the reports write ranked groups in both kinds of numeral."""
-    if number.isdigit():
-        return int(number)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
-    tens, _, units = number.partition("十")
-    if "十" not in number:
-        return digits.get(number[0], 0)
-    return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(units, 0) if units else 0)
-
-
 def tokenize(text: str) -> list[str]:
     """Search tokens: jieba words (search mode) lower-cased, minus punctuation and stop words; a ranked group
     ('规模前50', 'Top 50 产品') also as one token, top50, because the reports write it both ways."""
@@ -128,7 +118,17 @@ def tokenize(text: str) -> list[str]:
         word = word.strip()
         if word and word not in STOPWORDS and TOKEN.search(word):
             tokens.append(word)
-    return tokens + [f"top{_group_size(n)}" for n in RANK_GROUP.findall(text)]
+    return tokens + [group for n in RANK_GROUP.findall(text) if (group := _group(n))]
+
+
+def _group(number: str) -> str | None:
+    """'15', '十五', '两' → top15, top2; a run that is no number ('前三四名', '十十') makes no group token."""
+    if number.isdigit():
+        return f"top{int(number)}"
+    try:
+        return f"top{cn2an.cn2an(number.replace('两', '二'), 'strict')}"
+    except ValueError:
+        return None
 
 
 class KeywordIndex:
