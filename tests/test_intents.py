@@ -222,6 +222,10 @@ def test_threshold(text: str, value: float | None) -> None:
     ("last 6 months", {"start": "2025-05-17", "end": "2025-11-17"}),
     ("2023年以来", {"start": "2023-01-01"}), ("since 2024", {"start": "2024-01-01"}),
     ("2023年3月以来", {"start": "2023-03-01"}), ("今年以来", {"start": "2025-01-01", "end": "2025-11-17"}),
+    # a day or month of 'this year' is kept, in the price data's last year (never moved to 1 January)
+    ("今年1月3日以来", {"start": "2025-01-03", "end": "2025-11-17"}),
+    ("今年三月以来", {"start": "2025-03-01", "end": "2025-11-17"}),
+    ("since March 5th this year", {"start": "2025-03-05", "end": "2025-11-17"}),
     ("2024年", {"start": "2024-01-01", "end": "2024-12-31"}),
     ("2023-01-01 到 2023-06-30", {"start": "2023-01-01", "end": "2023-06-30"}),
     ("报告期", {"report_period": "report"}), ("上市以来", {"report_period": "latest"}),

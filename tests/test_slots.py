@@ -823,3 +823,11 @@ def test_a_day_without_its_year_is_refused_not_replaced_by_the_default_window(qu
 
 def test_a_ranked_group_that_is_no_number_makes_no_token() -> None:
     assert not any(t.startswith("top") for t in tokenize("前十十名和前三四名"))
+
+
+@pytest.mark.parametrize(("question", "start"), [
+    ("1000指增今年1月3日以来跑赢指数了吗", "2025-01-03"), ("沪深300增强ETF今年6月以来的收益", "2025-06-01"),
+    ("how have csi 1000 enhanced etfs done since jan 10 this year?", "2025-01-10")])
+def test_a_day_of_this_year_is_kept_not_moved_to_new_year(question: str, start: str) -> None:
+    args = parse(question).args
+    assert (args.get("start"), args.get("end")) == (start, "2025-11-17")  # '今年' alone starts on 1 January

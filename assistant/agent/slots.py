@@ -472,6 +472,10 @@ def _part_of_year(text: str) -> Period | None:
     return Period(m.group(0), f"{year}-{first}", f"{year}-{last}")
 
 
+# a day or month of 'this year': 今年1月3日以来, 今年3月以来, since March 5 this year
+THIS_YEAR_DAY = re.compile(r"今年\s*(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*[日号])?|(?:since|from)\s+(?P<en_month>jan|"
+                           r"feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(?P<en_day>\d{1,2})?(?:st|nd|rd|th)?"
+                           r",?\s+(?:of\s+)?this\s+year", re.I)
 END_MARK = rx(r"(?:截至|截止|直到|until|till|through|as of|ending)\s*$")  # the date after it ends the window
 
 
@@ -502,6 +506,10 @@ def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -
         if first.error:
             return first.error
         stated.insert(0, first)
+    if not stated and (day := THIS_YEAR_DAY.search(text)):  # 今年1月3日以来, since mar 5 this year: the data's year
+        month = int(day["month"]) if day["month"] else EN_MONTHS[day["en_month"].lower()]
+        first = _date(day.group(0), day.start(), base.year, month, int(day["day"] or day["en_day"] or 1), "start")
+        return first.error or Period(day.group(0), first.value, base.date().isoformat())
     if not stated and not re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", text) and not P_YTD.search(text) and (
             day := MONTH_DAY.search(text) or EN_MONTH_DAY.search(text)):  # 'from jan 3 to jun 30': which year?
         return SlotError("start", day.group(0), "no year given", "a date with its year, e.g. 2023-01-03")
