@@ -24,14 +24,19 @@ Status = Literal["answered", "not_found", "error"]
 CAPTION = re.compile(r"^[-\s]*(?:图表?|表)\s*\d+[^，。,;；]{0,40}$")
 LABEL = re.compile(r"^[-\s]*([^:：，,。]{1,12})[:：]\s*\S")
 QUANTITY_UNITS = [  # what a question asks for → units of the figure that answers it
-    (re.compile(r"多少只|几只|how many (?!more|fewer|additional|extra)(?:[\w-]+ ){0,4}?"
-                r"(?:etfs|funds|products|stocks|constituents|names"
+    (re.compile(r"多少只|几只|(?:how many (?!more|fewer|additional|extra)|\b(?:number|count|no\.?|#) of )"
+                r"(?:[\w-]+ ){0,4}?(?:etfs|funds|products|stocks|constituents|names|members"
                 r"|mutual)", re.I), ("只",)),  # 'how many more' asks a change, not a level
-    (re.compile(r"多少家|几家|how many (?:[\w-]+ ){0,3}?(?:issuers|companies|firms|managers)", re.I), ("家",)),
+    (re.compile(r"多少家|几家|(?:how many |\b(?:number|count|no\.?|#) of )(?:[\w-]+ ){0,3}?"
+                r"(?:issuers|companies|firms|managers)", re.I), ("家",)),
+    (re.compile(r"\b(?:number|count) of\b(?!(?: [\w-]+){0,4}? (?:etfs|funds|products|stocks|constituents|names|members"
+                r"|mutual|issuers|companies|firms|managers)\b)|\bcount\b(?!\s+(?:of|as|on|for|in)\b)|"
+                r"\bhow many\b(?=\s*(?:[,，?？;]|and\b|$))", re.I), ("只", "家")),  # 'count and AUM', 'how many, and'
     (re.compile(r"几天|多少天|多少个?交易日|几个交易日|多长时间|多久|天数|"
                 r"how many (?:trading |business )?days|how long|"
                 r"in (?:trading )?days\b", re.I), ("个交易日", "交易日", "天")),
-    (re.compile(r"占比|比例|比重|份额|率|(?:平均|中位数?)超额收益|百分之多少|\bwhat\s*%|\bhow many\s*%|"
+    (re.compile(r"占比|比例|比重|份额|率|(?:平均|中位数?)超额收益|超额收益的?(?:平均|均值|中位)|百分之多少|"
+                r"\bwhat\s*%|\bhow many\s*%|"
                 r"\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用|"
                 r"\b(?:average|avg|mean|median)\s+(?:alpha|excess returns?)\b", re.I),
      ("%",)),
@@ -54,7 +59,8 @@ FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?:(?P<low>
                     r"(?P<unit>亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍|个交易日|交易日|天)")
 # a place asked, not an amount: 'where did State Street rank?', '排第几名'
 RANK_ASKED = re.compile(r"第几|排名?(?:在)?第?几|排多少|几名|名次|\bwhat (?:rank|place|position)\b"
-                        r"|\bwhere did .{0,40}\brank|\branked where\b"
+                        r"|\bwhere (?:did|does|do|is) .{0,40}\brank|\brank(?:ed|s)? where\b|'s (?:\w+ ){0,2}rank\b"
+                        r"|\b(?:its|their) (?:place|rank|position)s?\b"
                         r"|\b(?:inflow |flow |aum )?rank(?:ing)?\b.{0,12}\?\s*$", re.I)
 RANK_GIVEN = re.compile(r"第\s*\d+|位居|排名|排第|位列|名列|\d+\s*(?:位|名)")
 QUANTITY = re.compile(r"多少|几|多大|多高|多低|规模|比例|占比|费率|收益|平均|均值|中位数|"
@@ -149,6 +155,16 @@ def not_found(question: str, titles: list[str], warnings: list[str] | None = Non
 def asked_units(question: str) -> tuple[str, ...]:
     """The units of the figure a question asks for ('多少只' → 只, 'what share' → %), or () when it is not clear."""
     return next((units for pattern, units in QUANTITY_UNITS if pattern.search(question)), ())
+
+
+QUESTION_PARTS = re.compile(r"\s*(?:\+|&|\band\b|\bplus\b|以及|还有|[，,;；？?])\s*", re.I)
+
+
+def all_asked_units(question: str) -> tuple[str, ...]:
+    """The units of every figure a question asks for: 'number of ETFs with net outflows + total outflow amount' asks a
+    count and an amount."""
+    parts = [question, *QUESTION_PARTS.split(question)]
+    return tuple(dict.fromkeys(unit for part in parts if part for unit in asked_units(part)))
 
 
 def concepts(shared: set[str]) -> set[str]:
@@ -254,16 +270,27 @@ def clause_start(sentence: str, match: re.Match[str]) -> int:
     return max(sentence.rfind(p, 0, match.start()) for p in "，,；;。：:") + 1
 
 
+LIST_JOINT = re.compile(r"\s*(?:、|和|与|及)\s*")  # between the items of a list of figures
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d年?")
+
+
 def figure_context(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
     """(nearest words, the figure's clause, the sentence before the clause): where a figure's subject is named."""
     start = clause_start(sentence, match)
     ends = [i for i in (sentence.find(p, match.end()) for p in "，,；;。") if i >= 0]
     before, after = sentence[start:match.start()], sentence[match.end():min(ends or [len(sentence)])]
+    # '中位数11.74%、平均数12.08%': 中位数 names the first figure and 平均数 the second ('由 33% 下降至 29%' shares one)
+    if following := FIGURE.search(after):
+        head = after[:following.start()]
+        after = head[:joint.start()] if (joint := LIST_JOINT.search(head)) else head
     if (respective := RESPECTIVELY.search(before)) and respective.start() > 0:  # 'A和B…分别为 x 和 y': y is B's
         subjects = re.split(r"和|、|与|及", before[:respective.start()])
         position = len(FIGURE.findall(before[respective.end():]))
         if len(subjects) > 1 and position < len(subjects):
             return subjects[position], subjects[position], ""
+    if (previous := list(FIGURE.finditer(before))) and (joint := LIST_JOINT.match(before, previous[-1].end())):
+        shared = " ".join(YEAR.findall(before[:previous[-1].start()]))  # '2020年更达…' dates both items
+        before = f"{shared} {before[joint.end():]}" if shared else before[joint.end():]
     return before[-14:] + " " + after[:10], before + " " + after, sentence[:start]
 
 
@@ -390,14 +417,15 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     terms = content_terms(question) | set(tokenize(question))  # English words as typed too: 'Top 15' is in a report
     wants_number = bool(QUANTITY.search(question))
     listing = bool(LIST_QUESTION.search(question))
-    units = asked_units(question) if wants_number or not listing else ()  # 'list the top 5 by AUM' asks for names
+    asks_rank = bool(RANK_ASKED.search(question))  # '资金流入排第几' asks a place, not the inflow
+    units = asked_units(question) if (wants_number or not listing) and not asks_rank else ()  # 'list the top 5 by
+    # AUM' asks for names
     candidates = [(index, sentence, shared) for index, text in enumerate(texts)
                   for sentence, shared in _with_antecedents(candidate_sentences(text), terms)]
     years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
     scenario = scenario_figures(question) if wants_number else {}
     several = bool(SEVERAL.search(question))
     asks_reason, asks_advice = bool(REASON_ASKED.search(question)), bool(ADVICE_ASKED.search(question))
-    asks_rank = bool(RANK_ASKED.search(question))
     opposite = opposites(terms)
     classes = [words for words in ASSET_CLASSES if any(w in t for t in terms for w in words)]
     indexes = [m.name or m.text for m in indexes_named(question)]  # 'hs300', 'CSI 300', '沪深300' alike

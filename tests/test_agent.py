@@ -92,6 +92,24 @@ def test_english_follow_ups(assistant: Assistant) -> None:
     assert last_year.answer.startswith("Over 2024-11-18 → 2025-11-17")
 
 
+@pytest.mark.parametrize("question", ["2024全年159680和561590各涨了多少？",
+                                      "159680 vs 561590 in calendar 2024, returns?"])
+def test_a_comparison_of_named_funds_leads_with_each_funds_return(assistant: Assistant, question: str) -> None:
+    """'how did A and B do' is answered in the first sentence by each fund's return, not only by a count that beat."""
+    answer = assistant.ask(question)
+    (call,) = [c for c in answer.tool_calls if c.name == "compare_returns"]
+    lead = answer.answer.split("\n")[0]
+    for row in (r for r in call.result["rows"] if r["role"] != "benchmark"):
+        assert f"{row['code']} {row['name']} {row['total_return_pct']:+.1f}%" in lead, lead
+
+
+def test_a_comparison_of_many_funds_names_the_best_first(assistant: Assistant) -> None:
+    answer = assistant.ask("Did CSI 1000 enhanced ETFs beat the passive one since 2023?")
+    (call,) = [c for c in answer.tool_calls if c.name == "compare_returns"]
+    best = max((r for r in call.result["rows"] if r["role"] != "benchmark"), key=lambda r: r["excess_return_pct"])
+    assert f"the best is {best['code']} {best['name']}" in answer.answer.split("\n")[0], answer.answer
+
+
 def test_fund_fact_follow_up(assistant: Assistant) -> None:
     fee, size, other = converse(assistant, ["DFAC的费率是多少？", "它的规模呢？", "JEPQ呢？"])
     assert fee.answer.startswith("DFAC 的费率为 0.17%")

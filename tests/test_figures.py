@@ -55,6 +55,17 @@ def test_the_asked_figure_is_quoted(assistant: Assistant, question: str, expecte
     assert answer.status == "answered" and expected in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize(("question", "lead", "other"), [
+    ("二零二零年指数增强基金超额收益的中位数是多少", "11.74%", "12.08%"),
+    ("2020年指增超额收益平均数多少", "12.08%", "11.74%"),
+    ("What was the median excess return of index-enhanced funds in 2020?", "11.74%", "12.08%"),
+])
+def test_each_figure_of_a_list_has_its_own_subject(assistant: Assistant, question: str, lead: str, other: str) -> None:
+    """'2020年更达中位数11.74%、平均数12.08%': 平均数 names the second figure, not the first one before it."""
+    first = assistant.ask(question).answer.split("\n")[0]
+    assert lead in first and other not in first, first
+
+
 @pytest.mark.parametrize("question", [
     "美国主动管理ETF在2012年底一共有多少只？",  # the reports give the 2024 count, not 2012's
     "How big was the US active ETF market at the end of 2013, in USD?",
@@ -95,6 +106,17 @@ def test_a_measure_no_report_or_tool_states_is_not_found(assistant: Assistant, q
     answer = assistant.ask(question)
     assert answer.status == "not_found" and not states_figures(answer.answer), answer.answer
     assert not [c for c in answer.tool_calls if c.name != "search_reports"]
+
+
+@pytest.mark.parametrize(("question", "figures"), [
+    ("How many active ETFs had net outflows in 2024 and what did the outflows add up to?",
+     ["433 ETFs", "USD 18.1 billion"]),
+    ("enhanced index ETFs in China: how many, and how much AUM in total?", ["33 ETFs", "CNY 7.8 billion"]),
+])
+def test_an_english_question_asking_two_figures_gets_both_in_english(assistant: Assistant, question: str,
+                                                                     figures: list[str]) -> None:
+    first = assistant.ask(question).answer.split("\n")[0]
+    assert all(f in first for f in figures), first
 
 
 @pytest.mark.parametrize(("question", "lead"), [

@@ -150,11 +150,26 @@ def test_a_bar_before_a_count_of_constituents_is_the_threshold(text: str, value:
 @pytest.mark.parametrize(("text", "benchmark"), [
     ("500 enhanced etfs, Jan 2022 through end of 2024, excess return vs 510500?", "510500"),
     ("中证1000增强ETF 2024年相对159845的超额收益", "159845"),
+    # the passive fund is the one measured against, wherever the comparison words fall
+    ("561300 vs 561990 since 2023, and how about compared with 510300?", "510300"),
+    ("159680对比561590，再对比一下512100，2024年谁更好", "512100"),
+    ("拿南方中证1000ETF（512100）作为基准，看看159680和159677今年的超额", "512100"),
 ])
 def test_a_code_to_measure_against_is_the_benchmark(text: str, benchmark: str) -> None:
     intent = parse(text)
     assert intent.tool == "compare_returns" and intent.args["benchmark"] == benchmark
     assert benchmark not in str(intent.args.get("funds") or "")
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("24年2月初到6月底中证1000增强ETF表现", "2024-02-01", "2024-06-30"),
+    ("2023年5月至11月，159680跑赢了吗", "2023-05-01", "2023-11-30"),
+    ("2023年初到年底科创50增强ETF收益", "2023-01-01", "2023-12-31"),
+    ("从2024年3月到7月15日，561590的超额收益", "2024-03-01", "2024-07-15"),
+])
+def test_a_range_whose_end_omits_the_year_is_in_the_starts_year(text: str, start: str, end: str) -> None:
+    intent = parse(text)
+    assert intent.tool == "compare_returns" and (intent.args["start"], intent.args["end"]) == (start, end)
 
 
 def test_since_listing_of_an_index_the_report_did_not_cover_uses_each_listing() -> None:
@@ -195,6 +210,9 @@ def test_a_narrowed_ranking_keeps_its_order(assistant: Assistant, first: str, th
     ("top 5 issuers by AUM", 5), ("前三大发行商", 3),
     ("which issuer has the fewest ETFs among the top-10 issuers?", None),
     ("mkt share of the top 2 issuers combined?", 2),
+    # a 'top 10' that names the issuers before another picks from them is the table, not the rows
+    ("前十发行商按ETF只数从少到多排，前两名？", 2), ("十大发行商里，按规模排前三的是？", 3),
+    ("top ten issuers sorted by fewest ETFs, first two?", 2), ("前10大发行商", 10),
 ])
 def test_the_rows_asked_for_are_read_as_stated(text: str, top: int | None) -> None:
     assert slots.top_n(slots.clean(text)) == top
@@ -831,3 +849,47 @@ def test_a_ranked_group_that_is_no_number_makes_no_token() -> None:
 def test_a_day_of_this_year_is_kept_not_moved_to_new_year(question: str, start: str) -> None:
     args = parse(question).args
     assert (args.get("start"), args.get("end")) == (start, "2025-11-17")  # '今年' alone starts on 1 January
+
+
+@pytest.mark.parametrize(("question", "by"), [
+    ("摩根大通的资产规模排第几？", "aum"), ("Where does Fidelity rank by number of ETFs?", "etf_count"),
+    ("PIMCO's market share rank?", "aum_share"),
+])
+def test_the_place_of_a_named_issuer_is_its_row_in_the_table(assistant: Assistant, question: str, by: str) -> None:
+    """'X排第几' is answered by X's own row, also right after another ranking, not by the table's first rows."""
+    session = Session()
+    assistant.ask("按ETF数量排前三的发行商", session)
+    answer = assistant.ask(question, session)
+    (call,) = [c for c in answer.tool_calls if c.name == "rank_issuers"]
+    place = next(i for i, row in enumerate(call.result["rows"], 1) if row["issuer"].split()[0].lower() in
+                 question.lower().replace("摩根大通", "jpmorgan"))
+    assert call.args["by"] == by and call.args["top"] == 10
+    lead = answer.answer.split("\n")[0]
+    assert call.result["rows"][place - 1]["issuer"] in lead and (f"第 {place} 名" in lead or "ranks" in lead), lead
+
+
+@pytest.mark.parametrize(("question", "place"), [
+    ("道富的主动ETF规模占比排第几？", "第 12 名"), ("where did vanguard rank on inflows?", "18th by inflows"),
+    ("State Street: its place by AUM share and by inflows?", "12th by share of AUM and 16th by inflows"),
+])
+def test_the_place_of_an_issuer_outside_the_table_is_quoted_from_the_report(assistant: Assistant, question: str,
+                                                                            place: str) -> None:
+    """表 2 lists ten issuers; a place the report's text gives ('…分别位居第 8、12、18 名') leads, matched to the name
+    asked, and the table's first rows are not offered instead."""
+    answer = assistant.ask(question)
+    assert "rank_issuers" not in [c.name for c in answer.tool_calls]
+    assert place in answer.answer.split("\n")[0], answer.answer
+
+
+@pytest.mark.parametrize(("question", "issuer"), [
+    ("BlackRock's conversions to ETFs?", "BlackRock"), ("and Eaton Vance's conversions?", "Eaton Vance"),
+    ("Dimensional conversions list", "Dimensional"),
+])
+def test_an_issuer_named_before_conversions_is_the_issuer(assistant: Assistant, question: str, issuer: str) -> None:
+    """'X's conversions' names X: listed if 表 4 has it, refused by name if not, never the whole table instead."""
+    session = Session()
+    assistant.ask("which funds did FundX convert to ETFs?", session)
+    answer = assistant.ask(question, session)
+    (call,) = [c for c in answer.tool_calls if c.name == "conversions"]
+    assert call.args["issuer"] and issuer.startswith(call.args["issuer"]) and issuer in answer.answer
+    assert answer.status == ("error" if issuer == "BlackRock" else "answered"), answer.answer

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from assistant.agent import slots
-from assistant.agent.intents import COMBINED, FEE_WORDS, Intent, Lang, publishers_named
+from assistant.agent.intents import COMBINED, FEE_WORDS, Intent, Lang, publishers_named, with_issuer_names
 from assistant.agent.numerals import normalise
 from assistant.agent.slots import SlotError, entity_words
 from assistant.answers import (
@@ -31,9 +31,11 @@ from assistant.answers import (
     REASON_GIVEN,
     SEVERAL,
     Similarity,
+    all_asked_units,
     asked_units,
     best_sentences,
     candidate_sentences,
+    clause_start,
     concepts,
     figure_context,
     figure_subject,
@@ -118,8 +120,12 @@ def value_text(column: str, value: Any, lang: Lang) -> str:
     return f"{number} {'ETFs (只)' if unit == '只' else EN_UNITS.get(unit, unit)}".strip()
 
 
-def ordinal(n: int, lang: Lang) -> str:
-    return f"第 {n}" if lang == "zh" else (ORDINALS[n - 1] if n <= len(ORDINALS) else f"{n}th")
+def ordinal(n: int, lang: Lang, digits: bool = False) -> str:
+    """'第 2', 'second'; in `digits` ('12th') where places are listed beside each other."""
+    if lang == "zh":
+        return f"第 {n}"
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return ORDINALS[n - 1] if n <= len(ORDINALS) and not digits else f"{n}{suffix}"
 
 
 def pct(fraction: float) -> str:
@@ -296,24 +302,30 @@ def _returns(intent: Intent, result: dict[str, Any]) -> list[str]:
     ranked = sorted(enhanced, key=lambda r: -r["excess_return_pct"])
     shown = ranked if len(ranked) <= 4 else [ranked[0], ranked[-1]]  # every fund named, or the best and the worst
 
-    def fund_text(r: dict[str, Any]) -> str:
-        return (f"{r['code']} {r['name']} {r['total_return_pct']:+.1f}%（超额 {r['excess_return_pct']:+.2f} 个百分点，"
-                f"{r['window_start']} → {r['window_end']}）" if zh else
-                f"{r['code']} {r['name']} {r['total_return_pct']:+.1f}% ({r['excess_return_pct']:+.2f} pp excess, "
-                f"{r['window_start']} → {r['window_end']})")
+    def fund_text(r: dict[str, Any]) -> str:  # a fund listed later than the window starts says its own
+        own = f"{r['window_start']} → {r['window_end']}"
+        own = "" if own == window else ("，" if zh else ", ") + own
+        return (f"{r['code']} {r['name']} {r['total_return_pct']:+.1f}%（超额 {r['excess_return_pct']:+.2f} 个百分点"
+                f"{own}）" if zh else
+                f"{r['code']} {r['name']} {r['total_return_pct']:+.1f}% ({r['excess_return_pct']:+.2f} pp excess{own})")
 
+    few = len(ranked) <= 2  # 'how did 159680 and 561590 do': each fund's return answers, so the lead names them
     if zh:
         lead = (f"{window}，{data['index_name']} 的 {n} 只增强基金中有 {k} 只跑赢基准 {bench['code']} {bench['name']}"
-                f"（基准总收益 {bench['total_return_pct']:+.1f}%），超额收益中位数 {median:+.2f} 个百分点。")
+                f"（基准总收益 {bench['total_return_pct']:+.1f}%）" +
+                ("：" + "；".join(fund_text(r) for r in ranked) if few else
+                 f"，最好的是 {fund_text(ranked[0])}，超额收益中位数 {median:+.2f} 个百分点") + "。")
         label = "各基金：" if len(shown) == len(ranked) else "最好与最差："
         best_text = label + "；".join(fund_text(r) for r in shown) + "。"
     else:
         lead = (f"Over {window}, {k} of {n} enhanced funds of {data['index_name']} beat the benchmark {bench['code']} "
-                f"{bench['name']} ({bench['total_return_pct']:+.1f}%); the median excess return is {median:+.2f} "
-                f"percentage points.")
+                f"{bench['name']} ({bench['total_return_pct']:+.1f}%)" +
+                (": " + "; ".join(fund_text(r) for r in ranked) if few else
+                 f"; the best is {fund_text(ranked[0])}, and the median excess return is {median:+.2f} percentage "
+                 "points") + ".")
         label = "Each fund: " if len(shown) == len(ranked) else "Best and worst: "
         best_text = label + "; ".join(fund_text(r) for r in shown) + "."
-    parts = [lead, best_text, ("计算明细：" if zh else "Tool summary: ") + result["summary"]]
+    parts = [lead, *([] if few else [best_text]), ("计算明细：" if zh else "Tool summary: ") + result["summary"]]
     if intent.pick:  # '那第二名呢？': the fund ranked there by excess return leads
         if intent.pick > len(ranked):
             parts.insert(0, f"只有 {len(ranked)} 只增强基金，没有第 {intent.pick} 名。" if zh else
@@ -549,8 +561,13 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     if rivals and rivals[0][0] >= scored[0][0]:
         return None  # two figures fit the question equally well: which one was asked is not clear
     _, _, n, m = scored[0]
-    if m["bound"] and any(not r[3]["bound"] for r in rivals):
-        return None  # "超过 200 亿" beside an exact figure (214.4亿元): the exact one may be what was asked
+    if m["bound"] and (exact := [r for r in rivals if not r[3]["bound"]]):
+        # "超过 200 亿" beside an exact figure (214.4亿元): the exact one may be what was asked; '约12%' beside 12.08%
+        # is the same figure rounded, and the exact one answers
+        close = [r for r in exact if abs(_value(r[3]) - _value(m)) <= 0.05 * abs(_value(m))]
+        if not close or close[0][0] <= 0:
+            return None
+        _, _, n, m = close[0]
     chosen = contexts[next(i for i, c in enumerate(candidates) if c[3] is m)]
     telling = {t for t in concepts(terms) if any(t in c for c in contexts) and not all(t in c for c in contexts)}
     if not all(t in chosen for t in telling):
@@ -561,6 +578,43 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
         return f"答：{bound}{' ' if bound else ''}{low}{number}{'' if unit == '%' else ' '}{about}{unit}。[{n}]"
     bound = EN_BOUNDS.get(bound, "more than " if about else "")
     return f"{subject(question)}: {bound}{low}{english_figure(number, unit, question)} [{n}]."
+
+
+LATIN_LIST = re.compile(r"[A-Z][\w&.]*(?:\s+[A-Z][\w&.]*)*(?:\s*(?:、|和|与|及)\s*[A-Z][\w&.]*(?:\s+[A-Z][\w&.]*)*)+")
+RANKS_RESPECTIVELY = re.compile(r"分别(?:位居|位列|排名?|排在|居)第\s*(\d+(?:\s*(?:、|,|，|和|及|与)\s*\d+)+)\s*(?:名|位)")
+RANK_MEASURES = (("流入", r"流入|\bflows?\b|\binflows?\b", "inflows"),
+                 ("占比", r"占比|份额|市场份额|\bshare\b", "share of AUM"),
+                 ("规模", r"规模|\baum\b|\bassets\b|\bsize\b", "AUM"))
+
+
+def rank_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | None:
+    """The place a named issuer holds where a sentence ranks several at once ('Blackrock、State Street 和 Vanguard …
+    规模占比分别位居第 8、12、18 名'): 'where does State Street rank?' → 第 12 名; None when no sentence places it."""
+    if not RANK_ASKED.search(question):
+        return None
+    asked = with_issuer_names(question).lower()
+    places = []
+    for n, sentence in picks[:2]:
+        for m in RANKS_RESPECTIVELY.finditer(sentence):
+            clause = sentence[clause_start(sentence, m):m.start()]
+            lists = [names for names in LATIN_LIST.finditer(clause)
+                     if len(re.split(r"、|和|与|及", names.group(0))) == len(ranks := re.findall(r"\d+", m[1]))]
+            if not lists:
+                continue
+            names = [name.strip() for name in re.split(r"、|和|与|及", lists[-1].group(0))]
+            measure = clause[lists[-1].end():].rsplit("的", 1)[-1].strip()
+            if (i := next((i for i, name in enumerate(names) if name.lower() in asked), None)) is not None:
+                places.append((n, names[i], measure, int(ranks[i]), m.group(0)[-1]))
+    kinds = [(zh, en) for zh, pattern, en in RANK_MEASURES if re.search(pattern, question, re.I)]
+    wanted = [p for p in places if any(zh in p[2] for zh, _ in kinds)] if kinds else places
+    if not (wanted := wanted or places):
+        return None
+    name, cited = wanted[0][1], "".join(dict.fromkeys(f"[{p[0]}]" for p in wanted))
+    if lang == "zh":
+        return f"答：{name} 的" + "，".join(f"{m}位居第 {r} {unit}" for _, _, m, r, unit in wanted) + f"。{cited}"
+    labels = [next((en for zh, _, en in RANK_MEASURES if zh in m), m) for _, _, m, _, _ in wanted]
+    return f"{name} ranks " + " and ".join(f"{ordinal(r, 'en', digits=True)} by {label}" for (*_, r, _), label
+                                          in zip(wanted, labels, strict=True)) + f" {cited}."
 
 
 WH = re.compile(r"^\s*(?:so\s+|ok\s+|hey\s+|and\s+)?(?:how many|how much|how big|how large|what (?:is|was|are|were)(?: the)?"
@@ -590,6 +644,10 @@ def subject(question: str) -> str:
     return (text[:1].upper() + text[1:]) if text else "Answer"
 
 
+def _value(m: re.Match[str]) -> float:
+    return float(m["number"].replace(",", ""))
+
+
 def _stated(question: str, m: re.Match[str]) -> bool:
     """Whether a quoted figure is one the question itself states ('funds over 4bn yuan' and 超过40亿元): it names
     the condition, it does not answer."""
@@ -608,7 +666,7 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
         return None
     n, sentence = picks[0]
     figures = list(FIGURE.finditer(sentence))
-    units = asked_units(question)
+    units = all_asked_units(question)
     asked = [m for m in figures if m["unit"] in units and fits_question(sentence, m, question)] if units else []
     shown = asked if units else figures if ASKS_FIGURE.search(question) or WHEN.search(question) else []  # a fee
     # question is not answered by the fund's size, 'what does JAAA invest in?' by its fee: no other kind of figure
@@ -657,7 +715,8 @@ LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z&.]*(?:\s+[A-Z][A-Za-z&.]*)*"
 WHO_OR_WHICH = re.compile(r"\bwhich\b|\bwho\b|\bnames?\b|\bwhat (?:firms|funds|companies|issuers|etfs)\b", re.I)
 ASKS_FIGURE = re.compile("|".join((QUANTITY.pattern, r"how (?:big|large|long|high|far)|\baum\b|\bassets\b|\b(?:in|out)flows?\b",
                                      r"\breturns?\b|\bnumber of\b|\bcount\b|average|\bavg\b|median|\btotal\b|threshold|cutoff",
-                                     r"percent|\bpct\b")), re.I)  # an English question asking for a figure
+                                     r"percent|\bpct\b|\bnumbers?\b|\bfigures?\b|\bstats?\b")),
+                         re.I)  # an English question asking for a figure
 WHEN = re.compile(r"\bwhen\b|\bwhat (?:year|month|date)\b|\bwhich (?:year|month)\b|哪年|何时|什么时候|哪一年|几月", re.I)
 
 
@@ -835,7 +894,7 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
     if intent.scope:
         return f"{NOT_FOUND}: {SCOPE_REASONS[intent.scope][0 if zh else 1]}"
     if intent.tool is None:
-        query = normalise(intent.query)  # 前十五大 → 前15大, as the reports write it
+        query = with_issuer_names(normalise(intent.query))  # 前十五大 → 前15大, 先锋 → Vanguard, as the reports write
         search = from_named_publisher(search, publishers_named(intent.query))
         picks = quoted(query, search, depth=5, similarity=similarity)
         parts = sub_questions(query)
@@ -851,7 +910,8 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         passages = [(row["n"], row["text"]) for row in search["rows"]] if search else []
         if intent.claim is None and (why := unstated(question, picks, passages)):
             return f"{NOT_FOUND}: {UNSTATED[why][0 if zh else 1]}"
-        lead = correction(intent, picks, passages) or quantity_lead(question, picks, intent.lang)
+        lead = (correction(intent, picks, passages) or rank_lead(question, picks, intent.lang)
+                or quantity_lead(question, picks, intent.lang))
         if lead and len(picks) > 1 and f"[{picks[1][0]}]" in lead and picks[1][0] != picks[0][0]:
             picks = [picks[1], picks[0]]  # the sentence the lead quotes comes first
         if lead is None and not zh:

@@ -22,11 +22,11 @@ from assistant.agent import slots
 from assistant.agent.numerals import Lang, language, rx
 from assistant.agent.slots import SlotError, clean
 from assistant.agent.spelling import english_words, respell
-from assistant.answers import REASON_ASKED
+from assistant.answers import RANK_ASKED, REASON_ASKED
 from assistant.corpus.reports import Report, corpus_files, corpus_text, load_reports
 from assistant.search.keyword import glossary
 from assistant.settings import get_settings
-from tools.report_tables import load_report
+from tools.report_tables import load_report, rank_issuers
 from tools.returns import INDEXES, REPORT_CLAIMS
 
 if TYPE_CHECKING:
@@ -67,9 +67,9 @@ OVERALL = rx(r"\boverall\b", r"\ball (?:funds|etfs|classes|asset classes)\b", r"
              "不限", "不分")
 ADD = rx(r"\badd\b", r"\balso\b", r"\btoo\b", r"\bas well\b", "加上", "再加", "也加", "加入", "加一只")
 LATEST = rx(r"latest data", r"to (?:the )?latest", r"through (?:the )?latest", r"\bup to now\b", "到最新", "最新数据", "至今")
-AGAINST_CODE = rx(r"(?:\bvs\.?|versus|against|relative to|\bbeat(?:s|ing)?\b|outperform(?:ed|s)?|相对于?|跑赢了?|(?P<both>对比)|基准(?:是|为|用)?)[^,;，。？?]{0,40}?(?<!\d)(\d{6})(?!\d)")
+AGAINST_CODE = rx(r"(?:\bvs\.?|versus|against|relative to|\bcompared?\s+(?:with|to)\b|\bbeat(?:s|ing)?\b|outperform(?:ed|s)?|相对于?|跑赢了?|(?P<both>对比)|基准(?:是|为|用)?)[^,;，。？?]{0,40}?(?<!\d)(\d{6})(?!\d)")
 # '对比X和Y' compares both: X is a benchmark only if it is a passive fund, never an unknown code stated as a fund
-CODE_AS_BENCHMARK = rx(r"(?:以|用|拿|把)\s*(\d{6})\s*(?:作为|做|当作?|当成|为)\s*(?:业绩)?(?:比较)?基准",
+CODE_AS_BENCHMARK = rx(r"(?:以|用|拿|把)[^，,。？?]{0,16}?[(（]?(?<!\d)(\d{6})[)）]?\s*(?:作为|做|当作?|当成|为)\s*(?:业绩)?(?:比较)?基准",
                        r"(?<!\d)(\d{6})\s+as\s+(?:the\s+)?benchmark")
 NEW_BENCHMARK = rx(r"基准\S{0,3}(?:换成|改成|换为|改为|改用|换用|用)", r"(?:换成|改成|改用|换用|用|以|拿)\s*\S{1,24}?(?:做|作为|当|为)\s*基准",
                    r"\b(?:switch|change|use|make)\b.{0,30}\bbenchmark\b", r"\bbenchmark\b.{0,30}\binstead\b",
@@ -461,9 +461,12 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
         return None
     if not mentioned and not named:
         return None
-    against_match = AGAINST_CODE.search(text)
-    against = next((m[m.lastindex] for m in (against_match, CODE_AS_BENCHMARK.search(text)) if m), None)
-    stated_against = None if against_match and against_match["both"] else against
+    stated = [m for pattern in (CODE_AS_BENCHMARK, AGAINST_CODE) for m in pattern.finditer(text)]
+    # '561300 vs 561990…对比510300': the passive fund is the one measured against
+    against_match = next((m for m in stated if slots.fund_type(m[m.lastindex]) == "passive"), None) or next(
+        (m for m in stated if m.re is AGAINST_CODE), None)
+    against = next((m[m.lastindex] for m in (against_match, *stated) if m), None)
+    stated_against = None if against_match and against_match.re is AGAINST_CODE and against_match["both"] else against
     errors = [f.error.as_param("benchmark" if stated_against == f.text else "funds")
               for f in named if f.error]  # an unknown code is refused as what it was stated as
     index = mentioned[0] if mentioned else None
@@ -524,6 +527,9 @@ def _ranking(text: str) -> tuple[str, dict[str, Any], int | None] | None:
         if UNSUPPORTED_ISSUER.search(text) or (by is None and not LIST_CUE.search(text) and top is None):
             return None
         args = {"by": by or "aum", "top": rows_asked(top, pick, single), "ascending": ascending}
+        if pick is None and top is None and RANK_ASKED.search(text) and (named := issuer_named(text)):
+            place = issuer_place(named, args["by"], ascending)  # 'JPMorgan排第几': its place in 表 2
+            return ("rank_issuers", args | {"top": 10}, place) if place else None  # State Street: the text's place
         return "rank_issuers", args, pick or (1 if single else None)
     by = _metric(slots.without_population(text), FUND_METRICS)  # '前十大…里专买小盘股的哪两只' ranks by nothing
     fund_only = by in ("inflow", "fee") or (by == "inception" and INCEPTION_WORD.search(text))
@@ -586,11 +592,34 @@ ISSUER_ALIAS = re.compile("|".join(rf"(?<![A-Za-z]){n}(?![A-Za-z])" if n.isascii
 ISSUER_BY_ALIAS = {alias.lower(): name for alias, name in ISSUER_NAMES.items()}  # 'jpm' as typed is JPM
 
 
+def issuer_named(text: str) -> str | None:
+    """The one issuer a question names, as 表 2 or the reports write it ('小摩' → JPMorgan, 'state street')."""
+    text = with_issuer_names(text).lower()
+    named = {issuer for key, issuer in _table2_issuers() if re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", text)}
+    named |= {name for name in ISSUER_NAMES.values() if name.lower() in text and name not in named
+              and not any(name.lower() in issuer.lower() for issuer in named)}
+    return named.pop() if len(named) == 1 else None
+
+
+@cache
+def _table2_issuers() -> tuple[tuple[str, str], ...]:
+    """(lower-case key, issuer) for 表 2's issuers: the full name and its first word ('dimensional')."""
+    names = load_report().tables["表 2"].frame["issuer"]
+    return tuple((key, name) for name in names for key in dict.fromkeys((name.lower(), name.split()[0].lower()))
+                 if key != "the")
+
+
+def issuer_place(issuer: str, by: str, ascending: bool) -> int | None:
+    """Where 表 2 places an issuer by a measure (None: the table does not list it)."""
+    rows = rank_issuers(by, 10, ascending).rows
+    return next((i for i, row in enumerate(rows, 1) if row["issuer"] == issuer), None)
+
+
 def with_issuer_names(text: str) -> str:
     """Chinese names and abbreviations of issuers as their English names ('DFA转了哪些' → 'Dimensional转了哪些')."""
     return ISSUER_ALIAS.sub(lambda m: ISSUER_BY_ALIAS[m.group(0).lower()], text)
 NAMED_BEFORE_CONVERT = re.compile(r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s*(?:把|转)|"
-                                  r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert|"
+                                  r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)(?:'s|’s)?\s+conver(?:t|sions?\b)|"
                                   r"\b(?:did|has|have|does)\s+([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)\s+convert|"
                                   r"\b(?:[Ww]hich|[Ww]hat)\s+(?:of\s+)?([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*?)(?:'s)?\s+"
                                   r"(?:mutual\s+|old\s+)?funds\b|"
@@ -1111,11 +1140,13 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         fresh is None and context.tool == "liquidity_shock") or (  # "spread over 5 days with a 0.5% threshold?"
         bool(THESE_ROWS.search(text) and COMBINED.search(text)))  # "what's their combined share?" after a ranking
     adds = context.tool == "compare_returns" and bool(ADD.search(text) or (FOLLOW_UP.search(text) and re.search(
-        r"\d{6}", text) and not _fact(text, "cn")) or NEW_BENCHMARK.search(text))  # "只看561550和560100", "add
+        r"\d{6}", text) and not _fact(text, "cn")) or NEW_BENCHMARK.search(text) or (
+        LATEST.search(text) and context.args.get("report_period")))  # "只看561550和560100", "add
     # 159677 too", "基准换成159845呢？": the comparison, not a fund lookup; "159680的费率呢？" asks that fund's fee
     if context.tool and (elliptic or adds) and (fresh is None or fresh.tool == context.tool or adds):
         follow = _follow_up(text, context, lang)
-        if follow is not None and (fresh is None or adds or len(follow.args) >= len(fresh.args)):
+        if follow is not None and (fresh is None or adds or len(follow.args) >= len(fresh.args)) and not (
+                fresh is not None and fresh.pick and issuer_named(text)):  # '小摩排第几' after a ranking: its row
             return replace(follow, routing="context")
     if fresh is None and context.fund and PRONOUN.search(text) and _fact(text, _kind(context.fund)) and not (
             _kind(context.fund) == "us" and US_TEXT_FACTS.search(text)):  # 'and its benchmark?': the report's text

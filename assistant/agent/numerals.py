@@ -32,7 +32,7 @@ EN_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eigh
             "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
 EN_NUMBERS = {w: i for i, w in enumerate(EN_WORDS)} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
 COUNTS = "|".join(w for w in EN_NUMBERS if w not in ("zero", "one"))  # "which one" stays a word
-SUPERLATIVES = ("top", "which", "bottom", "newest", "oldest", "cheapest", "priciest",
+SUPERLATIVES = ("top", "first", "which", "bottom", "newest", "oldest", "cheapest", "priciest",
                 "largest", "biggest", "smallest", "lowest",
                 "highest", "latest", "earliest")
 AFTER_SUPERLATIVE = "|".join(rf"(?<=\b{w} )" for w in SUPERLATIVES)

@@ -297,6 +297,8 @@ def ordinal(text: str) -> int | None:
 
 POPULATION = rx(r"(?:among|of|in|from|within)\s+(?:the\s+)?$")  # 'the fewest among the top-10 issuers': the table
 CN_POPULATION = re.compile(r"[^,，。?？]{0,8}?(?:之中|当中|中|里|内)")  # '前10的发行商中', '10家发行商里': the table
+UNIVERSE = rx(r"\s*[大名位]?的?\s*(?:(?:active|equity|bond)\s+)?(?:发行商|基金公司|管理人|基金|etf|产品|issuers|funds|etfs"
+              r"|managers|companies)")  # what a 'top 10' counts
 SUPERLATIVE = rx(r"\b(?:fewest|least|most|lowest|highest|largest|smallest|biggest|cheapest|priciest|newest|oldest|youngest)\b",
                  "最")
 PICKED_FEW = rx(r"\bwhich (\d{1,2})\b", r"最\S{0,4}?的\s*(\d+)\s*[只家个]", r"哪\s*(\d{1,2})\s*[只家个位支]",
@@ -312,8 +314,9 @@ def top_n(text: str) -> int | None:
     found = list(TOP.finditer(text))
 
     def population(m: re.Match[str]) -> bool:  # the table the rows are picked from, when something else picks them
-        return (bool(POPULATION.search(text[:m.start()])) or bool(CN_POPULATION.match(text, m.end()))) and (
-            singled_out(m) or len(found) > 1)
+        later = any(other.start() > m.start() for other in found)  # '前10发行商…前2名': 前2 picks from the 10
+        return (bool(POPULATION.search(text[:m.start()])) or bool(CN_POPULATION.match(text, m.end()))
+                or (later and bool(UNIVERSE.match(text, m.end())))) and (singled_out(m) or len(found) > 1)
 
     match = PICKED_FEW.search(text) or next((m for m in found if not population(m)), None)
     return int(next(g for g in match.groups() if g)) if match else None
@@ -479,9 +482,15 @@ THIS_YEAR_DAY = re.compile(r"今年\s*(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1
 END_MARK = rx(r"(?:截至|截止|直到|until|till|through|as of|ending)\s*$")  # the date after it ends the window
 
 
+SAME_YEAR_END = re.compile(r"(?<!\d)(\d{4})\s*年(\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]?)?)?\s*[初底末]?\s*"
+                           r"(?:到|至|~|～|—|-)\s*)(?=\d{1,2}\s*月|年[初底末])")
+
+
 def two_digit_years(text: str) -> str:
-    """'22年底', '25年6月' → '2022年底', '2025年6月': a two-digit year before a part of the year is that year."""
-    return re.sub(r"(?<![\d年.])(\d{2})\s*年(?=\s*(?:初|底|末|到|至|-|以来|全年|\d{1,2}\s*月))", r"20\1年", text)
+    """'22年底', '25年6月' → '2022年底', '2025年6月': a two-digit year before a part of the year is that year; and
+    a range's end without its year is in the start's ('2023年3月初到9月底', '2023年初到年底')."""
+    text = re.sub(r"(?<![\d年.])(\d{2})\s*年(?=\s*(?:初|底|末|到|至|-|以来|全年|\d{1,2}\s*月))", r"20\1年", text)
+    return SAME_YEAR_END.sub(lambda m: f"{m[1]}年{m[2]}{m[1]}" + ("" if text[m.end()] == "年" else "年"), text)
 
 
 def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -> Period | SlotError | None:
