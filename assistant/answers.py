@@ -37,7 +37,7 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
                 r"in (?:trading )?days\b", re.I), ("个交易日", "交易日", "天")),
     (re.compile(r"占比|比例|比重|份额|率|(?:平均|中位数?)超额收益|超额收益的?(?:平均|均值|中位)|百分之多少|"
                 r"\bwhat\s*%|\bhow many\s*%|"
-                r"\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用|"
+                r"\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用|相关系数|\bcorrelations?\b|"
                 r"\b(?:average|avg|mean|median)\s+(?:alpha|excess returns?)\b", re.I),
      ("%",)),
     (re.compile(r"多少倍|\btimes\b|换手率|turnover", re.I), ("倍",)),
@@ -63,7 +63,7 @@ RANK_ASKED = re.compile(r"第几|排名?(?:在)?第?几|排多少|几名|名次|
                         r"|\b(?:its|their) (?:place|rank|position)s?\b"
                         r"|\b(?:inflow |flow |aum )?rank(?:ing)?\b.{0,12}\?\s*$", re.I)
 RANK_GIVEN = re.compile(r"第\s*\d+|位居|排名|排第|位列|名列|\d+\s*(?:位|名)")
-QUANTITY = re.compile(r"多少|几|多大|多高|多低|规模|比例|占比|费率|收益|平均|均值|中位数|"
+QUANTITY = re.compile(r"多少|几|多大|多高|多低|规模|比例|占比|费率|收益|平均|均值|中位数|相关系数|"
                       r"how (many|much)|what (share|percentage)|\bshare\b|rate|size|fee|"
                       r"\b(?:average|avg|mean|median)\b", re.I)
 

@@ -20,7 +20,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from assistant.agent.compose import compose, evidence_query, part_queries, refusal
-from assistant.agent.intents import Context, Intent, chosen_intent, parse, reports_named_in
+from assistant.agent.intents import Context, Intent, chosen_intent, parse, reports_named_in, subject_of
 from assistant.agent.metadata import compose_meta, meta_query
 from assistant.agent.slots import funds
 
@@ -70,8 +70,10 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
                 fund = str(call["args"]["query"])
     results = {m.tool_call_id: m.text for m in history if isinstance(m, ToolMessage)}
     calls = [c for m in history for c in getattr(m, "tool_calls", None) or [] if c["name"] != SEARCH]
+    answers = [m.text for m in history if isinstance(m, AIMessage) and m.text and not m.tool_calls]
+    subject = subject_of(answers[-1]) if answers else None
     if not calls:
-        return Context(question=question, fund=fund, reports=reports)
+        return Context(question=question, fund=fund, reports=reports, subject=subject)
     last = calls[-1]
     listed = [rows_listed(results.get(c["id"], "")) for c in calls]
     ranked = listed[-1]
@@ -80,7 +82,7 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
     rankings = ("rank_funds", "rank_issuers")
     ranking = next(((c["name"], dict(c["args"])) for c in reversed(calls) if c["name"] in rankings), None)
     ranking = ranking if last["name"] not in rankings else None  # a lookup after a ranking: '第二名' is its next row
-    return Context(last["name"], dict(last["args"]), question, fund, ranked, reports, ranking)
+    return Context(last["name"], dict(last["args"]), question, fund, ranked, reports, ranking, subject)
 
 
 class OfflineBrain(BaseChatModel):

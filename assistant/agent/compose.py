@@ -26,6 +26,7 @@ from assistant.answers import (
     LIST_QUESTION,
     QUANTITY,
     QUANTITY_UNITS,
+    QUESTION_PARTS,
     RANK_ASKED,
     REASON_ASKED,
     REASON_GIVEN,
@@ -526,6 +527,20 @@ STATED_SIZE = re.compile(r"\d[\d,.]*\s*(?:亿|万)元?\s*(?:的)?(?:规模|资�
                          r"低于|不足|在|above|over|below)?\s*\d[\d,.]*\s*(?:亿|万|%)", re.I)
 
 
+def several_leads(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | None:
+    """One lead for a question that asks two or more figures ('发了多少亿？平均每只多大', 'how many …, and how big
+    were they'): each part's own one-figure lead, when at least two parts have one and they differ."""
+    parts = [p for p in QUESTION_PARTS.split(question) if p and len(p.strip()) >= 4]
+    if len(parts) < 2:
+        return None
+    leads = list(dict.fromkeys(lead for part in parts if (lead := quantity_lead(part, picks, lang))))
+    if len(leads) < 2:
+        return None
+    if lang == "zh":
+        return "答：" + "；".join(lead.removeprefix("答：").replace("。[", "[") for lead in leads) + "。"
+    return "; ".join(lead.removesuffix(".") for lead in leads) + "."
+
+
 def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | None:
     """A one-figure lead ('答：1,696 只。[1]', 'Active ETFs in the US: 1,696 ETFs [1].') when the question asks one
     quantity and the best quoted sentence holds a figure in the asked-for unit whose own words (the subject around
@@ -911,7 +926,7 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         if intent.claim is None and (why := unstated(question, picks, passages)):
             return f"{NOT_FOUND}: {UNSTATED[why][0 if zh else 1]}"
         lead = (correction(intent, picks, passages) or rank_lead(question, picks, intent.lang)
-                or quantity_lead(question, picks, intent.lang))
+                or several_leads(question, picks, intent.lang) or quantity_lead(question, picks, intent.lang))
         if lead and len(picks) > 1 and f"[{picks[1][0]}]" in lead and picks[1][0] != picks[0][0]:
             picks = [picks[1], picks[0]]  # the sentence the lead quotes comes first
         if lead is None and not zh:

@@ -200,8 +200,13 @@ ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bg
             r"(?:我|我们)?(?:该|应该|建议)(?:配|买|放|上|加|留)?[^？?，,。]{0,3}仓位", r"仓位(?:该|应该|怎么配)", r"\b(?:buy the dip|allocat\w* (?:how much|what share))\b", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
 HOW_MANY = rx(r"\bhow many\b", "多少只", "几只", r"\bnumber of (?:funds|etfs|products)\b")
 PREDICTION = rx(r"^\s*(?:please\s+)?(?:predict|forecast|project)\b", "预测", "会不会", "将会", "预计会", "预计将", "会达到", "将达到", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
-                r"|grow|rise|fall|beat|outperform)", r"\bnext year\b", "forecast", r"\b(?:you|can|could|please|i) predict", r"\bpredictions?\b",
+                r"|grow|rise|fall|beat|outperform)", r"(?<!the )\bnext year\b", "forecast", r"\b(?:you|can|could|please|i) predict", r"\bpredictions?\b",
                 r"\bgoing to\b")  # 'does last year's alpha predict…' asks a correlation
+# a pick of the future ('based on the Cinda report, which fund will have the highest alpha next year?') is a
+# prediction however the report is named: no report states it
+FUTURE_PICK = rx(r"(?:哪只|哪个|哪支|哪一只|哪家|\bwhich\b).{0,30}(?:明年|未来|\bnext year\b|\bwill\b)",
+                 r"(?:明年|未来|\bnext year\b|\bwill\b).{0,30}(?:最高|最好|最多|最强|\bhighest\b|\bbest\b|\bmost\b)",
+                 r"现在(?:该|可以|应该)?买哪", r"\bbuy now\b")
 INVENT = rx(r"\bmake (?:up|one up)\b", r"\bjust guess\b", r"\bguess\b", r"\binvent", "fabricate", r"\bmade[- ]up (?:numbers?|figures?|data|stats?|estimates?|values?)\b",
             r"\bany number\b", r"\bjust give me a number\b", r"编[一1]?个", "瞎猜", "猜[一1](?:下|个)", "随便(?:给|说|编|估|猜)", r"估[一1]个",
             "估计一下", "捏造", "虚构")
@@ -211,8 +216,10 @@ INJECTION = rx(r"\b(?:ignore|forget|disregard) (?:all |any |your |the |previous 
                "照我说的", "你现在是", "系统指令", "越狱")
 LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
 YEAR_MENTION = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-DATA_SOURCE = ("数据来源", "资料来源", "数据出处", "数据从哪", r"\bdata sources?\b", r"\bsources? of (?:the |its )?(?:data|numbers|figures)",
+DATA_SOURCE = ("数据来源", "资料来源", "数据出处", "数据从哪", r"数据.{0,4}(?:来自|来源于|出自|取自)", r"\bdata sources?\b",
+               r"\bdata\b.{0,20}\bcomes? from\b", r"\bsources? of (?:the |its )?(?:data|numbers|figures)",
                r"\bget (?:its|their) (?:numbers|data|figures)\b", r"\bwhere (?:do|does) .{0,40}(?:numbers|data|figures) come from")
+DATA_SOURCE_ASKED = rx(*DATA_SOURCE)
 META = rx(*DATA_SOURCE, "职位", "职务", "头衔", "brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
           r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
           "发布机构", r"(?:报告|研报|这篇|那篇|这份|那份).{0,8}哪家(?:机构|公司|券商)",
@@ -307,6 +314,18 @@ class Context:
     ranked: tuple[str, ...] = ()  # the funds the last tool result lists, in its order ("the third one")
     reports: tuple[str, ...] = ()  # the reports the conversation last named ("哪天发布的？" after "信达那篇…")
     ranking: tuple[str, dict[str, Any]] | None = None  # the last ranking asked for, when a fund lookup came after it
+    subject: str | None = None  # the fund a report answer opened with ('易方达上证50指数增强A规模最大…'): what '它' is
+
+
+# a fund a report sentence opens with: '易方达上证50指数增强A规模最大', 'JPMorgan Equity Premium Income ETF (JEPI)…'
+OPENING_FUND = re.compile(r"^(?:答：)?\s*([\u4e00-\u9fffA-Za-z0-9]{2,20}?(?:指数增强|增强|ETF|基金)[A-C]?)(?=[^\u4e00-\u9fffA-Za-z0-9]|"
+                          r"规模|显著|的|是|在|于|采用|以|自|通过)")
+
+
+def subject_of(answer: str) -> str | None:
+    """The fund a report answer's first sentence is about, when it opens with one."""
+    m = OPENING_FUND.match(answer.strip())
+    return m[1] if m else None
 
 
 ORDERED_BY = rx(r"\b(?:lowest|highest|cheapest|largest|biggest|greatest|smallest|most|least|fewest|in terms of|newest|"
@@ -802,7 +821,7 @@ def scope_of(text: str, tool: str | None) -> str | None:
         return "injection"
     if INVENT.search(text):
         return "invent"
-    if PREDICTION.search(text) and not ATTRIBUTION.search(text):
+    if PREDICTION.search(text) and (not ATTRIBUTION.search(text) or FUTURE_PICK.search(text)):
         return "prediction"
     if unstated_measures(text, corpus_files()):  # no tool computes them either
         return "measure"
@@ -1068,6 +1087,8 @@ def _meta(text: str, question: str, lang: Lang, context: Context | None = None) 
         asked.remove("authors")  # '吕思江写的报告讲什么' names the author and asks something else
     several = len(set(asked) & {"authors", "date", "publisher"}) >= 2  # 'who wrote it, and when?': every field asked
     field_ = "all" if several else next(iter(asked), "covers")
+    if DATA_SOURCE_ASKED.search(text):
+        field_ = "covers"  # '哪个机构出的？数据来自哪里': the report's line and its notes, which name the sources
     elliptic = len(text) <= 16 or bool(PERSON.search(text))  # 'when was it published?', '他是什么职位？'
     reports = named_reports(text) or (context.reports if context and elliptic and field_ != "list" else ())
     return Intent(None, {}, lang, query=question, meta=field_, reports=reports)
@@ -1181,7 +1202,9 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         return Intent(None, {}, lang, query=question, scope=scope)
     query = question
     of_fund = bool(context.fund and PRONOUN.search(text))  # '它用的是什么策略？' after a fund: that fund's
-    if context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text)) and (
+    if not context.fund and context.subject and (pronoun := PRONOUN.search(question)):
+        query = question[:pronoun.start()] + context.subject + question[pronoun.end():]  # '它行业上超配了什么？'
+    elif context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text)) and (
             (not context.tool and (len(text) <= 60 or PRONOUN.search(text)))  # 'and State Street?': the last question
             or (len(text) <= 30 and not of_fund)):  # anew; 'ok, and what threshold do they use…?' stands alone
         query = f"{context.question} {question}"
