@@ -79,6 +79,8 @@ def test_a_year_no_quoted_passage_covers_is_not_answered_with_another(assistant:
     ("which organisation is behind the Huaxin enhanced-ETF piece?", "华鑫证券"),
     ("who are the analysts behind the Cinda study on enhanced funds", "于明明"),
     ("那篇讲主动ETF年度发展的报告出自哪家机构", "中证指数"),
+    ("中证指数那份年报的数据是从哪来的", "Bloomberg"),  # its notes name the sources
+    ("where does the data in the CSI active ETF report come from?", "Bloomberg"),
 ])
 def test_questions_about_a_report_itself_are_answered_from_its_metadata(assistant: Assistant, question: str,
                                                                          expected: str) -> None:

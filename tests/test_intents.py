@@ -380,6 +380,15 @@ def test_what_a_us_fund_invests_in_is_asked_of_the_report_text(question: str) ->
     assert intent.tool is None and intent.scope is None and intent.meta is None
 
 
+@pytest.mark.parametrize(("question", "scope"), [
+    ("Going by the Huaxin study, which 1000 enhanced ETF will do best next year?", "prediction"),
+    ("按华鑫报告的结论，明年哪只1000增强ETF超额最好？", "prediction"),
+    ("what was the correlation of excess returns with the next year in the Cinda report?", None),
+])
+def test_a_pick_of_the_future_is_a_prediction_even_when_a_report_is_named(question: str, scope: str | None) -> None:
+    assert parse(question).scope == scope
+
+
 @pytest.mark.parametrize("question", ["would you recommend putting my savings into DYNF",
                                       "Is DYNF a good fit for my retirement account?"])
 def test_advice_in_other_words_is_out_of_scope(question: str) -> None:

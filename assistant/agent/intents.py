@@ -216,8 +216,8 @@ INJECTION = rx(r"\b(?:ignore|forget|disregard) (?:all |any |your |the |previous 
                "照我说的", "你现在是", "系统指令", "越狱")
 LAST_YEAR_COVERED = 2024  # the latest year a report's figures describe (the CSI annual report covers 2024)
 YEAR_MENTION = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-DATA_SOURCE = ("数据来源", "资料来源", "数据出处", "数据从哪", r"数据.{0,4}(?:来自|来源于|出自|取自)", r"\bdata sources?\b",
-               r"\bdata\b.{0,20}\bcomes? from\b", r"\bsources? of (?:the |its )?(?:data|numbers|figures)",
+DATA_SOURCE = ("数据来源", "资料来源", "数据出处", r"(?:数据|资料).{0,6}(?:从哪|哪里来|哪儿来|来自|来源于|出自|取自)",
+               r"\bdata sources?\b", r"\b(?:data|numbers|figures|statistics)\b.{0,50}\bcomes? from\b", r"\bsources? of (?:the |its )?(?:data|numbers|figures)",
                r"\bget (?:its|their) (?:numbers|data|figures)\b", r"\bwhere (?:do|does) .{0,40}(?:numbers|data|figures) come from")
 DATA_SOURCE_ASKED = rx(*DATA_SOURCE)
 META = rx(*DATA_SOURCE, "职位", "职务", "头衔", "brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
