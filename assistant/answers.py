@@ -35,12 +35,13 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
     (re.compile(r"几天|多少天|多少个?交易日|几个交易日|多长时间|多久|天数|"
                 r"how many (?:trading |business )?days|how long|"
                 r"in (?:trading )?days\b", re.I), ("个交易日", "交易日", "天")),
-    (re.compile(r"占比|比例|比重|份额|率|(?:平均|中位数?)超额收益|超额收益的?(?:平均|均值|中位)|百分之多少|"
+    (re.compile(r"占比|比例|比重|份额|(?<!换手)率|(?:平均|中位数?)超额收益|超额收益的?(?:平均|均值|中位)|百分之多少|"
                 r"\bwhat\s*%|\bhow many\s*%|"
-                r"\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用|相关系数|\bcorrelations?\b|"
+                r"\bshares?\b|percentage|\bratios?\b|\brates?\b|\bfees?\b|费用|相关系数|\bcorrelations?\b|仓位|"
+                r"\bpositions?\b(?!\s+build)|fully invested|偏离度?|\bdeviations?\b|"
                 r"\b(?:average|avg|mean|median)\s+(?:alpha|excess returns?)\b", re.I),
      ("%",)),
-    (re.compile(r"多少倍|\btimes\b|换手率|turnover", re.I), ("倍",)),
+    (re.compile(r"多少倍|几倍|\btimes\b|换手率|turnover", re.I), ("倍",)),
     (re.compile(r"增幅|增速|增长率|涨幅|百分之几|百分比|几个百分点|同比增长了?多少|"
                 r"growth rate|in %|in percent|by what percent|"
                 r"by how many percent|%\s*(?:jump|rise|increase|growth|change|gain|drop|fall|decline)|"
@@ -53,8 +54,9 @@ QUANTITY_UNITS = [  # what a question asks for → units of the figure that answ
                 re.I),
      ("亿美元", "亿元", "百万美元", "万亿元", "亿")),
 ]
-# a range ('19至23个交易日') keeps its low end, so that a lead states the whole range, not its top
-FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*(?:(?P<low>\d[\d,]*(?:\.\d+)?)\s*(?:至|到|~|～|-|－|—)\s*)?"
+# a range ('19至23个交易日', '1.95%-2.10%') keeps its low end, so that a lead states the whole range, not its top
+FIGURE = re.compile(r"(?P<bound>超过|约|近|逾|不足|低于)?\s*"
+                    r"(?:(?P<low>\d[\d,]*(?:\.\d+)?)\s*%?\s*(?:至|到|~|～|-|－|—)\s*)?"
                     r"(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<about>余|多)?\s*"
                     r"(?P<unit>亿美元|亿元|万亿元|百万美元|亿|只|家|%|倍|个交易日|交易日|天)")
 # a place asked, not an amount: 'where did State Street rank?', '排第几名'

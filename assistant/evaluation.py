@@ -172,8 +172,11 @@ def lead_ok(item: dict[str, Any], answer: Answer) -> bool | None:
     expected = item.get("expected") or []
     if item["kind"] not in ("report", "tool") or not expected or answer.status != "answered":
         return None
-    first = re.split(r"(?<=[。！？!?])\s*|\n|(?<=\.)\s+(?=[A-Z《])", answer.answer.strip(), maxsplit=1)[0]
-    return str(expected[0]) in first
+    text = answer.answer.strip()
+    masked = re.sub(r"《[^》\n]*》", lambda m: "《" + "_" * (len(m.group(0)) - 2) + "》", text)  # a title's '？' ends
+    # no sentence
+    end = re.search(r"(?<=[。！？!?])\s*|\n|(?<=\.)\s+(?=[A-Z《])", masked)
+    return str(expected[0]) in (text[:end.start()] if end else text)
 
 
 def english_ok(item: dict[str, Any], answer: Answer) -> bool | None:

@@ -112,7 +112,8 @@ def test_a_comparison_of_many_funds_names_the_best_first(assistant: Assistant) -
 
 @pytest.mark.parametrize("follow_up", ["它超配了哪些行业？", "这只基金低配了什么行业"])
 def test_a_pronoun_after_a_report_answer_is_the_fund_it_named(assistant: Assistant, follow_up: str) -> None:
-    """'它' after '易方达上证50指数增强A规模最大…' is that fund: its sector bets are quoted, not the first answer again."""
+    """'它' after '易方达上证50指数增强A规模最大…' is that fund: its sector bets are quoted, not the first answer
+    again."""
     first, then = converse(assistant, ["Cinda报告中规模最大的指增基金是哪个", follow_up])
     assert first.answer.startswith("易方达上证50指数增强A"), first.answer
     lead = then.answer.split("。")[0]
