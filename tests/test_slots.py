@@ -893,3 +893,37 @@ def test_an_issuer_named_before_conversions_is_the_issuer(assistant: Assistant, 
     (call,) = [c for c in answer.tool_calls if c.name == "conversions"]
     assert call.args["issuer"] and issuer.startswith(call.args["issuer"]) and issuer in answer.answer
     assert answer.status == ("error" if issuer == "BlackRock" else "answered"), answer.answer
+
+
+@pytest.mark.parametrize(("text", "args"), [
+    ("二十个亿的指增ETF 10天建完仓，中证1000里几只票会被冲击", {"fund_size": "20亿", "build_days": 10}),
+    ("按2023年底（12月29日）的成交额，15亿建仓冲击多少只", {"fund_size": "15亿", "as_of": "2023-12-29"}),
+    ("did csi 1000 enhanced etfs beat passive from april through october 2024?",
+     {"index": "中证1000", "start": "2024-04-01", "end": "2024-10-31"}),
+])
+def test_inputs_said_aloud_are_kept(text: str, args: dict) -> None:
+    """'二十个亿' is 20亿; the day beside '2023年底' is the date; 'april through october 2024' is those months."""
+    intent = parse(text)
+    assert intent.tool is not None and {k: intent.args.get(k) for k in args} == args, intent
+
+
+@pytest.mark.parametrize(("turns", "ascending"), [
+    (["Which active ETF in the report charges the most?", "what's its AUM?", "and the cheapest one?"], True),
+    (["费率最低的主动ETF是哪只", "它规模多大", "那最贵的那只呢"], False),
+])
+def test_the_other_end_of_a_ranking_after_a_lookup_is_one_row(assistant: Assistant, turns: list[str],
+                                                               ascending: bool) -> None:
+    session = Session()
+    answers = [assistant.ask(t, session) for t in turns]
+    (call,) = [c for c in answers[-1].tool_calls if c.name == "rank_funds"]
+    assert call.args["by"] == "fee" and call.args["top"] == 1 and call.args["ascending"] is ascending
+
+
+def test_in_english_after_a_follow_up_re_renders_the_call_it_made(assistant: Assistant) -> None:
+    session = Session()
+    for turn in ["资产规模前三的发行商", "那按产品数量呢？"]:
+        assistant.ask(turn, session)
+    again = assistant.ask("in English please", session)
+    (call,) = [c for c in again.tool_calls if c.name == "rank_issuers"]
+    assert call.args["by"] == "etf_count" and call.args["top"] == 3
+    assert again.answer.startswith("By number of ETFs"), again.answer

@@ -75,6 +75,8 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
     if not calls:
         return Context(question=question, fund=fund, reports=reports, subject=subject)
     last = calls[-1]
+    asked_at = max((i for i, m in enumerate(history) if isinstance(m, HumanMessage)), default=-1)
+    by_tool = any(c["name"] != SEARCH for m in history[asked_at + 1:] for c in getattr(m, "tool_calls", None) or [])
     listed = [rows_listed(results.get(c["id"], "")) for c in calls]
     ranked = listed[-1]
     if last["name"] == "fund_facts" and len(calls) >= 2 and calls[-2]["name"] == "rank_funds" and fund in listed[-2]:
@@ -82,7 +84,7 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
     rankings = ("rank_funds", "rank_issuers")
     ranking = next(((c["name"], dict(c["args"])) for c in reversed(calls) if c["name"] in rankings), None)
     ranking = ranking if last["name"] not in rankings else None  # a lookup after a ranking: '第二名' is its next row
-    return Context(last["name"], dict(last["args"]), question, fund, ranked, reports, ranking, subject)
+    return Context(last["name"], dict(last["args"]), question, fund, ranked, reports, ranking, subject, by_tool)
 
 
 class OfflineBrain(BaseChatModel):

@@ -89,7 +89,8 @@ RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", 
           r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "priciest", "newest", "oldest", "youngest", "longest", r"\blead",
           r"\bbottom[\s-]*\d", "倒数", r"按\S{1,8}?(?:从\S{1,2}[到往至]\S{1,2})?排")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出(?!的)", r"\blist(?!ed)")  # not 'the listed funds'
-ONE_ROW = rx(r"\b(?:the\s+)?(?:\w+est|most \w+|least \w+)\s+one\b", r"最\S{1,3}的(?:那|一)\s*(?:只|个|家|支)",
+ONE_ROW = rx(r"\b(?:the\s+)?(?:\w+est|most \w+|least \w+)\s+one\b",
+            r"\bthe\s+(?:\w+est|most \w+|least \w+)\s+(?:(?:bond|equity|fixed[\s-]income|active)\s+)?(?:etf|fund)\b(?!s)", r"最\S{1,3}的(?:那|一)\s*(?:只|个|家|支)",
             r"最\S{1,3}的是哪(?:一)?\s*(?:只|个|家|支)")  # 'and the priciest one?' after a top 3: one row
 ASCENDING = rx("最少", "最小", "最低", "最便宜", "最早", "倒数", r"[从由](?:低|小|少|早|旧|老)[到往至](?:高|大|多|晚|新)",
                "升序", r"\bleast\b", "fewest",
@@ -315,6 +316,7 @@ class Context:
     reports: tuple[str, ...] = ()  # the reports the conversation last named ("哪天发布的？" after "信达那篇…")
     ranking: tuple[str, dict[str, Any]] | None = None  # the last ranking asked for, when a fund lookup came after it
     subject: str | None = None  # the fund a report answer opened with ('易方达上证50指数增强A规模最大…'): what '它' is
+    answered_by_tool: bool = False  # the last answer came from `tool` ('in English?' re-renders that call)
 
 
 # a fund a report sentence opens with: '易方达上证50指数增强A规模最大', 'JPMorgan Equity Premium Income ETF (JEPI)…'
@@ -1068,8 +1070,9 @@ def _rerender(text: str, context: Context) -> Intent | None:
     for lang, pattern in IN_OTHER_LANGUAGE:
         if pattern.search(text) and len(text) <= 40:
             again = replace(parse(context.question, context), lang=lang, routing="context")
-            if again.tool is not None and again.tool == context.tool:  # the values the answer used ('它和159680比':
-                again = replace(again, args=dict(context.args))  # both funds), not the question read once more
+            if context.answered_by_tool and (again.tool is None or again.tool == context.tool):  # the call the
+                # answer made, with its values ('它和159680比': both funds; '按ETF数量排呢？': the changed ranking)
+                again = replace(again, tool=context.tool, args=dict(context.args), query=again.query or text)
             return again
     return None
 
@@ -1139,11 +1142,17 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     if context.tool == "compare_returns" and context.ranked and (TOP_ROW.search(text) or WINNER.search(text)):
         fact = _fact(text, "cn")  # "the best one there — what's its fee?": the comparison's first row
         return Intent("fund_facts", {"query": context.ranked[0]}, lang, fact=fact, query=text)
+    ranking = (context.tool, context.args) if context.tool in ("rank_funds", "rank_issuers") else context.ranking
+    # 'and the cheapest one?' after the priciest one's AUM: the other end of that ranking, its one row
+    if ranking and ONE_ROW.search(text) and len(text) <= 40 and not slots.funds(text) and (
+            bool(ASCENDING.search(text)) != bool(ranking[1].get("ascending"))) and (
+            row := _follow_up(text, replace(context, tool=ranking[0], args=dict(ranking[1])), lang)) is not None:
+        return replace(row, routing="context", pick=row.pick or (1 if row.args.get("top") == 1 else None))
     if (context.tool == "rank_funds" or next_row) and pick and 0 < pick <= len(context.ranked) and fact and (
             ROW_OF.search(text) or PRONOUN.search(text) or top_row or next_row):
         row = context.ranked[pick - 1]  # a fact of a ranked fund ("第二名的费率", "the third one's fee"): look it up
         return Intent("fund_facts", {"query": row}, lang, fact=fact, query=text)
-    if pick and context.ranking and pick > len(context.ranked) and not _fact(text, "us") and len(text) <= 30 and (
+    if pick and pick > len(context.ranked) and context.ranking and not _fact(text, "us") and len(text) <= 30 and (
             not slots.funds(text)):
         tool, args = context.ranking  # "那排第二的是哪只？" after the top fund's fee: the ranking's second row
         if (row := _follow_up(text, replace(context, tool=tool, args=dict(args)), lang)) is not None:

@@ -163,6 +163,7 @@ def normalise(text: str) -> str:
     text = CN_RUN.sub(_cn_run, text)
     text = SHORT_YEAR.sub(r"20\1年", text)  # 24年底 → 2024年底, as the reports write years
     text = EN_NUMBER.sub(lambda m: str(EN_NUMBERS[(m.group(1) or m.group(2)).lower()]), text)
+    text = re.sub(r"(\d)\s*个\s*(亿|万)", r"\1\2", text)  # 15个亿, 十五个亿: 15亿 as said aloud
     return re.sub(r"(\d)\s*(?:percent|per cent|pct)\b", r"\1%", text, flags=re.I | re.A)
 
 

@@ -452,7 +452,8 @@ def _edges(text: str) -> list[tuple[int, str, str, int]]:
     return sorted(found)
 
 
-MONTH_SPAN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*[–\-~到至]\s*"
+MONTH_SPAN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+                        r"(?:\s*[–\-~到至]\s*|\s+(?:to|through|thru|until|till|and)\s+)"
                         r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*,?\s*(\d{4})\b", re.I)
 TO_NOW = re.compile(r"\b(?:to|until|till)\s+(?:now|today|date|the latest)|至今|到现在|以来|\bsince\b", re.I)
 HALF_OR_QUARTER = re.compile(r"\b(H[12]|Q[1-4])\s*(\d{4})\b|(?<!\d)(\d{4})\s*年?\s*(H[12]|Q[1-4])\b|(\d{4})\s*年?\s*(上半年|下半年|一季度|二季度|三季度|"
@@ -584,6 +585,10 @@ def as_of(text: str, liquidity_question: bool = True) -> StatedDate | None:
         return stated[0]
     if (edges := _edges(text)) and (liquidity_question or TURNOVER_DATE.search(text)):
         position, _, last, end = edges[0]
+        if (day := MONTH_DAY.search(text, end)) and re.fullmatch(r"\s*[（(]?\s*(?:即|也就是|i\.e\.)?\s*",
+                                                                  text[end:day.start()]):
+            # '2022年底（12月30日）': the day stated beside it is the date
+            return _date(text[position:day.end()], position, int(last[:4]), int(day[1]), int(day[2]), "as_of")
         return StatedDate(text[position:end], position, last)
     return None
 
