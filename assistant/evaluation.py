@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from assistant.agent.slots import funds, us_names
 from assistant.answers import Answer, states_figures
 from assistant.search.retrieval import Mode, Retriever
 from assistant.settings import ROOT
+from tools import TOOLS
 from tools.amounts import parse_amount_cny
 from tools.result import ToolInputError
 
@@ -142,6 +144,13 @@ def _same(expected: Any, actual: Any, key: str = "") -> bool:
     return str(expected).strip().lower() == str(actual).strip().lower() if actual is not None else expected is None
 
 
+def tool_default(tool: str, param: str) -> Any:
+    """The value a tool uses for a parameter it was not given (None when it has no plain default)."""
+    function = next((t for t in TOOLS if t.__name__ == tool), None)
+    parameter = inspect.signature(function).parameters.get(param) if function else None
+    return None if parameter is None or parameter.default is inspect.Parameter.empty else parameter.default
+
+
 def routing_ok(item: dict[str, Any], answer: Answer) -> bool:
     """Tool questions: the first data tool called is the expected one, with the expected arguments; report
     questions: only search_reports; not_found questions: no data tool."""
@@ -149,7 +158,9 @@ def routing_ok(item: dict[str, Any], answer: Answer) -> bool:
     if item["kind"] == "tool":
         if not data_calls or data_calls[0].name != item["tool"]:
             return False
-        return all(_same(v, data_calls[0].args.get(k), k) for k, v in (item.get("args") or {}).items())
+        called = data_calls[0]  # an argument left out is the tool's default: 'index: 中证1000' unstated is kept
+        return all(_same(v, called.args.get(k, tool_default(called.name, k)), k)
+                   for k, v in (item.get("args") or {}).items())
     if item["kind"] == "report":
         return not data_calls and any(c.name == SEARCH for c in answer.tool_calls)
     if item["kind"] == "error":

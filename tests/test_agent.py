@@ -488,3 +488,13 @@ def test_a_not_found_answer_shows_report_titles_as_they_are(assistant: Assistant
     assert answer.status == "not_found" and not states_figures(answer.answer)
     for title in assistant.titles:
         assert f"《{title}》" in answer.answer
+
+
+def test_routing_counts_an_unstated_argument_as_the_tools_default(assistant: Assistant) -> None:
+    """A gold item may list a default it did not state (index 中证1000): the call that left it out used exactly it,
+    while a call with another value does not match."""
+    answer = assistant.ask("15亿建仓会冲击多少只成分股？")
+    item = {"kind": "tool", "tool": "liquidity_shock",
+            "args": {"fund_size": 1.5e9, "index": "中证1000", "build_days": 20}}
+    assert "index" not in answer.tool_calls[0].args and routing_ok(item, answer)
+    assert not routing_ok(item | {"args": {"fund_size": 1.5e9, "index": "中证500"}}, answer)
