@@ -510,3 +510,18 @@ def test_knowledge_files_have_no_key_twice(name: str) -> None:
 
     Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     yaml.load((Path(__file__).parent.parent / "assistant" / name).read_text(encoding="utf-8"), Loader=Strict)
+
+
+@pytest.mark.parametrize(("question", "tool"), [
+    ("How many funds did JPMorgan convert in 2024 and how much AUM came with them?", None),  # 表 4 has no years
+    ("Dimensional转换的那些ETF规模合计多少？", None),  # …or sizes: the report's text states them
+    ("what Dimensional tickers does table 4 list?", "conversions"),
+    ("表4里FundX有哪几只", "conversions"),
+])
+def test_conversions_beyond_table_4_are_the_reports_text(question: str, tool: str | None) -> None:
+    assert parse(question).tool == tool
+
+
+@pytest.mark.parametrize("question", ["你觉得明年科创50增强还能跑赢被动吗", "will they keep beating passive in 2026?"])
+def test_whether_a_lead_will_last_is_a_prediction(question: str) -> None:
+    assert parse(question).scope == "prediction"

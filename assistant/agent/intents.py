@@ -172,11 +172,13 @@ FACTS_CUE = rx("介绍", "是什么", "是哪", "基本信息", "信息", "资�
                "details", r"\binfo", "profile", "overview")
 BEYOND_TOOLS = rx("增长", "同比", "变化", "(?<!增强)策略", "原因", "为什么", "如何", "怎么", "持仓", "growth", "grow", "change",
                   "strateg", r"\bwhy\b", "how did", "holding")
-CONVERSION = rx("转换", "转型", "转为", "转成", "转化", "改为", "转了", r"转\S{0,3}(?:哪些|什么|哪几)", r"转\s*(?:主动(?:管理)?\s*)?etf",
+CONVERSION = rx(r"表\s*4(?!\d)", r"\btable\s*4\b", "转换", "转型", "转为", "转成", "转化", "改为", "转了", r"转\S{0,3}(?:哪些|什么|哪几)", r"转\s*(?:主动(?:管理)?\s*)?etf",
                  "convert", "conversion", r"\b(?:turn(?:ed|s)?|made|switch(?:ed)?|chang(?:ed|e))\s+(?:\w+\s+){0,3}into\s+"
                  r"(?:\w+\s+)?etfs?\b", "改成了?etf", "变成了?etf", "改造成")
 LISTING = rx("哪些", "哪几", "哪家", "列出", "列举", "名单", "示例", "例子", "有哪", "都有", r"\bwhich\b", r"\blist",
              r"examples?", "what funds", r"\bname", r"表\s*4(?!\d)", r"\btable\s*4\b", r"(?:那|这)张表")
+BEYOND_TABLE4 = rx(r"20\d\d", "规模", "多大", "多少亿", r"\bhow big\b", r"\bsize\b", r"\baum\b", r"\bassets\b",
+                  r"\boverall\b", r"\bin total\b", "一共", "总共", "合计", "累计")
 ELIGIBLE = rx("条件", "符合", "eligible", "qualif", "潜在", "potential",  # funds that could still convert: the report's
              r"(?:可以|能够|(?<![功性智])能|可能)(?:被)?(?:转|改)(?!债)", r"\b(?:could|can|may|might)\s+(?:still\s+)?(?:be\s+)?convert")  # estimate
 FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改为|再|改用|换用|只看|就看|扩大到|扩展到|增加到|放宽到)",
@@ -200,7 +202,8 @@ ADVICE = rx(r"\bshould (?:i|we|you)\b", r"\bworth (?:buying|investing)\b", r"\bg
             "要不要买", "能不能买", "可以买吗", "买哪", "推荐(?:我|一只|一个|几只|哪)", r"给(?:个|点|些|我|[1一]?点)?(?:投资|配置)?建议", "抄底", r"(?:该|应该)配(?:哪|什么|多少)",
             r"(?:我|我们)?(?:该|应该|建议)(?:配|买|放|上|加|留)?[^？?，,。]{0,3}仓位", r"仓位(?:该|应该|怎么配)", r"\b(?:buy the dip|allocat\w* (?:how much|what share))\b", "给我推荐", "帮我选", "现在(?:买|入手|上车)")
 HOW_MANY = rx(r"\bhow many\b", "多少只", "几只", r"\bnumber of (?:funds|etfs|products)\b")
-PREDICTION = rx(r"^\s*(?:please\s+)?(?:predict|forecast|project)\b", "预测", "会不会", "将会", "预计会", "预计将", "会达到", "将达到", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
+PREDICTION = rx(r"^\s*(?:please\s+)?(?:predict|forecast|project)\b", "预测", "会不会", "将会", r"还能(?:跑赢|继续|涨|保持)",
+                r"\bwill (?:they|it|these|those) (?:still|keep)\b", "预计会", "预计将", "会达到", "将达到", "明年", "未来一年", "未来几年", "会涨", "会跌", r"\bwill\b.*\b(?:20[2-9]\d|next|be|hit|reach"
                 r"|grow|rise|fall|beat|outperform)", r"(?<!the )\bnext year\b", "forecast", r"\b(?:you|can|could|please|i) predict", r"\bpredictions?\b",
                 r"\bgoing to\b")  # 'does last year's alpha predict…' asks a correlation
 # a pick of the future ('based on the Cinda report, which fund will have the highest alpha next year?') is a
@@ -599,6 +602,8 @@ def _conversions(text: str, chosen: bool = False) -> dict[str, Any] | None:
     by a model; never for funds that could still convert, which only the report's text estimates)."""
     if ELIGIBLE.search(text) or not (chosen or CONVERSION.search(text)) or (not chosen and REASON_ASKED.search(text)):
         return None
+    if not chosen and BEYOND_TABLE4.search(text) and not LISTING.search(text):
+        return None  # 'how many did JPMorgan convert in 2024, and how big?': 表 4 has no years or sizes, the text has
     issuer = find_conversion_issuer(with_issuer_names(text)) or stated_issuer(text)
     if not chosen and not LISTING.search(text) and issuer is None:
         return None
