@@ -102,6 +102,8 @@ def test_questions_about_a_report_itself_are_answered_from_its_metadata(assistan
     # the passive ETFs' 63.72% stands beside the enhanced ETFs' 43%: a claim is checked against its own subject
     ("华鑫报告说指增ETF的机构持有比例是63.72%，没错吧？", "不对", "43%"),
     ("Per Huaxin, passive ETFs are 63.72% institution-held, correct?", "Yes", "63.72%"),
+    # 'averaged' is the 平均数 beside the 中位数
+    ("the Cinda piece says enhanced funds averaged about 18% alpha in 2020, right?", "No", "12.08%"),
 ])
 def test_a_claim_is_checked_against_the_figure_of_its_own_subject(assistant: Assistant, question: str, verdict: str,
                                                                    figure: str) -> None:
