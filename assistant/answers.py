@@ -310,7 +310,8 @@ QUALIFIED = ((re.compile(r"新发|新增|新发行"), re.compile(r"新|new|launc
 # a statistic the question asks for must be the one the figure's clause states: an average is not a total; a share
 # asked ('前50产品的占比') is not answered by a growth rate ('规模增加 64.43%'); the share may be named in an earlier
 # clause of the sentence ('Top 15 产品规模占比较 2023 年底有所下降，由 33% 下降至 29%')
-STATISTICS = ((re.compile(r"平均|均值|\baverag(?:e|ed|es|ing)\b|\bavg\b|\bmean\b", re.I | re.A), re.compile(r"平均|均"), "clause"),
+STATISTICS = ((re.compile(r"平均|均值|\baverag(?:e|ed|es|ing)\b|\bavg\b|\bmean\b", re.I | re.A), re.compile(r"平均|均"),
+               "clause"),
               (re.compile(r"中位|\bmedian\b", re.I | re.A), re.compile(r"中位"), "clause"),
               (re.compile(r"占比|比重|份额|\bshares?\b|\bproportion\b|\bconcentration\b", re.I | re.A),
                re.compile(r"占|比重|份额|集中度|比例"), "sentence"))

@@ -498,3 +498,12 @@ def test_routing_counts_an_unstated_argument_as_the_tools_default(assistant: Ass
             "args": {"fund_size": 1.5e9, "index": "中证1000", "build_days": 20}}
     assert "index" not in answer.tool_calls[0].args and routing_ok(item, answer)
     assert not routing_ok(item | {"args": {"fund_size": 1.5e9, "index": "中证500"}}, answer)
+
+
+def test_a_ranking_word_while_discussing_a_domestic_report_stays_in_that_report(assistant: Assistant) -> None:
+    """'规模最大的那只多大？' after a question on the Cinda report asks about its funds (266亿元), not the US tables;
+    naming the US market still ranks the US tables."""
+    first, biggest = converse(assistant, ["信达的报告里，指增基金管理人前五名是谁", "那规模最大的那只基金有多大"])
+    assert not [c for c in biggest.tool_calls if c.name != "search_reports"] and "266" in biggest.answer
+    _, us = converse(assistant, ["信达的报告里，指增基金管理人前五名是谁", "美国规模最大的主动ETF是哪只"])
+    assert [c.name for c in us.tool_calls][0] == "rank_funds"

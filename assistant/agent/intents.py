@@ -89,6 +89,9 @@ RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", 
           r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "priciest", "newest", "oldest", "youngest", "longest", r"\blead",
           r"\bbottom[\s-]*\d", "倒数", r"按\S{1,8}?(?:从\S{1,2}[到往至]\S{1,2})?排")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出(?!的)", r"\blist(?!ed)")  # not 'the listed funds'
+THEY = rx("他们", "它们", "她们", "这几家", "这几只", "这些", r"\bthey\b", r"\bthem\b", r"\btheir\b")
+US_TABLES = rx("美国", r"\bu\.?s\.?\b", "主动", r"\bactive\b", r"表\s*[1-4](?!\d)", r"\btable\s*[1-4]\b", "发行商",
+               r"\bissuers?\b")
 ONE_ROW = rx(r"\b(?:the\s+)?(?:\w+est|most \w+|least \w+)\s+one\b",
             r"\bthe\s+(?:\w+est|most \w+|least \w+)\s+(?:(?:bond|equity|fixed[\s-]income|active)\s+)?(?:etf|fund)\b(?!s)", r"最\S{1,3}的(?:那|一)\s*(?:只|个|家|支)",
             r"最\S{1,3}的是哪(?:一)?\s*(?:只|个|家|支)")  # 'and the priciest one?' after a top 3: one row
@@ -913,6 +916,12 @@ def conversions_intent(args: dict[str, Any], lang: Lang) -> Intent:
     return Intent("conversions", args, lang, query=f"{args['issuer'] or ''} {TOPICS['conversions']}".strip())
 
 
+def domestic_talk(text: str, context: Context | None) -> bool:
+    """'规模最大的那只多大？' while the conversation is about the Cinda or Huaxin report asks about its funds, not
+    about the US tables the ranking tools hold."""
+    return bool(context and context.reports) and "000" not in context.reports and not US_TABLES.search(text)
+
+
 def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Intent | None:
     """The tool intent a question states on its own, or None."""
     attributed = bool(ATTRIBUTION.search(text))
@@ -927,7 +936,7 @@ def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Inten
         if args["issuer"] is None and context and context.fund and THAT_ISSUER.search(text):
             args["issuer"] = issuer_of(context.fund)  # "which other funds did that issuer convert?" after DFAC
         return conversions_intent(args, lang)
-    if ranking := _ranking(text):
+    if (ranking := _ranking(text)) and not domestic_talk(text, context):
         tool, args, pick = ranking
         return Intent(tool, args, lang, pick=pick, query=text)
     facts = _fund_facts(text, context.fund if context else None)
@@ -1207,6 +1216,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         cue = {"tool:rank_issuers": RANK, "tool:rank_funds": RANK, "tool:conversions": CONVERSION}.get(routed or "")
         text_fact = routed == "tool:fund_facts" and US_TEXT_FACTS.search(text) and _fact(text, "us") is None and any(
             f.kind == "us" for f in slots.funds(text))  # a US fund's benchmark or holdings: the report's text states them
+        if routed in ("tool:rank_funds", "tool:rank_issuers") and domestic_talk(text, context):
+            routed = None
         if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and not text_fact and (
                 routed == "tool:fund_facts" or not beyond_tool(routed.removeprefix("tool:"), text)):
             chosen = intent_for(routed.removeprefix("tool:"), text, lang, context)
@@ -1218,7 +1229,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     of_fund = bool(context.fund and PRONOUN.search(text))  # '它用的是什么策略？' after a fund: that fund's
     if not context.fund and context.subject and (pronoun := PRONOUN.search(question)):
         query = question[:pronoun.start()] + context.subject + question[pronoun.end():]  # '它行业上超配了什么？'
-    elif context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text)) and (
+    elif context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text) or THEY.search(text)) and (
             (not context.tool and (len(text) <= 60 or PRONOUN.search(text)))  # 'and State Street?': the last question
             or (len(text) <= 30 and not of_fund)):  # anew; 'ok, and what threshold do they use…?' stands alone
         query = f"{context.question} {question}"
