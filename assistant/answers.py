@@ -282,9 +282,8 @@ def figure_context(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
     ends = [i for i in (sentence.find(p, match.end()) for p in "，,；;。") if i >= 0]
     before, after = sentence[start:match.start()], sentence[match.end():min(ends or [len(sentence)])]
     # '中位数11.74%、平均数12.08%': 中位数 names the first figure and 平均数 the second ('由 33% 下降至 29%' shares one)
-    if following := FIGURE.search(after):
-        head = after[:following.start()]
-        after = head[:joint.start()] if (joint := LIST_JOINT.search(head)) else head
+    if (following := FIGURE.search(after)) and (joint := LIST_JOINT.search(after[:following.start()])):
+        after = after[:joint.start()]  # '…13 只主动管理 ETF 规模超过 100 亿美元' keeps its condition
     if (respective := RESPECTIVELY.search(before)) and respective.start() > 0:  # 'A和B…分别为 x 和 y': y is B's
         subjects = re.split(r"和|、|与|及", before[:respective.start()])
         position = len(FIGURE.findall(before[respective.end():]))
@@ -365,7 +364,7 @@ def figure_subject(sentence: str, match: re.Match[str], terms: set[str],
     """How well the words around a figure name what the question asks: the question's terms found near it count
     double, in its clause once, earlier in the sentence half ('权益类产品…，合计 1,567 亿美元'); a term inside a longer
     matched one counts once."""
-    near, clause, earlier = figure_context(sentence, match)
+    near, clause, earlier = (part.lower() for part in figure_context(sentence, match))  # terms are lower case
     found = concepts({t for t in terms if t in clause or t in earlier})
     return sum(weight(t) * (2.0 if t in near else 1.0 if t in clause else 0.5) for t in found)
 
@@ -459,6 +458,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score += 1
         elif wants_number:
             score -= 2  # a "how many / how much" question is not answered by a sentence without a figure
+        if years and wants_number and any(year in sentence for year in years):
+            score += 1.5  # '2021Q1的仓位' is the sentence dated 2021Q1, not the one on the usual range
         label = set(tokenize(m.group(1))) if (m := LABEL.match(sentence)) else set()
         if label and label <= terms:
             score += 5

@@ -58,7 +58,7 @@ def test_the_asked_figure_is_quoted(assistant: Assistant, question: str, expecte
 @pytest.mark.parametrize(("question", "lead"), [
     ("指增基金换手率的中位数是几倍", "3.5"),  # 换手率 is written in 倍, though it says 率
     ("what's the median turnover of enhanced funds in 2020, in times?", "3.5 times"),
-    ("指数增强基金个股偏离度的中位数大概在什么范围", "1.95至2.10%"),  # a range is led as the whole range
+    ("指数增强基金个股偏离度的中位数大概在什么范围", "1.95%至2.10%"),  # a range is led as the whole range
 ])
 def test_the_lead_states_the_asked_kind_of_figure(assistant: Assistant, question: str, lead: str) -> None:
     first = assistant.ask(question).answer.split("\n")[0]

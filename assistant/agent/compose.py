@@ -579,16 +579,18 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     if m["bound"] and (exact := [r for r in rivals if not r[3]["bound"]]):
         # "超过 200 亿" beside an exact figure (214.4亿元): the exact one may be what was asked; '约12%' beside 12.08%
         # is the same figure rounded, and the exact one answers
-        close = [r for r in exact if abs(_value(r[3]) - _value(m)) <= 0.05 * abs(_value(m))]
-        if not close or close[0][0] <= 0:
-            return None
-        _, _, n, m = close[0]
+        decimals = len(m["number"].partition(".")[2])
+        close = [r for r in exact if not r[3]["low"] and abs(_value(r[3]) - _value(m)) <= 0.5 * 10 ** -decimals]
+        if close and close[0][0] > 0:
+            _, _, n, m = close[0]
+        elif exact[0][0] * 1.5 > scored[0][0]:
+            return None  # '约93%' of 2021Q1 asked stands far above the usual 90-95%: it answers
     chosen = contexts[next(i for i, c in enumerate(candidates) if c[3] is m)]
     telling = {t for t in concepts(terms) if any(t in c for c in contexts) and not all(t in c for c in contexts)}
     if not all(t in chosen for t in telling):
         return None  # the question's own qualifier (权益类, 平均) is another figure's: no lead beats a wrong one
     bound, number, about, unit = m["bound"] or "", m["number"], m["about"] or "", m["unit"]
-    low = f"{m['low']}{'至' if lang == 'zh' else '–'}" if m["low"] else ""
+    low = f"{m['low']}{'%' if unit == '%' else ''}{'至' if lang == 'zh' else '–'}" if m["low"] else ""  # 0.5%至1.0%
     if lang == "zh":
         return f"答：{bound}{' ' if bound else ''}{low}{number}{'' if unit == '%' else ' '}{about}{unit}。[{n}]"
     bound = EN_BOUNDS.get(bound, "more than " if about else "")
@@ -686,7 +688,7 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     shown = asked if units else figures if ASKS_FIGURE.search(question) or WHEN.search(question) else []  # a fee
     # question is not answered by the fund's size, 'what does JAAA invest in?' by its fee: no other kind of figure
     shown = [m for m in shown if not _stated(question, m)] or shown
-    found = list(dict.fromkeys(EN_BOUNDS.get(m["bound"] or "", "") + (f"{m['low']}–" if m["low"] else "")
+    found = list(dict.fromkeys(EN_BOUNDS.get(m["bound"] or "", "") + (f"{m['low']}{'%' if m['unit'] == '%' else ''}–" if m["low"] else "")
                                + english_figure(m["number"], m["unit"], question) for m in shown))
     rest, glossed, asked = sentence, [], re.sub(r"[\s-]+", "", question.lower())
     for zh, en in phrase_table():

@@ -662,7 +662,8 @@ def stated_issuer(text: str) -> str | None:
         return ISSUER_BY_ALIAS[alias.group(0).lower()]
     for m in NAMED_BEFORE_CONVERT.finditer(text):
         name = next(g for g in m.groups() if g).strip()
-        if name.upper() not in slots.NOT_TICKERS and name.lower() not in ("what", "which", "who", "how"):
+        if name.upper() not in slots.NOT_TICKERS and name.lower() not in ("what", "which", "who", "how") and not (
+                re.search(r"\b(?:etfs?|mfs?|mutual|funds?)\b", name, re.I)):  # 'MF-to-ETF conversions' names none
             return name
     return None
 

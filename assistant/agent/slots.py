@@ -297,6 +297,7 @@ def ordinal(text: str) -> int | None:
 
 POPULATION = rx(r"(?:among|of|in|from|within)\s+(?:the\s+)?$")  # 'the fewest among the top-10 issuers': the table
 CN_POPULATION = re.compile(r"[^,，。?？]{0,8}?(?:之中|当中|中|里|内)")  # '前10的发行商中', '10家发行商里': the table
+GROUP = rx(r"(?:前|头|top[\s-]*)\d")  # a ranked group named by its size: '前10', 'top 10'
 UNIVERSE = rx(r"\s*[大名位]?的?\s*(?:(?:active|equity|bond)\s+)?(?:发行商|基金公司|管理人|基金|etf|产品|issuers|funds|etfs"
               r"|managers|companies)")  # what a 'top 10' counts
 SUPERLATIVE = rx(r"\b(?:fewest|least|most|lowest|highest|largest|smallest|biggest|cheapest|priciest|newest|oldest|youngest)\b",
@@ -314,7 +315,8 @@ def top_n(text: str) -> int | None:
     found = list(TOP.finditer(text))
 
     def population(m: re.Match[str]) -> bool:  # the table the rows are picked from, when something else picks them
-        later = any(other.start() > m.start() for other in found)  # '前10发行商…前2名': 前2 picks from the 10
+        later = bool(GROUP.match(m.group(0))) and any(other.start() > m.start() for other in found)  # '前10发行商…
+        # 前2名': 前2 picks from the 10; 'the 3 smallest issuers in the top-10 table' picks 3 itself
         return (bool(POPULATION.search(text[:m.start()])) or bool(CN_POPULATION.match(text, m.end()))
                 or (later and bool(UNIVERSE.match(text, m.end())))) and (singled_out(m) or len(found) > 1)
 
