@@ -507,3 +507,16 @@ def test_a_ranking_word_while_discussing_a_domestic_report_stays_in_that_report(
     assert not [c for c in biggest.tool_calls if c.name != "search_reports"] and "266" in biggest.answer
     _, us = converse(assistant, ["信达的报告里，指增基金管理人前五名是谁", "美国规模最大的主动ETF是哪只"])
     assert [c.name for c in us.tool_calls][0] == "rank_funds"
+
+
+@pytest.mark.parametrize(("question", "figures"), [
+    ("Dimensional总共转了多少只基金过来？规模加起来多少", ("7", "900")),
+    ("JP Morgan converted how many mutual funds in 2024, and what size?", ("3 funds", "USD 6 billion")),
+])
+def test_conversion_counts_by_year_or_size_quote_the_report(assistant: Assistant, question: str,
+                                                            figures: tuple[str, str]) -> None:
+    """表 4 lists tickers only: a year or a size asked is the report's sentence, led by its figures for that issuer."""
+    answer = assistant.ask(question)
+    assert "conversions" not in [c.name for c in answer.tool_calls]
+    first = answer.answer.split("\n")[0]
+    assert all(f in first for f in figures), answer.answer

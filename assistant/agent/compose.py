@@ -538,7 +538,8 @@ def several_leads(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
         return None
     if lang == "zh":
         return "答：" + "；".join(lead.removeprefix("答：").replace("。[", "[") for lead in leads) + "。"
-    return "; ".join(lead.removesuffix(".") for lead in leads) + "."
+    return "; ".join(lead.removesuffix(".") if i == 0 else lead[:1].lower() + lead[1:].removesuffix(".")
+                     for i, lead in enumerate(leads)) + "."
 
 
 def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | None:
@@ -560,8 +561,9 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     if candidates and (scenario := scenario_figures(question)):  # the 20亿 fund's count, not the 15亿 fund's
         fit = max(scenario_fit(c[2], scenario) for c in candidates)
         candidates = [c for c in candidates if scenario_fit(c[2], scenario) == fit]
-    names = {t for t in terms if t in entity_words()}  # the issuer or fund asked about
-    if named := [c for c in candidates if any(name in c[2].lower() for name in names)]:
+    asked = with_issuer_names(question).lower()  # 'JP Morgan', '小摩' and JPMorgan name one issuer
+    names = {w for w in entity_words() if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", asked)}  # the one asked
+    if named := [c for c in candidates if any(name in re.sub(r"\s+", "", c[2].lower()) for name in names)]:
         candidates = named  # 'JPMorgan's inflows' is not answered by the market's total beside it
     contexts = [" ".join(figure_context(sentence, m)[1:]) for _, _, sentence, m in candidates]
 

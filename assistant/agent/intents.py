@@ -1217,8 +1217,9 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         cue = {"tool:rank_issuers": RANK, "tool:rank_funds": RANK, "tool:conversions": CONVERSION}.get(routed or "")
         text_fact = routed == "tool:fund_facts" and US_TEXT_FACTS.search(text) and _fact(text, "us") is None and any(
             f.kind == "us" for f in slots.funds(text))  # a US fund's benchmark or holdings: the report's text states them
-        if routed in ("tool:rank_funds", "tool:rank_issuers") and domestic_talk(text, context):
-            routed = None
+        if (routed in ("tool:rank_funds", "tool:rank_issuers") and domestic_talk(text, context)) or (
+                routed == "tool:conversions" and BEYOND_TABLE4.search(text) and not LISTING.search(text)):
+            routed = None  # the report's text answers: its funds, or the years and sizes 表 4 lacks
         if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and not text_fact and (
                 routed == "tool:fund_facts" or not beyond_tool(routed.removeprefix("tool:"), text)):
             chosen = intent_for(routed.removeprefix("tool:"), text, lang, context)
