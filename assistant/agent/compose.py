@@ -314,14 +314,14 @@ def _returns(intent: Intent, result: dict[str, Any]) -> list[str]:
     if zh:
         lead = (f"{window}，{data['index_name']} 的 {n} 只增强基金中有 {k} 只跑赢基准 {bench['code']} {bench['name']}"
                 f"（基准总收益 {bench['total_return_pct']:+.1f}%）" +
-                ("：" + "；".join(fund_text(r) for r in ranked) if few else
+                ("：" + "；".join(fund_text(r) for r in ranked) + f"；超额收益中位数 {median:+.2f} 个百分点" if few else
                  f"，最好的是 {fund_text(ranked[0])}，超额收益中位数 {median:+.2f} 个百分点") + "。")
         label = "各基金：" if len(shown) == len(ranked) else "最好与最差："
         best_text = label + "；".join(fund_text(r) for r in shown) + "。"
     else:
         lead = (f"Over {window}, {k} of {n} enhanced funds of {data['index_name']} beat the benchmark {bench['code']} "
                 f"{bench['name']} ({bench['total_return_pct']:+.1f}%)" +
-                (": " + "; ".join(fund_text(r) for r in ranked) if few else
+                (": " + "; ".join(fund_text(r) for r in ranked) + f"; median excess {median:+.2f} pp" if few else
                  f"; the best is {fund_text(ranked[0])}, and the median excess return is {median:+.2f} percentage "
                  "points") + ".")
         label = "Each fund: " if len(shown) == len(ranked) else "Best and worst: "
