@@ -765,7 +765,7 @@ def correction(intent: Intent, picks: list[tuple[int, str]], passages: list[tupl
     if not hits:
         return None
     hits = [h for h in hits if fits_question(h[1].string, h[1], intent.query)] or hits  # the claim's subject's
-    values = [float(m["number"].replace(",", "")) for _, m in hits]
+    values = [_value(m) for _, m in hits]
     zh = intent.lang == "zh"
     if claimed in values:
         n, m = hits[values.index(claimed)]
