@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from assistant.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # the CLI reads BRAINS at start-up: keep this module free of LangChain until a model is built
-    import httpx
     from langchain_core.language_models import BaseChatModel
 
     from assistant.llm.router import LLMRouter
@@ -95,11 +94,13 @@ def build_router(kind: str | None = None, settings: Settings | None = None) -> L
     return router
 
 
-def httpx_timeout(settings: Settings) -> httpx.Timeout:
-    """A cold prompt of ~2,700 tokens takes 30-140 s on 2 cores: a long read budget, a short connect one."""
-    import httpx
+def http_timeout(settings: Settings) -> tuple[float, float, float, float]:
+    """A cold prompt of ~2,700 tokens takes 30-140 s on 2 cores: a long read budget, a short connect one.
 
-    return httpx.Timeout(settings.llm_timeout, connect=5.0)
+    A plain (connect, read, write, pool) tuple, because openai's client runs on httpx2 and Ollama's on httpx, and each
+    refuses the other's Timeout class.
+    """
+    return (5.0, settings.llm_timeout, settings.llm_timeout, settings.llm_timeout)
 
 
 def build_chat_model(kind: str | None = None, settings: Settings | None = None) -> BaseChatModel:
@@ -116,8 +117,8 @@ def build_chat_model(kind: str | None = None, settings: Settings | None = None) 
         base_url = local_base_url(settings) if kind == "local" else settings.llm_base_url
         return CompatibleChatOpenAI(model=settings.llm_model or LOCAL_MODEL, base_url=base_url,
                                     api_key=settings.llm_api_key or "not-needed", temperature=0,
-                                    timeout=httpx_timeout(settings), max_retries=1)
+                                    timeout=http_timeout(settings), max_retries=1)
     from langchain_ollama import ChatOllama
 
     return ChatOllama(model=settings.llm_model, base_url=settings.ollama_base_url, temperature=0,
-                      client_kwargs={"timeout": httpx_timeout(settings)})
+                      client_kwargs={"timeout": http_timeout(settings)})
