@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.agent.numerals import language
-from assistant.agent.slots import amounts, entity_words
+from assistant.agent.slots import amounts, entity_words, parts_of_year
 from assistant.agent.slots import indexes as indexes_named
 from assistant.corpus.chunking import split_sentences
 from assistant.search.keyword import tokenize
@@ -330,11 +330,21 @@ MEASURES = ((re.compile(r"规模|资产|\baum\b|\bassets?\b|\bsize\b|\bbigger\b|
              re.compile(r"流入|流出")))
 
 
+# a measure a question names whose figure only a sentence speaking of it states: the 12.08% excess return is no
+# position, however well '平均' matches 'average equity position'
+NAMED_MEASURES = ((re.compile(r"仓位|\bpositions?\b|\bexposure\b", re.I | re.A), re.compile(r"仓位|权益")),
+                  (re.compile(r"换手|\bturnover\b", re.I | re.A), re.compile(r"换手")),
+                  (re.compile(r"跟踪误差|tracking error|\bTE\b", re.I | re.A), re.compile(r"跟踪误差")),
+                  (re.compile(r"费率|费用|管理费|\bfees?\b|expense ratio", re.I | re.A), re.compile(r"费")))
+
+
 def fits_question(sentence: str, match: re.Match[str], question: str) -> bool:
     """Whether a figure is the kind asked for: a change or a level as the question asks ('数量是多少' is not answered
     by '数量增加 381 只'), and not a part the question does not ask about ('新发…461 只' does not answer 'how many
     are there')."""
     _, clause, earlier = figure_context(sentence, match)  # whose figure it is ('A和B分别增长 x 和 y': y is B's)
+    if any(asked.search(question) and not stated.search(sentence) for asked, stated in NAMED_MEASURES):
+        return False
     if any(asked.search(question) and not stated.search(clause if scope == "clause" else earlier + clause)
            for asked, stated, scope in STATISTICS):
         return False
@@ -407,6 +417,9 @@ def _with_antecedents(sentences: list[str], terms: set[str]) -> list[tuple[str, 
     return out
 
 
+YEAR = re.compile(r"(?<!\d)20\d\d(?!\d)")
+
+
 def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str | None = None,
                    similarity: Similarity | None = None) -> list[tuple[int, str]]:
     """(text index, sentence) pairs that best match the question, best first.
@@ -424,7 +437,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
     # AUM' asks for names
     candidates = [(index, sentence, shared) for index, text in enumerate(texts)
                   for sentence, shared in _with_antecedents(candidate_sentences(text), terms)]
-    years = set(re.findall(r"(?<!\d)20\d\d(?!\d)", question))
+    years = set(YEAR.findall(question))
+    quarters = parts_of_year(question)
     scenario = scenario_figures(question) if wants_number else {}
     several = bool(SEVERAL.search(question))
     asks_reason, asks_advice = bool(REASON_ASKED.search(question)), bool(ADVICE_ASKED.search(question))
@@ -446,7 +460,9 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
         score = sum(max(rarity[t], sum(rarity[p] for p in concepts({p for p in shared if p != t and p in t})))
                     for t in concepts(shared)) - PASSAGE_RANK_WEIGHT * index
         fitting = [m for m in FIGURE.finditer(sentence) if m["unit"] in units] if units else []
-        kind = [m for m in fitting if fits_question(sentence, m, question)]
+        dated = parts_of_year(sentence)
+        elsewhen = bool(quarters) and not quarters & dated and bool(YEAR.search(sentence))  # another period's figure
+        kind = [m for m in fitting if fits_question(sentence, m, question)] if not elsewhen else []
         if kind:  # a figure in the asked-for unit, the more so when the words of its clause name what was asked
             score += 2 + min(6.0, 0.8 * max(figure_subject(sentence, m, terms | years) for m in fitting))
             if several and len({m["number"] for m in kind}) >= 2:
@@ -460,6 +476,8 @@ def best_sentences(question: str, texts: list[str], limit: int = 2, focus: str |
             score -= 2  # a "how many / how much" question is not answered by a sentence without a figure
         if years and wants_number and any(year in sentence for year in years):
             score += 1.5  # '2021Q1的仓位' is the sentence dated 2021Q1, not the one on the usual range
+        if quarters & dated:
+            score += 4  # 'in Q1 2021' is answered by the figure dated 2021Q1, not by one spanning 2021年底至2022年
         label = set(tokenize(m.group(1))) if (m := LABEL.match(sentence)) else set()
         if label and label <= terms:
             score += 5

@@ -120,6 +120,21 @@ def test_a_pronoun_after_a_report_answer_is_the_fund_it_named(assistant: Assista
     assert "易方达上证50" in lead and ("医药" in lead or "银行" in lead), then.answer
 
 
+@pytest.mark.parametrize("turns", [
+    ["2021年中证500的增强基金跑赢510500了吗", "那只基金的管理人和费率呢", "同样的比较换成2022年呢"],
+    ["Did the CSI 500 enhanced funds beat 510500 in 2021?", "who runs that fund?", "same comparison for 2022?"],
+])
+def test_that_fund_after_a_comparison_is_its_enhanced_fund(assistant: Assistant, turns: list[str]) -> None:
+    """'that fund' is the enhanced fund the comparison led with, not the benchmark its answer names first; 'the same
+    comparison' after that lookup re-runs the comparison, with only the window changed."""
+    compared, looked_up, again = converse(assistant, turns)
+    (call,) = [c for c in compared.tool_calls if c.name == "compare_returns"]
+    best = max((r for r in call.result["rows"] if r["role"] != "benchmark"), key=lambda r: r["excess_return_pct"])
+    assert data_calls(looked_up) == [("fund_facts", {"query": best["code"]})]
+    (rerun,) = data_calls(again)
+    assert rerun == ("compare_returns", call.args | {"start": "2022-01-01", "end": "2022-12-31"}), rerun
+
+
 def test_fund_fact_follow_up(assistant: Assistant) -> None:
     fee, size, other = converse(assistant, ["DFAC的费率是多少？", "它的规模呢？", "JEPQ呢？"])
     assert fee.answer.startswith("DFAC 的费率为 0.17%")

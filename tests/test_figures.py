@@ -66,6 +66,17 @@ def test_the_lead_states_the_asked_kind_of_figure(assistant: Assistant, question
 
 
 @pytest.mark.parametrize(("question", "lead", "other"), [
+    ("What was the average equity position of enhanced index funds in Q1 2021?", "93%", "96.5%"),
+    ("21年一季度指数增强基金的仓位大概多少", "93%", "97.2%"),
+    ("avg stock allocation of index-enhanced ETFs between end-2021 and end-2022?", "96.5%", "93%"),
+])
+def test_a_figure_dated_the_period_asked_answers(assistant: Assistant, question: str, lead: str, other: str) -> None:
+    """The funds' 约93% is 2021Q1's; the ETFs' 96.5%-97.2% spans 2021年底至2022年年末: each answers its own period."""
+    first = assistant.ask(question).answer.split("\n")[0]
+    assert lead in first and other not in first, first
+
+
+@pytest.mark.parametrize(("question", "lead", "other"), [
     ("二零二零年指数增强基金超额收益的中位数是多少", "11.74%", "12.08%"),
     ("2020年指增超额收益平均数多少", "12.08%", "11.74%"),
     ("What was the median excess return of index-enhanced funds in 2020?", "11.74%", "12.08%"),
@@ -137,6 +148,8 @@ def test_an_english_question_asking_two_figures_gets_both_in_english(assistant: 
     ("How many issuers were there at the end of 2024?", "Number of issuers at the end of 2024"),
     ("What share of the ETF market is there in active ETFs?", "Share of the ETF market in active ETFs"),
     ("What is the average size of a new fund?", "Average size of a new fund"),
+    ("what range do enhanced ETF management fees usually fall in?", "Range of enhanced ETF management fees"),
+    ("In what range are the fees of these ETFs?", "Range of fees of these ETFs"),
 ])
 def test_an_english_lead_restates_what_was_asked(question: str, lead: str) -> None:
     from assistant.agent.compose import subject

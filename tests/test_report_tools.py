@@ -92,7 +92,28 @@ def test_fund_facts_chinese_name_is_matched_fuzzily():
     result = fund_facts("国泰中证1000增强")
     assert result.data["ts_code"] == "159679.SZ"
     assert result.data["facts"]["manager"] == {"etf_facts.csv": "国泰基金"}
-    assert result.data["other_matches"]
+    assert all("国泰" in other for other in result.data["other_matches"])  # another manager's fund is no close match
+
+
+@pytest.mark.parametrize(("query", "code"), [
+    ("天弘中证1000增强", "159685.SZ"),  # 天弘's own, though 华泰柏瑞's 中证1000增强ETF resembles the words more
+    ("招商1000增强", "159680.SZ"),
+    ("华泰柏瑞中证1000增强ETF", "561590.SH"),
+])
+def test_a_stated_manager_is_the_funds_manager(query: str, code: str) -> None:
+    result = fund_facts(query)
+    assert result.data["ts_code"] == code, result.summary
+
+
+@pytest.mark.parametrize(("query", "allowed"), [
+    ("中证1000增强ETF", ["561590", "159679"]),  # two managers' funds share the name: neither is picked
+    ("天弘中证500增强", ["159685"]),  # 天弘 has no CSI 500 enhanced fund: not its passive 500 ETF, not another's
+])
+def test_a_name_no_one_fund_answers_is_refused(query: str, allowed: list[str]) -> None:
+    with pytest.raises(ToolInputError) as error:
+        fund_facts(query)
+    assert error.value.param == "query"
+    assert all(any(a.startswith(code) for a in error.value.allowed) for code in allowed), error.value.allowed
 
 
 def test_fund_facts_unknown_suggests_close_tickers():

@@ -50,10 +50,28 @@ def test_stated_liquidity_values_are_used(question: str, args: dict) -> None:
     ("2021年初到2023年底", {"start": "2021-01-01", "end": "2023-12-31"}),
     ("from 2024-03-01 to 2024-09-30", {"start": "2024-03-01", "end": "2024-09-30"}),
     ("自2022年6月以来", {"start": "2022-06-01"}),
+    ("returns in 2024Q3", {"start": "2024-07-01", "end": "2024-09-30"}),  # a quarter glued to the next word
+    ("24Q2涨了多少", {"start": "2024-04-01", "end": "2024-06-30"}),  # a two-digit year
+    ("2024年上半年", {"start": "2024-01-01", "end": "2024-06-30"}),
+    ("从上市到2023年底跑赢了吗", {"end": "2023-12-31"}),  # from each fund's listing to the end stated
+    ("from inception through 2023-06-30", {"end": "2023-06-30"}),  # the date ends the window, it does not start it
+    ("上市以来到2024年6月底", {"end": "2024-06-30"}),
+    ("since launch to end-2023", {"end": "2023-12-31"}),
 ])
 def test_windows_as_stated(text: str, window: dict) -> None:
     found = slots.period(slots.clean(text))
     assert isinstance(found, slots.Period) and found.args() == window
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("What was it in Q1 2021?", {"2021q1"}),
+    ("2021Q1仓位约93%", {"2021q1"}),  # the report's own spelling, glued to the next word
+    ("21年一季度和2021年第二季度", {"2021q1", "2021q2"}),
+    ("H1 2024 vs 2024年上半年", {"2024h1"}),  # one half, however written
+    ("2021年底至2022年年末", set()),  # year ends are no quarter
+])
+def test_the_halves_and_quarters_a_text_names(text: str, parts: set[str]) -> None:
+    assert slots.parts_of_year(text) == parts
 
 
 def test_two_named_funds_are_compared_on_their_index() -> None:

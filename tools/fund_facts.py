@@ -76,11 +76,32 @@ def _display(kind: str, ident: str) -> str:
     return f"{row['code']} {row['name']}（{row['manager']}）"
 
 
+@lru_cache(maxsize=1)
+def _cn_labels() -> dict[str, tuple[str, str]]:
+    """ts_code → (manager without 基金, name, benchmark and type): what a stated manager or index is checked against."""
+    return {str(r.ts_code): (str(r.manager).removesuffix("基金"), f"{r.name}{r.benchmark}{r.invest_type}")
+            for r in load_etf_facts().itertuples()}
+
+
+def _stated_parts(query: str) -> tuple[set[str], set[str]]:
+    """The Chinese fund managers ('天弘') a name query states, and the words its fund must have: index numbers
+    ('1000') and 增强 (an enhanced fund, not the passive one of that manager and index)."""
+    managers = {manager for manager, _ in _cn_labels().values()}
+    return {m for m in managers if m and m in query}, set(re.findall(r"(?<!\d)\d{2,4}(?!\d)|增强", query))
+
+
 def _scored(query: str) -> list[tuple[float, str, str]]:
-    """(score, kind, id) best first; a query contained in a name scores above any mere resemblance."""
+    """(score, kind, id) best first; a query contained in a name scores above any mere resemblance. A manager or an
+    index number the query states must be the fund's: '天弘中证1000增强' is 天弘's 159685, never 华泰柏瑞's
+    中证1000增强ETF that resembles it more, and '天弘中证500增强' matches no fund rather than 天弘's passive 500 one."""
     q = query.lower()
+    managers, words = _stated_parts(query)
+    labels = _cn_labels()
     best: dict[tuple[str, str], float] = {}
     for key, kind, ident in _candidates():
+        if kind == "cn" and (managers or words) and (
+                (managers and labels[ident][0] not in managers) or not all(w in labels[ident][1] for w in words)):
+            continue
         k = key.lower()
         score = SequenceMatcher(None, q, k).ratio() + (1.0 if q in k else 0.0)
         best[(kind, ident)] = max(score, best.get((kind, ident), 0.0))
@@ -179,7 +200,14 @@ def fund_facts(query: str) -> ToolResult:
     else:
         scored = _scored(text)
         if scored[0][0] < (1.0 if TICKER_LIKE.fullmatch(text) else NAME_CUTOFF):
-            raise _no_match(text, [_display(k, i) for _, k, i in scored[:5]])
+            managers, _ = _stated_parts(text)  # '天弘中证500增强': the funds 天弘 has, not names resembling the words
+            own = [_display("cn", i) for i, (manager, label) in _cn_labels().items() if manager in managers
+                   and ("增强" in label or "增强" not in text)]
+            raise _no_match(text, own[:6] or [_display(k, i) for _, k, i in scored[:5]])
+        if len(tied := [(k, i) for score, k, i in scored if score == scored[0][0]]) > 1:  # '中证1000增强ETF' is
+            # both 华泰柏瑞's and 国泰's: neither is picked
+            raise ToolInputError("query", f"several funds are named {text!r}; name the manager or the code",
+                                 allowed=[_display(k, i) for k, i in tied[:6]])
         _, kind, ident = scored[0]
         if text.upper() != ident:
             others = [_display(k, i) for s, k, i in scored[1:6] if s >= NAME_CUTOFF]

@@ -81,10 +81,15 @@ def context_of(history: Sequence[BaseMessage]) -> Context:
     ranked = listed[-1]
     if last["name"] == "fund_facts" and len(calls) >= 2 and calls[-2]["name"] == "rank_funds" and fund in listed[-2]:
         ranked = listed[-2]  # a fact of a ranked row: "and the second one?" is the ranking's next row
+    if last["name"] == "compare_returns" and ranked and by_tool:
+        fund = ranked[0]  # 'who manages that fund?' after a comparison: the enhanced fund it led with, not the
+        # benchmark its answer names first
     rankings = ("rank_funds", "rank_issuers")
     ranking = next(((c["name"], dict(c["args"])) for c in reversed(calls) if c["name"] in rankings), None)
     ranking = ranking if last["name"] not in rankings else None  # a lookup after a ranking: '第二名' is its next row
-    return Context(last["name"], dict(last["args"]), question, fund, ranked, reports, ranking, subject, by_tool)
+    comparison = next((dict(c["args"]) for c in reversed(calls) if c["name"] == "compare_returns"), None)
+    return Context(last["name"], dict(last["args"]), question, fund, ranked, reports, ranking, subject, by_tool,
+                   comparison if last["name"] != "compare_returns" else None)
 
 
 class OfflineBrain(BaseChatModel):

@@ -542,6 +542,18 @@ def several_leads(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
                      for i, lead in enumerate(leads)) + "."
 
 
+def names_asked(question: str) -> set[str]:
+    """The issuers and tickers a question names, lower case ('JP Morgan', '小摩' and JPMorgan name one issuer)."""
+    asked = with_issuer_names(question).lower()
+    return {w for w in entity_words() if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", asked)}
+
+
+def names_one(sentence: str, names: set[str]) -> bool:
+    """Whether a sentence names one of `names` ('JP Morgan 将 3 只…' names jpmorgan)."""
+    squashed = re.sub(r"\s+", "", sentence.lower())
+    return any(name.replace(" ", "") in squashed for name in names)
+
+
 def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | None:
     """A one-figure lead ('答：1,696 只。[1]', 'Active ETFs in the US: 1,696 ETFs [1].') when the question asks one
     quantity and the best quoted sentence holds a figure in the asked-for unit whose own words (the subject around
@@ -561,10 +573,8 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     if candidates and (scenario := scenario_figures(question)):  # the 20亿 fund's count, not the 15亿 fund's
         fit = max(scenario_fit(c[2], scenario) for c in candidates)
         candidates = [c for c in candidates if scenario_fit(c[2], scenario) == fit]
-    asked = with_issuer_names(question).lower()  # 'JP Morgan', '小摩' and JPMorgan name one issuer
-    names = {w for w in entity_words() if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", asked)}  # the one asked
-    if named := [c for c in candidates if any(name in re.sub(r"\s+", "", c[2].lower()) for name in names)]:
-        candidates = named  # 'JPMorgan's inflows' is not answered by the market's total beside it
+    if names := names_asked(question):  # 'JPMorgan's inflows' is not answered by the market's total beside it,
+        candidates = [c for c in candidates if names_one(c[2], names)]  # BlackRock's by no one's
     contexts = [" ".join(figure_context(sentence, m)[1:]) for _, _, sentence, m in candidates]
 
     def weight(term: str) -> float:  # a term every candidate's context shares tells them apart not at all
@@ -639,6 +649,9 @@ def rank_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> str | 
 WH = re.compile(r"^\s*(?:so\s+|ok\s+|hey\s+|and\s+)?(?:how many|how much|how big|how large|what (?:is|was|are|were)(?: the)?"
                 r"|what's(?: the)?|whats(?: the)?|what share of|what percentage of|what portion of|which|who|when|where|"
                 r"tell me|do you know|can you tell me|what happened to(?: the)?|what about(?: the)?)\s+", re.I)
+WHAT_MEASURE = re.compile(r"^\s*(?:so\s+|and\s+)?(?:in\s+)?what\s+(?P<measure>range|level|band|bracket)\s+(?:do|does|did|is|are|"
+                          r"was|were)\s+(?:the\s+)?(?P<of>.+?)\s*(?:(?:usually|typically|generally|mostly)\s+)?(?:fall|lie|"
+                          r"sit|stand|come)?\s*(?:in|into|within|at)?\s*[?？.!]*\s*$", re.I)
 YES_NO = re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
 
 
@@ -653,6 +666,8 @@ def subject(question: str) -> str:
         asked = asked[clause.end():]  # '2bn-yuan fund, how many names above 20%?' asks its last clause
     if YES_NO.match(asked) and not WH.match(asked):  # 'Did X change?' has no subject to restate
         return "The report's figure"
+    if m := WHAT_MEASURE.match(asked):  # 'what range do fees fall in?' → 'Range of fees'
+        return f"{m['measure'].capitalize()} of {m['of'].strip()}"
     asks = re.match(r"^\s*(?:so\s+|ok\s+|and\s+)?(how many|what share of|what percentage of|what portion of)\s+",
                     asked, re.I)
     text = WH.sub("", asked).rstrip(" ?？.!")
@@ -684,7 +699,9 @@ def english_gist(picks: list[tuple[int, str]], question: str = "") -> str | None
     if not picks:
         return None
     n, sentence = picks[0]
-    figures = list(FIGURE.finditer(sentence))
+    names = names_asked(question)
+    figures = list(FIGURE.finditer(sentence)) if not names or names_one(sentence, names) else []  # BlackRock's
+    # inflow is not the market's total quoted beside the question
     units = all_asked_units(question)
     asked = [m for m in figures if m["unit"] in units and fits_question(sentence, m, question)] if units else []
     shown = asked if units else figures if ASKS_FIGURE.search(question) or WHEN.search(question) else []  # a fee
@@ -916,6 +933,11 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         query = with_issuer_names(normalise(intent.query))  # 前十五大 → 前15大, 先锋 → Vanguard, as the reports write
         search = from_named_publisher(search, publishers_named(intent.query))
         picks = quoted(query, search, depth=5, similarity=similarity)
+        if len(named := names_asked(query)) == 1 and picks and not names_one(picks[0][1], named):
+            # the one issuer or fund asked about: a sentence naming it answers before the market's total
+            naming = [p for p in quoted(query, search, next(iter(named)), limit=4, depth=5, similarity=similarity)
+                      if names_one(p[1], named)]
+            picks = [*naming[:1], *picks][:2] if naming else picks
         parts = sub_questions(query)
         if len(parts) > 1 and picks and not states_several(query, picks[0][1]):  # one sentence for each part:
             # "首批…跟踪哪些指数？第二批…呢？", unless the best sentence already states each ('分别增长 61%和 68%')

@@ -190,6 +190,9 @@ FOLLOW_UP = rx("^(?:那|那么|如果|假如|要是|若|换成|改成|换为|改
                r"\binstead\b", r"\bthen\s*[?？.!]*$",
                r"代替|替代|换一下")
 # the previous calculation again with a changed value: its 'it' is that calculation, not the last fund named
+SAME_COMPARISON = rx(r"\b(?:same|that|the previous|the earlier|the last) (?:comparison|compare|calc(?:ulation)?|test)\b",
+                     r"\bcompare (?:again|it again)\b", "同样的比较", "同样比较", "一样的比较", "同样的对比", "再比一次", "再对比",
+                     "刚才的比较", "刚才那个比较", "之前的比较")
 RERUN = rx(r"^把\S{0,6}(?:改成|换成|改为|换为|设为|调成|调到)", r"再算[一1]?(?:次|遍|下)", r"重新算",
            r"\b(?:re-?run|recompute|recalculate|redo|re-?do) (?:it|that|this|the (?:calc|calculation|comparison|numbers))\b")
 
@@ -323,6 +326,7 @@ class Context:
     ranking: tuple[str, dict[str, Any]] | None = None  # the last ranking asked for, when a fund lookup came after it
     subject: str | None = None  # the fund a report answer opened with ('易方达上证50指数增强A规模最大…'): what '它' is
     answered_by_tool: bool = False  # the last answer came from `tool` ('in English?' re-renders that call)
+    comparison: dict[str, Any] | None = None  # the last comparison's arguments, when another call came after it
 
 
 # a fund a report sentence opens with: '易方达上证50指数增强A规模最大', 'JPMorgan Equity Premium Income ETF (JEPI)…'
@@ -1178,6 +1182,9 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         return Intent("fund_facts", {"query": context.ranked[0]}, lang, fact=field, query=text, routing="context")
     if META_FIRST.search(text):  # 'which brokerage published the report on the liquidity shock…?' asks its publisher
         return _meta(text, question, lang, context)
+    if context.comparison and SAME_COMPARISON.search(text) and (again := _follow_up(text, replace(
+            context, tool="compare_returns", args=context.comparison), lang)) is not None:
+        return replace(again, routing="context")  # 'same comparison for 2020?' after a lookup of its fund
     if context.tool and RERUN.search(text) and (rerun := _follow_up(text, context, lang)) is not None:
         return replace(rerun, routing="context")
     fresh = fresh_intent(text, lang, context)
@@ -1234,7 +1241,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     elif context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text) or THEY.search(text)) and (
             (not context.tool and (len(text) <= 60 or PRONOUN.search(text)))  # 'and State Street?': the last question
             or (len(text) <= 30 and not of_fund)):  # anew; 'ok, and what threshold do they use…?' stands alone
-        query = f"{context.question} {question}"
+        query = f"{with_entity_of(context.question, question)} {question}"
     elif of_fund:
         query = f"{context.fund} {question}"
     if claim is not None:  # search for the figure the report states, not for the user's figure
@@ -1247,6 +1254,19 @@ def parse(question: str, context: Context | None = None, router: Router | None =
                          if f.kind == "us" and f.query in named and named[f.query].lower() not in query.lower())
     return Intent(None, {}, lang, query=query, claim=claim, reports=named_reports(text),
                   routing="unsure" if unsure else "rules")
+
+
+def with_entity_of(previous: str, follow_up: str) -> str:
+    """The previous question about the one issuer or fund the follow-up names instead ('and Dimensional?' after
+    JPMorgan's conversions): its words still say what is asked, but the old name would be searched and led with."""
+    def named(text: str) -> dict[str, str]:  # lower-case name → as written
+        return {n: m.group(0) for n in slots.entity_words()
+                if (m := re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text, re.I))}
+    new, old = named(follow_up), named(previous)
+    if len(new) != 1 or not old or set(new) & set(old):
+        return previous
+    return re.sub("|".join(rf"(?<![a-z]){re.escape(n)}(?![a-z])" for n in old), next(iter(new.values())), previous,
+                  flags=re.I)
 
 
 BEYOND = {"rank_issuers": rx(UNSUPPORTED_ISSUER.pattern, DOMESTIC.pattern),

@@ -8,7 +8,8 @@ hash; the question's own vector is the one search computes anyway. Unsure questi
 
 from __future__ import annotations
 
-from functools import cached_property
+import re
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,23 @@ SCOPE_SIMILARITY = 0.75  # refusing a question (advice, prediction, invented fig
 SCOPES = ("advice", "prediction", "invent")
 
 
+FUND = "FUND"  # what every ticker and fund code is read as
+
+
+@cache
+def _fund_pattern() -> re.Pattern[str]:
+    from assistant.agent.slots import us_tickers
+
+    tickers = "|".join(sorted(map(re.escape, us_tickers()), key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z])(?:{tickers})(?![A-Za-z])|(?<!\d)\d{{6}}(?!\d)", re.I)
+
+
+def neutral(text: str) -> str:
+    """Tickers and fund codes as one placeholder: the router tells what kind of question it is, not which fund, and
+    an advice example naming JEPI ('should I buy JEPI now?') would otherwise pull every JEPI question to advice."""
+    return _fund_pattern().sub(FUND, text)
+
+
 def load_intents(path: Path = INTENTS) -> dict[str, dict[str, object]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
@@ -36,7 +54,7 @@ class Router:
         self.embedder = embedder
         intents = load_intents(path)
         self.labels = [label for label, spec in intents.items() for _ in spec["examples"]]
-        self.examples = [str(e) for spec in intents.values() for e in spec["examples"]]
+        self.examples = [neutral(str(e)) for spec in intents.values() for e in spec["examples"]]
 
     @cached_property
     def matrix(self) -> np.ndarray:
@@ -44,7 +62,7 @@ class Router:
 
     def scores(self, question: str) -> dict[str, float]:
         """Each intent's score: the mean similarity of its two nearest examples (one close example can be luck)."""
-        similarity = self.matrix @ self.embedder.encode_query(question)
+        similarity = self.matrix @ self.embedder.encode_query(neutral(question))
         best: dict[str, list[float]] = {}
         for label, value in zip(self.labels, similarity, strict=True):
             best.setdefault(label, []).append(float(value))

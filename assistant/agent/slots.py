@@ -380,6 +380,9 @@ P_LISTING = rx("上市以来", "成立以来", "发行以来", "上市至今", "
                r"\b(?:whole|entire|full) (?:history|life|track record)", "全部历史", "整个历史",
                r"(?:从|自)?上市(?:以来)?(?:到|至)(?:最新|现在|今|目前)", r"\b(?:from )?(?:listing|launch|inception) (?:to|until|through) "
                r"(?:now|date|today|the latest)")
+LISTING_TO = rx(r"(?:从|自)?(?:上市|成立|发行|成立日|上市日)(?:以来)?\s*(?:到|至|截至|截止到?)",
+                r"\b(?:since|from)\s+(?:(?:its|their|the fund'?s?)\s+)?(?:listing|launch|inception|debut|ipo)\s*(?:to|until|till|"
+                r"through|thru|up to)\b")
 DATA_END = rx(r"(?:截至|截止|到|至|as of|through|to|until|ending)\s*[（(]?\s*$")  # '近半年（数据截至2025-11-17）'
 P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+|半)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
                 r"|weeks?)", r"(?:last|past|previous|trailing)\s+(twelve|12)\s+months")
@@ -415,7 +418,7 @@ class Period:
 
 
 EN_MONTH_YEAR = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+((?:19|20)\d\d)\b", re.I)
-EN_YEAR_EDGE = re.compile(r"\b(start|beginning|end)\s+of\s+((?:19|20)\d\d)\b", re.I)
+EN_YEAR_EDGE = re.compile(r"\b(start|beginning|end)(?:\s+of\s+|\s*-\s*)((?:19|20)\d\d)\b", re.I)  # end of 2024, end-2023
 CN_YEAR_EDGE = re.compile(r"((?:19|20)\d\d)\s*年?\s*(初|底|末)")
 CN_MONTH_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])\s*(初|底|末)?")
 MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
@@ -458,11 +461,20 @@ MONTH_SPAN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-
                         r"(?:\s*[–\-~到至]\s*|\s+(?:to|through|thru|until|till|and)\s+)"
                         r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*,?\s*(\d{4})\b", re.I)
 TO_NOW = re.compile(r"\b(?:to|until|till)\s+(?:now|today|date|the latest)|至今|到现在|以来|\bsince\b", re.I)
-HALF_OR_QUARTER = re.compile(r"\b(H[12]|Q[1-4])\s*(\d{4})\b|(?<!\d)(\d{4})\s*年?\s*(H[12]|Q[1-4])\b|(\d{4})\s*年?\s*(上半年|下半年|一季度|二季度|三季度|"
+HALF_OR_QUARTER = re.compile(r"(?<![A-Za-z0-9])(H[12]|Q[1-4])\s*(\d{4})(?!\d)|(?<!\d)(\d{4}|\d{2})\s*年?\s*(H[12]|Q[1-4])(?!\d)|(\d{4})\s*年?\s*(上半年|下半年|一季度|二季度|三季度|"
                              r"四季度|第[一二三四1-4]季度)", re.I)
 PART_BOUNDS = {"h1": ("01-01", "06-30"), "h2": ("07-01", "12-31"), "q1": ("01-01", "03-31"), "q2": ("04-01", "06-30"),
                "q3": ("07-01", "09-30"), "q4": ("10-01", "12-31"), "上半年": ("01-01", "06-30"), "下半年": ("07-01", "12-31")}
+HALVES = {"上半年": "h1", "下半年": "h2"}
 CN_QUARTERS = {"一": "q1", "1": "q1", "二": "q2", "2": "q2", "三": "q3", "3": "q3", "四": "q4", "4": "q4"}
+
+
+def _year_part(m: re.Match[str]) -> tuple[str, str]:
+    """The year and the part ('q1', 'h2') a HALF_OR_QUARTER match names; '22Q2' is 2022's."""
+    part = (m[1] or m[4] or "").lower() or m[6]
+    year = m[2] or m[3] or m[5]
+    part = HALVES.get(part) or (part if part in PART_BOUNDS else CN_QUARTERS[re.sub(r"[第季度]", "", part)])
+    return ("20" + year if len(year) == 2 else year), part
 
 
 def _part_of_year(text: str) -> Period | None:
@@ -470,12 +482,15 @@ def _part_of_year(text: str) -> Period | None:
     m = HALF_OR_QUARTER.search(text)
     if not m:
         return None
-    year = m[2] or m[3] or m[5]
-    part = (m[1] or m[4] or "").lower() or m[6]
-    if part not in PART_BOUNDS:
-        part = CN_QUARTERS[re.sub(r"[第季度]", "", part)]
+    year, part = _year_part(m)
     first, last = PART_BOUNDS[part]
     return Period(m.group(0), f"{year}-{first}", f"{year}-{last}")
+
+
+def parts_of_year(text: str) -> set[str]:
+    """The halves and quarters a text names, as '2021q1' or '2021h1' ('Q1 2021' and '2021Q1仓位' alike): a figure
+    dated the quarter asked answers before one of another period."""
+    return {"".join(_year_part(m)) for m in HALF_OR_QUARTER.finditer(two_digit_years(text))}
 
 
 # a day or month of 'this year': 今年1月3日以来, 今年3月以来, since March 5 this year
@@ -490,9 +505,10 @@ SAME_YEAR_END = re.compile(r"(?<!\d)(\d{4})\s*年(\s*(?:\d{1,2}\s*月\s*(?:\d{1,
 
 
 def two_digit_years(text: str) -> str:
-    """'22年底', '25年6月' → '2022年底', '2025年6月': a two-digit year before a part of the year is that year; and
-    a range's end without its year is in the start's ('2023年3月初到9月底', '2023年初到年底')."""
-    text = re.sub(r"(?<![\d年.])(\d{2})\s*年(?=\s*(?:初|底|末|到|至|-|以来|全年|\d{1,2}\s*月))", r"20\1年", text)
+    """'22年底', '25年6月', '21年一季度' → '2022年底', '2025年6月', '2021年一季度': a two-digit year before a part of
+    the year is that year; and a range's end without its year is in the start's ('2023年3月初到9月底', '2023年初到年底')."""
+    text = re.sub(r"(?<![\d年.])(\d{2})\s*年(?=\s*(?:初|底|末|到|至|-|以来|全年|上半年|下半年|第?[一二三四1-4]季度|\d{1,2}\s*月))",
+               r"20\1年", text)
     return SAME_YEAR_END.sub(lambda m: f"{m[1]}年{m[2]}{m[1]}" + ("" if text[m.end()] == "年" else "年"), text)
 
 
@@ -533,6 +549,11 @@ def period(text: str, base: pd.Timestamp = LATEST_END, bare_year: bool = True) -
         return Period(span.group(0), first.date().isoformat(), last.date().isoformat())
     edges = [e for e in _edges(text) if not any(d.start <= e[0] < d.start + len(d.text) for d in stated)]  # 'Jun
     # 2023' inside '1 Jun 2023' is that date, not the month
+    if to := LISTING_TO.search(text):  # '从上市到2023年底', 'from inception through 2023-06-30': each fund's listing
+        ends = sorted([(d.start + len(d.text), d.value) for d in stated if d.start >= to.end()]
+                      + [(e[3], e[2]) for e in edges if e[0] >= to.end()])
+        if ends:  # to the date stated; the tool starts at the latest listing among the funds compared
+            return Period(text[to.start():ends[0][0]], None, ends[0][1])
     if not stated and len(edges) == 1 and TO_NOW.search(text):  # from March 2023 to now
         return Period(text, edges[0][1])
     if not stated and len(edges) >= 2:
