@@ -209,7 +209,8 @@ ADVICE_ASKED = re.compile(r"怎么挑|怎么选|如何选|如何挑|该怎么|�
                           r"\brecommend", re.I)
 ADVICE_GIVEN = re.compile(r"建议|推荐|优选|关注|应当|宜选|选择")
 # what a list question asks for ('有哪些因素', 'which factors'): a sentence naming it before an enumeration answers it
-LIST_HEADS = ("因素", "优势", "特点", "好处", "风险", "原因", "方法", "指标", "维度", "条件", "特征", "方面")
+LIST_HEADS = ("因素", "优势", "特点", "好处", "风险", "原因", "方法", "指标", "维度", "条件", "特征", "方面", "局限",
+              "不足", "缺点", "劣势", "挑战", "假设")
 ENUMERATION = r"(?:包括|包含|主要有|有|为|是|在于|分别是|如下|[:：])"
 ITEM = re.compile(r"^\s*(?:\d+[.、)]|[-•*]|（\d+）|\(\d+\))\s*")
 

@@ -299,6 +299,24 @@ def test_issuer_ranking_by_a_measure_the_table_lacks_names_it(question: str) -> 
     assert intent.tool == "rank_issuers" and intent.args["by"] not in ("aum", "etf_count", "aum_share", "aum_per_etf")
 
 
+@pytest.mark.parametrize(("question", "tool"), [
+    ("sort the top-AUM active ETFs by their 3-year Sharpe ratio", "rank_funds"),
+    ("表1里的主动ETF按最大回撤排一下", "rank_funds"),
+    ("按夏普比率给发行商排名", "rank_issuers"),
+])
+def test_a_ranking_by_a_measure_no_table_states_refuses_that_measure(question: str, tool: str) -> None:
+    """Not a silent not_found and never another measure: the error names `by` and what the table ranks by."""
+    intent = parse(question)
+    assert intent.tool == tool and [e.param for e in intent.errors] == ["by"], intent
+    assert "aum" in intent.errors[0].accepted
+
+
+def test_an_english_measure_is_a_whole_word() -> None:
+    assert parse("what's DFAC's Sharpe ratio?").scope == "measure"
+    assert parse("DFAC的p/e是多少").scope == "measure"
+    assert parse("how sharp was the fall in DFAC's inflow ratio?").scope != "measure"  # no 'pe ratio' inside words
+
+
 def test_ranking_follow_up_by_a_missing_measure_is_not_answered_by_another() -> None:
     ranking = Context("rank_issuers", {"by": "aum", "top": 10, "ascending": False}, "rank issuers by AUM")
     assert parse("rank them by 1-year return instead", ranking).args["by"] not in ("aum", "etf_count", "aum_share")

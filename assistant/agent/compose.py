@@ -23,6 +23,7 @@ from assistant.answers import (
     EACH,
     FIGURE,
     ITEM,
+    LIST_HEADS,
     LIST_QUESTION,
     QUANTITY,
     QUANTITY_UNITS,
@@ -477,13 +478,16 @@ def states_several(question: str, sentence: str) -> bool:
 
 def list_under_lead_in(query: str, passages: list[dict[str, Any]]) -> list[tuple[int, str]]:
     """For 'what are the advantages?': the items under a lead-in line that names what was asked ('…核心优势体现在四大方面：'
-    followed by '1. 管理费用低…', '2. …'), which no single sentence states."""
+    followed by '1. 管理费用低…', '2. …'), which no single sentence states; a lead-in naming no kind of item the
+    question asks for (优势, 局限, 风险…) lists something else."""
     terms = {t for t in content_terms(query) if len(t) >= 2}
+    heads = [h for h in LIST_HEADS if h in query or h in terms]  # '测算有什么局限', 'its weaknesses' ask limits:
+    # '流动性冲击定义及计算:' lists none
     best: tuple[int, list[tuple[int, str]]] = (0, [])
     for passage in passages:
         lines = [line.strip() for line in passage["text"].splitlines() if line.strip()]
         for i, line in enumerate(lines):
-            if not line.endswith((":", "：")):
+            if not line.endswith((":", "：")) or (heads and not any(h in line for h in heads)):
                 continue
             overlap = len(set(tokenize(line)) & terms)
             items = []

@@ -78,6 +78,9 @@ BENCHMARK_WORD = rx("基准", r"\bbenchmark", r"\bagainst\b", r"\bvs\.?\s", r"\b
 COMPARE = rx("compare", "比较", "对比", r"\bvs\.?\b", "versus", "相比", "和.{0,12}哪个")
 LIQUIDITY = rx("建仓", "流动性", "买入", "买完", "买进", "一天买", r"\bhow bad\b", r"\bhurt", "冲击多大", "影响多大", r"\bthreshold\b", "阈值", r"\bturnover\b", "成交额", r"\bbuil[dt]", "liquidity", r"\bposition", r"\bbought\b",
                r"\bbuy(?:s|ing)?\b", r"\bpurchases?\b", "turnover ratio", *SHOCK_WORDS)
+# what a question about enhanced funds may ask instead of their returns: the report's text answers it
+OTHER_MEASURE = rx("建仓", "仓位", r"\bbuil(?:d|t|ding)\b", r"\b(?:get|got|fully|become) invested\b", r"\bpositions?\b",
+                   r"\bequity (?:level|exposure|weight)", "费率", r"\bfees?\b", "换手", r"\bturnover\b")
 RETURNS = rx("跑赢", "跑输", "超额", "收益", "回报", "涨幅", "表现", "业绩", "战胜", r"\bbeat", "outperform",
              "underperform", "excess", r"returns?\b", r"retruns?\b", r"retun", "perform", "alpha", r"vs\.? passive",
              r"versus passive", r"against (?:the )?passive", "和被动比", "与被动比", "比被动", r"vs\.?\s*被动", "对比被动",
@@ -88,6 +91,7 @@ RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", 
           "最多", "最少", "最大", "最小", "最高", "最低", "最便宜", "最贵", "最新", "最早", "最晚", "最年轻", "最老", "最长", "最短", "earliest", "largest", "biggest", "smallest",
           r"\bmost\b", r"\bleast\b", "fewest", "highest", "lowest", "cheapest", "priciest", "newest", "oldest", "youngest", "longest", r"\blead",
           r"\bbottom[\s-]*\d", "倒数", r"按\S{1,8}?(?:从\S{1,2}[到往至]\S{1,2})?排")
+SORT_BY = rx(r"\b(?:rank|sort|order|list)\w*\b.{0,60}\bby\b", r"按\S{1,12}?(?:排|排名|排序|排个序|排一下)", r"(?:排名|排序)\S{0,4}(?:按|依据|根据)")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出(?!的)", r"\blist(?!ed)")  # not 'the listed funds'
 THEY = rx("他们", "它们", "她们", "这几家", "这几只", "这些", r"\bthey\b", r"\bthem\b", r"\btheir\b")
 US_TABLES = rx("美国", r"\bu\.?s\.?\b", "主动", r"\bactive\b", r"表\s*[1-4](?!\d)", r"\btable\s*[1-4]\b", "发行商",
@@ -230,8 +234,11 @@ DATA_SOURCE = ("数据来源", "资料来源", "数据出处", r"(?:数据|资�
                r"\bdata sources?\b", r"\b(?:data|numbers|figures|statistics)\b.{0,50}\bcomes? from\b", r"\bsources? of (?:the |its )?(?:data|numbers|figures)",
                r"\bget (?:its|their) (?:numbers|data|figures)\b", r"\bwhere (?:do|does) .{0,40}(?:numbers|data|figures) come from")
 DATA_SOURCE_ASKED = rx(*DATA_SOURCE)
+# 'which year is the Huaxin piece from?' asks its date; 'since which year did small funds do better?' asks the text
+REPORT_YEAR = (r"(?<!since )(?<!from )\b(?:which|what) year\b.{0,40}\b(?:report|study|piece|paper|note|research)\b|"
+               r"\b(?:report|study|piece|paper|note)\b.{0,40}\b(?:which|what) year\b")
 META = rx(*DATA_SOURCE, "职位", "职务", "头衔", "brokerage", r"\bbroker\b", "securities firm", r"\bwho (?:put out|published|released|issued)", "发布于", r"哪[一1]?天出",
-          r"对应.{0,4}哪[一1]?年", r"\bwhich year\b", r"\bwhat year\b", "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
+          r"对应.{0,4}哪[一1]?年", REPORT_YEAR, "作者", "分析师", "谁写", r"(?<!报告)(?<!报告里)写的(?!是)", "撰写", "执笔", r"\bwho wr", r"\bauthor", r"\banalyst", r"\bwritten by",
           "发布机构", r"(?:报告|研报|这篇|那篇|这份|那份).{0,8}哪家(?:机构|公司|券商)",
           r"哪家(?:机构|公司|券商).{0,12}(?:发布|出品|写|撰写|出的)", r"\bput (?:it |this |that )?out\b", "出品", "发布的", "发布方", "出版", r"\bpublish",
           r"\b(?:which|what|publishing) institution",
@@ -487,6 +494,8 @@ def _returns(text: str, attributed: bool, chosen: bool = False) -> tuple[dict[st
     checks_report = attributed and bool(VERIFY.search(text)) and bool(mentioned) and (
         bool(DOMESTIC_ENHANCED.search(text)) or claimed)  # 'check the report's STAR50 claim': an index it judged
     plain = re.sub(r"业绩(?:比较)?基准|performance benchmark|benchmark", "", text, flags=re.I)
+    if not chosen and OTHER_MEASURE.search(text) and not RETURNS.search(plain):
+        return None  # 'how many days did those CSI 1000 enhanced ETFs take to build, per Huaxin?' asks no return
     if not chosen and not (RETURNS.search(plain) or (COMPARE.search(text) and len(named) >= 2)
             or (len(named) >= 2 and window_stated) or enhanced_index or checks_report):
         return None
@@ -869,8 +878,9 @@ def _measures_absent(files: tuple[tuple[str, float], ...]) -> tuple[tuple[str, t
 def unstated_measures(text: str, files: tuple[tuple[str, float], ...]) -> list[str]:
     """Measures (measures.yaml) the question asks for that no report or table mentions in any spelling: a Sharpe
     ratio or a P/E is not answered with the fund's size."""
-    lowered = text.lower()
-    return [name for name, spellings in _measures_absent(files) if any(s in lowered for s in spellings)]
+    lowered = text.lower()  # an English spelling is a whole word: 'pe ratio' is not inside 'sharpe ratio'
+    return [name for name, spellings in _measures_absent(files) if any(
+        re.search(rf"(?<![a-z]){re.escape(s)}(?![a-z])", lowered) if s.isascii() else s in lowered for s in spellings)]
 
 
 CONFIRM = re.compile(r"对吧|是吧|是吗|是不是|没错吧|没错吗|是这样吗|是这样吧|对么|\bisn'?t it\b|\bis it true\b|\bcorrect\?|"
@@ -1205,6 +1215,13 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         fresh = intent_for("fund_facts", text, lang, context)
 
     scope = scope_of(text, fresh.tool if fresh else None)
+    if scope == "measure" and SORT_BY.search(text):  # 'rank the funds by Sharpe ratio': the ranking's measure is
+        # refused by name, with the measures the tables rank by
+        tool, metrics = ("rank_issuers", ISSUER_METRICS) if ISSUER.search(text) else ("rank_funds", FUND_METRICS)
+        stated = ", ".join(unstated_measures(text, corpus_files()))
+        return Intent(tool, {}, lang, query=question, errors=(slots.SlotError(
+            "by", stated, "the report's tables do not state this measure", ", ".join(dict.fromkeys(
+                name for name, _ in metrics))),))
     if scope in ("advice", "prediction", "invent", "injection", "entity", "measure"):
         return Intent(None, {}, lang, query=question, scope=scope)
     if fresh is not None:
@@ -1245,8 +1262,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     elif of_fund:
         query = f"{context.fund} {question}"
     if claim is not None:  # search for the figure the report states, not for the user's figure
-        number = re.match(r"[\d,.]+", claim).group(0)
-        query = query.replace(number, "多少" if lang == "zh" else "how many", 1)
+        number = re.escape(re.match(r"[\d,.]+", claim).group(0))  # a range claimed ('30-40 trading days') whole
+        query = re.sub(rf"(?<![\d.]){number}(?:\s*[-–~至到]\s*[\d,.]+)?", "多少" if lang == "zh" else "how many", query, 1)
     unsure = claim is None and routed != "report" and not named_reports(text)
     if US_TEXT_FACTS.search(text):  # a fund's benchmark or holdings: the report's text names the fund in full
         named = {ticker: name for _, name, ticker in slots.us_names()}
