@@ -937,8 +937,9 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
         query = with_issuer_names(normalise(intent.query))  # 前十五大 → 前15大, 先锋 → Vanguard, as the reports write
         search = from_named_publisher(search, publishers_named(intent.query))
         picks = quoted(query, search, depth=5, similarity=similarity)
-        if len(named := names_asked(query)) == 1 and picks and not names_one(picks[0][1], named):
-            # the one issuer or fund asked about: a sentence naming it answers before the market's total
+        if len(named := names_asked(question)) == 1 and picks and not names_one(picks[0][1], named):
+            # the one issuer or fund this question asks about (not one an earlier question named): a sentence
+            # naming it answers before the market's total
             naming = [p for p in quoted(query, search, next(iter(named)), limit=4, depth=5, similarity=similarity)
                       if names_one(p[1], named)]
             picks = [*naming[:1], *picks][:2] if naming else picks

@@ -937,6 +937,13 @@ def domestic_talk(text: str, context: Context | None) -> bool:
     return bool(context and context.reports) and "000" not in context.reports and not US_TABLES.search(text)
 
 
+def inflows_talk(text: str, context: Context) -> bool:
+    """'and the top five issuers combined?' after a question on JPMorgan's inflows asks the report's inflows, which
+    表 2 does not rank issuers by: a follow-up naming no measure of its own keeps the conversation's."""
+    return not context.tool and bool(context.question) and not _metric(text, ISSUER_METRICS) and bool(
+        INFLOW_WORDS.search(clean(str(context.question))))
+
+
 def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Intent | None:
     """The tool intent a question states on its own, or None."""
     attributed = bool(ATTRIBUTION.search(text))
@@ -1214,6 +1221,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
             _kind(context.fund) == "us" and US_TEXT_FACTS.search(text)):  # 'and its benchmark?': the report's text
         fresh = intent_for("fund_facts", text, lang, context)
 
+    if fresh is not None and fresh.tool == "rank_issuers" and inflows_talk(text, context):
+        fresh = None
     scope = scope_of(text, fresh.tool if fresh else None)
     if scope == "measure" and SORT_BY.search(text):  # 'rank the funds by Sharpe ratio': the ranking's measure is
         # refused by name, with the measures the tables rank by
@@ -1242,6 +1251,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         text_fact = routed == "tool:fund_facts" and US_TEXT_FACTS.search(text) and _fact(text, "us") is None and any(
             f.kind == "us" for f in slots.funds(text))  # a US fund's benchmark or holdings: the report's text states them
         if (routed in ("tool:rank_funds", "tool:rank_issuers") and domestic_talk(text, context)) or (
+                routed == "tool:rank_issuers" and inflows_talk(text, context)) or (
                 routed == "tool:conversions" and BEYOND_TABLE4.search(text) and not LISTING.search(text)):
             routed = None  # the report's text answers: its funds, or the years and sizes 表 4 lacks
         if routed is not None and routed.startswith("tool:") and (cue is None or cue.search(text)) and not text_fact and (
@@ -1263,7 +1273,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
         query = f"{context.fund} {question}"
     if claim is not None:  # search for the figure the report states, not for the user's figure
         number = re.escape(re.match(r"[\d,.]+", claim).group(0))  # a range claimed ('30-40 trading days') whole
-        query = re.sub(rf"(?<![\d.]){number}(?:\s*[-–~至到]\s*[\d,.]+)?", "多少" if lang == "zh" else "how many", query, 1)
+        query = re.sub(rf"(?<![\d.]){number}(?:\s*[-–~至到]\s*[\d,.]+)?", "多少" if lang == "zh" else "how many", query,
+                       count=1)
     unsure = claim is None and routed != "report" and not named_reports(text)
     if US_TEXT_FACTS.search(text):  # a fund's benchmark or holdings: the report's text names the fund in full
         named = {ticker: name for _, name, ticker in slots.us_names()}
@@ -1279,7 +1290,8 @@ def with_entity_of(previous: str, follow_up: str) -> str:
     def named(text: str) -> dict[str, str]:  # lower-case name → as written
         return {n: m.group(0) for n in slots.entity_words()
                 if (m := re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text, re.I))}
-    new, old = named(follow_up), named(previous)
+    previous = with_issuer_names(previous)  # '摩根大通去年吸金多少' names JPMorgan
+    new, old = named(with_issuer_names(follow_up)), named(previous)
     if len(new) != 1 or not old or set(new) & set(old):
         return previous
     return re.sub("|".join(rf"(?<![a-z]){re.escape(n)}(?![a-z])" for n in old), next(iter(new.values())), previous,
