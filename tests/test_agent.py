@@ -135,6 +135,16 @@ def test_that_fund_after_a_comparison_is_its_enhanced_fund(assistant: Assistant,
     assert rerun == ("compare_returns", call.args | {"start": "2022-01-01", "end": "2022-12-31"}), rerun
 
 
+@pytest.mark.parametrize("turns", [
+    ["信达那篇说过去一年哪些因子最有效", "第一个因子后来怎么样了"],
+    ["Cinda: which factors worked best over the past year?", "and when did the first one stop working?"],
+])
+def test_an_ordinal_after_a_report_list_is_read_with_that_question(assistant: Assistant, turns: list[str]) -> None:
+    """'第一个' after a report answer listing factors is the first of them (波动率), not a ranking no table has."""
+    _, then = converse(assistant, turns)
+    assert then.status == "answered" and "4月" in then.answer, then.answer
+
+
 def test_fund_fact_follow_up(assistant: Assistant) -> None:
     fee, size, other = converse(assistant, ["DFAC的费率是多少？", "它的规模呢？", "JEPQ呢？"])
     assert fee.answer.startswith("DFAC 的费率为 0.17%")

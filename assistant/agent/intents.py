@@ -93,6 +93,8 @@ RANK = rx("排名", "排行", "排序", "排第", "名列", "榜", "吸金王", 
           r"\bbottom[\s-]*\d", "倒数", r"按\S{1,8}?(?:从\S{1,2}[到往至]\S{1,2})?排")
 SORT_BY = rx(r"\b(?:rank|sort|order|list)\w*\b.{0,60}\bby\b", r"按\S{1,12}?(?:排|排名|排序|排个序|排一下)", r"(?:排名|排序)\S{0,4}(?:按|依据|根据)")
 LIST_CUE = rx("排名", "排行", "排序", r"\brank", "哪些", "哪几", "列出(?!的)", r"\blist(?!ed)")  # not 'the listed funds'
+SUCH = rx(r"\b(?:such|those|these) (?:stocks|names|constituents|shares|funds|etfs)\b", "这些股票", "这类股票", "这些个股",
+          "这些成分股", "这类个股")
 THEY = rx("他们", "它们", "她们", "这几家", "这几只", "这些", r"\bthey\b", r"\bthem\b", r"\btheir\b")
 US_TABLES = rx("美国", r"\bu\.?s\.?\b", "主动", r"\bactive\b", r"表\s*[1-4](?!\d)", r"\btable\s*[1-4]\b", "发行商",
                r"\bissuers?\b")
@@ -937,6 +939,9 @@ def domestic_talk(text: str, context: Context | None) -> bool:
     return bool(context and context.reports) and "000" not in context.reports and not US_TABLES.search(text)
 
 
+LIQUIDITY_REPORT = "004"  # the Huaxin report, whose liquidity-shock estimate the liquidity tool re-computes
+
+
 def inflows_talk(text: str, context: Context) -> bool:
     """'and the top five issuers combined?' after a question on JPMorgan's inflows asks the report's inflows, which
     表 2 does not rank issuers by: a follow-up naming no measure of its own keeps the conversation's."""
@@ -947,7 +952,9 @@ def inflows_talk(text: str, context: Context) -> bool:
 def fresh_intent(text: str, lang: Lang, context: Context | None = None) -> Intent | None:
     """The tool intent a question states on its own, or None."""
     attributed = bool(ATTRIBUTION.search(text))
-    if liquidity := liquidity_intent(text, lang, attributed):
+    huaxin_talk = bool(context and context.reports == (LIQUIDITY_REPORT,))  # '那20亿的基金呢？' while discussing the
+    # Huaxin report asks what that report says of it first
+    if liquidity := liquidity_intent(text, lang, attributed or huaxin_talk):
         return liquidity
     hint = context.fund if context and context.fund and context.fund.isdigit() else None
     named = {f.query for f in slots.funds(text, names=False)}
@@ -1265,9 +1272,11 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     of_fund = bool(context.fund and PRONOUN.search(text))  # '它用的是什么策略？' after a fund: that fund's
     if not context.fund and context.subject and (pronoun := PRONOUN.search(question)):
         query = question[:pronoun.start()] + context.subject + question[pronoun.end():]  # '它行业上超配了什么？'
-    elif context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text) or THEY.search(text)) and (
+    elif context.question and (FOLLOW_UP.search(text.strip()) or PRONOUN.search(text) or THEY.search(text) or (
+            pick and not context.tool) or SUCH.search(text)) and (  # '第一个后来什么时候失效了': the first thing the last answer listed
             (not context.tool and (len(text) <= 60 or PRONOUN.search(text)))  # 'and State Street?': the last question
-            or (len(text) <= 30 and not of_fund)):  # anew; 'ok, and what threshold do they use…?' stands alone
+            or (len(text) <= 30 and not of_fund)  # anew; 'ok, and what threshold do they use…?' stands alone
+            or (len(text) <= 60 and SUCH.search(text))):  # 'roughly how many such stocks?': the last answer's stocks
         query = f"{with_entity_of(context.question, question)} {question}"
     elif of_fund:
         query = f"{context.fund} {question}"
