@@ -297,7 +297,8 @@ def figure_context(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
 
 
 CHANGE = re.compile(r"增加|增长|新增|下降|减少|提升|上升|增幅|增速|涨|跌|变化|同比|较(?![少多]).{1,6}(?:多|少)|"
-                    r"\bgrow|\bincreas|\bdecreas|\bchange|\brise|\brose|\bfell|\bup by|\bdown by", re.I)
+                    r"\bgrow|\bincreas|\bdecreas|\bchange|\brise|\brose|\bfell|\bup by|\bdown by|\bjump|\bgain|"
+                    r"\badded\b|\bclimb|\bdrop|\bdecline|\bshr[iu]nk", re.I)
 # a figure qualified by one of these answers only a question that asks for that part (in either language); 新增
 # qualifies its own clause ('新增 117 只，达 406 只'), an asset class the whole sentence it opens, 被动 the words
 # right before the figure (the enhanced ETFs' 43% stands beside the passive ones' 63.72%)

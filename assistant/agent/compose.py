@@ -546,6 +546,9 @@ def several_leads(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
                      for i, lead in enumerate(leads)) + "."
 
 
+TIME_WORD = re.compile(r"去年|今年|明年|过去|一年|近年|年底|年末|年初|全年|当年|(?:19|20)\d\d")
+
+
 def names_asked(question: str) -> set[str]:
     """The issuers and tickers a question names, lower case ('JP Morgan', '小摩' and JPMorgan name one issuer)."""
     asked = with_issuer_names(question).lower()
@@ -602,8 +605,9 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
         elif exact[0][0] * 1.5 > scored[0][0]:
             return None  # '约93%' of 2021Q1 asked stands far above the usual 90-95%: it answers
     chosen = contexts[next(i for i, c in enumerate(candidates) if c[3] is m)]
-    telling = {t for t in concepts(terms) if any(t in c for c in contexts) and not all(t in c for c in contexts)}
-    if not all(t in chosen for t in telling):
+    telling = {t for t in concepts(terms) if any(t in c for c in contexts) and not all(t in c for c in contexts)
+               and not TIME_WORD.fullmatch(t)}  # '去年' in '延续去年的增长势头' qualifies no figure
+    if max((sum(t in c for t in telling) for c in contexts), default=0) > sum(t in chosen for t in telling):
         return None  # the question's own qualifier (权益类, 平均) is another figure's: no lead beats a wrong one
     bound, number, about, unit = m["bound"] or "", m["number"], m["about"] or "", m["unit"]
     low = f"{m['low']}{'%' if unit == '%' else ''}{'至' if lang == 'zh' else '–'}" if m["low"] else ""  # 0.5%至1.0%
