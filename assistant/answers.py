@@ -66,7 +66,7 @@ RANK_ASKED = re.compile(r"第几|排名?(?:在)?第?几|排多少|几名|名次|
                         r"|\b(?:inflow |flow |aum )?rank(?:ing)?\b.{0,12}\?\s*$", re.I)
 RANK_GIVEN = re.compile(r"第\s*\d+|位居|排名|排第|位列|名列|\d+\s*(?:位|名)")
 QUANTITY = re.compile(r"多少|几|多大|多高|多低|规模|比例|占比|费率|收益|平均|均值|中位数|相关系数|"
-                      r"how (many|much)|what (share|percentage)|\bshare\b|rate|size|fee|"
+                      r"how (many|much)|what (share|percentage)|\bshare\b|\brates?\b|\bsize[ds]?\b|\bfees?\b|"
                       r"\b(?:average|avg|mean|median)\b", re.I)
 
 

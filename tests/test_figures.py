@@ -167,3 +167,29 @@ def test_a_fee_no_quoted_sentence_states_is_not_answered_with_another_figure(ass
 def test_a_relation_question_gets_no_single_figure_lead(assistant: Assistant) -> None:
     answer = assistant.ask("指数增强基金的换手率和超额收益之间是什么关系？")
     assert answer.status == "answered" and not answer.answer.startswith("答：")
+
+
+@pytest.mark.parametrize(("question", "not_led_with"), [
+    ("How much money did BlackRock's active ETFs pull in over 2024?", ["272.6", "2,726", "2726"]),  # the market's
+    ("贝莱德的主动ETF去年净流入了多少钱", ["2726", "2,726"]),  # total, though the report gives BlackRock only a place
+])
+def test_a_named_issuers_figure_is_not_the_markets(assistant: Assistant, question: str,
+                                                     not_led_with: list[str]) -> None:
+    answer = assistant.ask(question).answer
+    lines = [line for line in answer.split("\n") if not line.startswith("Source")]
+    first = re.split(r"(?<=[。.])\s*(?=\S)", lines[0])[0]  # the first sentence, in either language
+    assert not any(f in first for f in not_led_with) and "Blackrock" in first, answer
+
+
+def test_which_question_is_led_with_the_names_not_the_counts(assistant: Assistant) -> None:
+    first = assistant.ask("what indexes did the October 2022 batch of enhanced ETFs cover?").answer.split("\n")[0]
+    assert "CSI 1000" in first and "13" not in first, first
+
+
+@pytest.mark.parametrize("question", [
+    "In 2024, how much of the growth in equity active ETF AUM came from existing funds?",
+    "24年权益类主动ETF里老产品规模涨了多少亿美元",
+])
+def test_growth_from_existing_funds_is_their_own_figure(assistant: Assistant, question: str) -> None:
+    first = assistant.ask(question).answer.split("\n")[0]
+    assert "193.4" in first or "1934" in first, first

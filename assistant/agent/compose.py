@@ -568,6 +568,8 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     otherwise, because no lead is better than a wrong one. A figure the question itself states is never the answer."""
     conditions = STATED_SIZE.sub(" ", question)  # '20亿元规模基金…多少只' asks a count: the 规模 is stated, not asked
     asked = [units for pattern, units in QUANTITY_UNITS if pattern.search(conditions)]
+    asked = [u for u in asked if not any(set(other) < set(u) for other in asked)]  # 'how much of the AUM growth':
+    # a share or an amount, and AUM says an amount
     if (not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question)
             or SEVERAL.search(question) or RELATION_ASKED.search(question) or RANK_ASKED.search(question)
             or REASON_ASKED.search(question)):
@@ -962,10 +964,11 @@ def compose(intent: Intent, question: str, tool: dict[str, Any] | None, search: 
             return f"{NOT_FOUND}: {UNSTATED[why][0 if zh else 1]}"
         lead = (correction(intent, picks, passages) or rank_lead(question, picks, intent.lang)
                 or several_leads(question, picks, intent.lang) or quantity_lead(question, picks, intent.lang))
+        if lead is None and not zh:
+            lead = english_gist(picks, question) or (english_gist(picks[1:], question) if WHO_OR_WHICH.search(
+                question) else None)  # 'which indices did the second batch cover?': the sentence that names them
         if lead and len(picks) > 1 and f"[{picks[1][0]}]" in lead and picks[1][0] != picks[0][0]:
             picks = [picks[1], picks[0]]  # the sentence the lead quotes comes first
-        if lead is None and not zh:
-            lead = english_gist(picks, question)
         intro = None if zh else "Source (in Chinese):"
         return "\n".join(p for p in (lead, intro, cite(picks)) if p)
     if tool is None:
