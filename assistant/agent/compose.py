@@ -546,6 +546,9 @@ def several_leads(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
                      for i, lead in enumerate(leads)) + "."
 
 
+# 'X比Y大，对吧？' asks whether a comparison holds: one of its two figures is no answer
+COMPARATIVE_CLAIM = re.compile(r"比.{1,16}?(?:大|小|高|低|多|少|强|弱)|\b(?:bigger|smaller|larger|higher|lower|more|less|fewer)"
+                               r"\b.{0,30}\bthan\b", re.I)
 TIME_WORD = re.compile(r"去年|今年|明年|过去|一年|近年|年底|年末|年初|全年|当年|(?:19|20)\d\d")
 
 
@@ -571,6 +574,7 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     asked = [u for u in asked if not any(set(other) < set(u) for other in asked)]  # 'how much of the AUM growth':
     # a share or an amount, and AUM says an amount
     if (not picks or len(asked) != 1 or not QUANTITY.search(question) or NAMED.search(question)
+            or COMPARATIVE_CLAIM.search(question)
             or SEVERAL.search(question) or RELATION_ASKED.search(question) or RANK_ASKED.search(question)
             or REASON_ASKED.search(question)):
         return None  # '费率和超额收益有什么关系' asks a relation, not the 费率 figure; '排第几' a place, not its inflow
