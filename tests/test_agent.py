@@ -145,6 +145,27 @@ def test_an_ordinal_after_a_report_list_is_read_with_that_question(assistant: As
     assert then.status == "answered" and "4月" in then.answer, then.answer
 
 
+@pytest.mark.parametrize("question", ["JEPQ用的什么策略", "what's the strategy behind JEPI?", "DFAC投资什么"])
+def test_a_question_about_a_fund_an_advice_example_names_is_no_advice(assistant: Assistant, question: str) -> None:
+    """The router reads tickers as one placeholder: 'should I buy JEPI now?' among the advice examples does not pull
+    every JEPI question to a refusal."""
+    answer = assistant.ask(question)
+    assert answer.status == "answered", answer.answer
+
+
+@pytest.mark.parametrize("question", ["should I sell my JEPQ?", "DFAC现在值得入手吗"])
+def test_advice_about_a_named_fund_is_still_refused(assistant: Assistant, question: str) -> None:
+    assert assistant.ask(question).status == "not_found"
+
+
+def test_a_liquidity_follow_up_in_a_huaxin_conversation_quotes_the_report_first(assistant: Assistant) -> None:
+    _, then = converse(assistant, ["华鑫那篇报告怎么定义流动性冲击的？", "那15亿的基金建仓会冲击多少只股票"])
+    (call,) = data_calls(then)
+    assert call[0] == "liquidity_shock" and call[1]["fund_size"] == "15亿" and call[1].get("report_convention")
+    lead, quote = then.answer.split("\n")[:2]
+    assert "525" in lead and quote.startswith("报告原文"), then.answer  # the report's own count, then the check
+
+
 def test_fund_fact_follow_up(assistant: Assistant) -> None:
     fee, size, other = converse(assistant, ["DFAC的费率是多少？", "它的规模呢？", "JEPQ呢？"])
     assert fee.answer.startswith("DFAC 的费率为 0.17%")
