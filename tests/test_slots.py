@@ -57,6 +57,9 @@ def test_stated_liquidity_values_are_used(question: str, args: dict) -> None:
     ("from inception through 2023-06-30", {"end": "2023-06-30"}),  # the date ends the window, it does not start it
     ("上市以来到2024年6月底", {"end": "2024-06-30"}),
     ("since launch to end-2023", {"end": "2023-12-31"}),
+    ("csi300 enhanced, second half of '23 — who won?", {"start": "2023-07-01", "end": "2023-12-31"}),
+    ("FY2024 (calendar year) returns", {"start": "2024-01-01", "end": "2024-12-31"}),
+    ("third quarter of '22", {"start": "2022-07-01", "end": "2022-09-30"}),
 ])
 def test_windows_as_stated(text: str, window: dict) -> None:
     found = slots.period(slots.clean(text))
@@ -72,6 +75,24 @@ def test_windows_as_stated(text: str, window: dict) -> None:
 ])
 def test_the_halves_and_quarters_a_text_names(text: str, parts: set[str]) -> None:
     assert slots.parts_of_year(text) == parts
+
+
+@pytest.mark.parametrize(("question", "manager"), [
+    ("易方达的沪深300增强ETF管理费是多少？", "易方达"),  # 沪深300增强ETF is 招商's 561990: not 易方达's fund
+    ("What's the fee on the Huatai-PineBridge CSI 300 enhanced ETF?", "华泰柏瑞"),
+])
+def test_a_fund_name_with_another_managers_name_is_refused(question: str, manager: str) -> None:
+    intent = parse(question)
+    assert [e.param for e in intent.errors] == ["query"] and manager in intent.errors[0].stated, intent
+    assert "561990" not in intent.args.values()
+
+
+@pytest.mark.parametrize(("question", "code"), [
+    ("易方达场内那只上证50增强ETF代码和费率", "563090"),  # 50, not the 500 inside 中证500增强ETF易方达
+    ("易方达的中证500增强ETF费率", "563030"),
+])
+def test_a_manager_and_an_index_name_their_one_fund(question: str, code: str) -> None:
+    assert parse(question).args.get("query") == code
 
 
 def test_two_named_funds_are_compared_on_their_index() -> None:

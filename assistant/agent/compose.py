@@ -486,8 +486,11 @@ def list_under_lead_in(query: str, passages: list[dict[str, Any]]) -> list[tuple
     best: tuple[int, list[tuple[int, str]]] = (0, [])
     for passage in passages:
         lines = [line.strip() for line in passage["text"].splitlines() if line.strip()]
+        heading = str(passage.get("section", ""))  # '五、风险因素评估' names what the '报告明确提示:' under it lists
         for i, line in enumerate(lines):
-            if not line.endswith((":", "：")) or (heads and not any(h in line for h in heads)):
+            if line.startswith("#"):
+                heading = line
+            if not line.endswith((":", "：")) or (heads and not any(h in line or h in heading for h in heads)):
                 continue
             overlap = len(set(tokenize(line)) & terms)
             items = []

@@ -120,12 +120,19 @@ PERCENT_WORD = r"(?:%|percent\b|per cent\b|pct\b|percentage points?\b)"
 EN_FRACTION = rx(r"\b(?:(a|an|one|two|three|four|five|six|seven|eight|nine|\d+)[\s-]+)?(" + "|".join(EN_PARTS) + r")"
                  r"[\s-]+(?:of[\s-]+)?(?:a[\s-]+|an[\s-]+|one[\s-]+|1\s*)?" + PERCENT_WORD)
 # halves and quarters of a year in words: "first half of 2023" → H1 2023, "2H24" → H2 2024, "Q3'24" → Q3 2024
-EN_HALF = rx(r"\b(first|1st|second|2nd)\s+half\s+(?:of\s+)?(?:the\s+year\s+)?(\d{4})\b")
-EN_QUARTER = rx(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)\s+quarter\s+(?:of\s+)?(\d{4})\b")
+EN_HALF = rx(r"\b(first|1st|second|2nd)\s+half\s+(?:of\s+)?(?:the\s+year\s+)?(\d{4}|'\d{2}\b)(?!\d)")
+EN_QUARTER = rx(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)\s+quarter\s+(?:of\s+)?(\d{4}|'\d{2}\b)(?!\d)")
+FISCAL_YEAR = rx(r"\bFY\s*'?(\d{4}|\d{2})\b")  # FY2024, FY24: a Chinese fund's financial year is the calendar year
 SHORT_PARTS = ((rx(r"\b([12])(H)\s*'?(\d{2}|\d{4})\b"), r"\2\1 \3"),
                (rx(r"\b([1-4])(Q)\s*'?(\d{2}|\d{4})\b"), r"\2\1 \3"),
                (rx(r"\b([HQ])([1-4])\s*'(\d{2})\b"), r"\1\2 \3"))
 PART_ORDER = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4"}
+
+
+def _full_year(year: str) -> str:
+    """'2023', "'23" and '23' → '2023'."""
+    digits = year.lstrip("'")
+    return digits if len(digits) == 4 else f"20{digits}"
 
 
 def _tenths(match: re.Match[str]) -> str:
@@ -144,8 +151,9 @@ def _en_fraction(match: re.Match[str]) -> str:
 
 
 def _parts_of_year(text: str) -> str:
-    text = EN_HALF.sub(lambda m: f"H{PART_ORDER[m[1].lower()]} {m[2]}", text)
-    text = EN_QUARTER.sub(lambda m: f"Q{PART_ORDER[m[1].lower()]} {m[2]}", text)
+    text = EN_HALF.sub(lambda m: f"H{PART_ORDER[m[1].lower()]} {_full_year(m[2])}", text)
+    text = EN_QUARTER.sub(lambda m: f"Q{PART_ORDER[m[1].lower()]} {_full_year(m[2])}", text)
+    text = FISCAL_YEAR.sub(lambda m: f"calendar {_full_year(m[1])}", text)
     for pattern, replacement in SHORT_PARTS:
         text = pattern.sub(replacement, text)
     return re.sub(r"\b([HQ][1-4]) (\d{2})\b(?!\d)", r"\1 20\2", text, flags=re.I | re.A)

@@ -856,7 +856,9 @@ def funds(text: str, names: bool = True) -> tuple[FundMention, ...]:
             if at < 0 or any(s <= at < e for s, e in taken):
                 continue
             taken.append((at, at + len(key)))
-            if code:
+            if code and (wrong := _other_manager(_chinese_names(text), code)):
+                found.append((at, _by_manager_and_index(_chinese_names(text)) or FundMention(key, None, "cn", wrong)))
+            elif code:
                 found.append((at, FundMention(key, code, "cn")))
             elif (named := _by_manager_and_index(_chinese_names(text))) is not None:
                 found.append((at, named))  # 天弘1000增强ETF: the manager tells the funds of one name apart
@@ -878,6 +880,21 @@ def funds(text: str, names: bool = True) -> tuple[FundMention, ...]:
     return [m for _, m in sorted(unique.values(), key=lambda item: item[0])]
 
 
+def _other_manager(text: str, code: str) -> SlotError | None:
+    """The refusal when the text names a manager other than the fund's own: '易方达的沪深300增强ETF' is not 招商's
+    fund of that name (561990); it is 易方达's, or no fund at all."""
+    facts = load_etf_facts()
+    own = str(facts.loc[facts["code"] == code, "manager"].iloc[0]).removesuffix("基金")
+    stated = sorted({m for m in (str(x).removesuffix("基金") for x in facts["manager"]) if len(m) >= 2 and m in text})
+    if not stated or own in stated or any(own in m for m in stated):
+        return None
+    theirs = facts[facts["manager"].str.removesuffix("基金").isin(stated) & facts["invest_type"].eq("增强指数型")
+                   & facts["status"].eq("L")]
+    return SlotError("query", f"{'、'.join(stated)} {facts.loc[facts['code'] == code, 'name'].iloc[0]}",
+                     f"{code} is {own}'s fund; {'、'.join(stated)} has no fund of this name",
+                     "; ".join(f"{r.code} {r.name}（{r.manager}）" for r in theirs.itertuples()) or "a fund code")
+
+
 ENHANCED_WORD = re.compile(r"增强|指增|enh\w*n\w*c|enhnac|enhacn", re.I)
 
 
@@ -890,7 +907,7 @@ def _by_manager_and_index(text: str) -> FundMention | None:
     facts = load_etf_facts()
     listed = facts[(facts["status"] == "L") & facts["invest_type"].eq("增强指数型")]
     hits = [row for row in listed.itertuples() if str(row.manager).removesuffix("基金") in text
-            and any(n in str(row.name) for n in numbers)]
+            and any(re.search(rf"(?<!\d){n}(?!\d)", str(row.name)) for n in numbers)]  # 50 is not in 中证500
     if len(hits) == 1 and numbers:
         return FundMention(hits[0].name, hits[0].code, "cn")
     return None
