@@ -543,3 +543,25 @@ def test_conversions_beyond_table_4_are_the_reports_text(question: str, tool: st
 @pytest.mark.parametrize("question", ["你觉得明年科创50增强还能跑赢被动吗", "will they keep beating passive in 2026?"])
 def test_whether_a_lead_will_last_is_a_prediction(question: str) -> None:
     assert parse(question).scope == "prediction"
+
+
+def test_a_language_request_beside_a_question_answers_that_question_in_it() -> None:
+    """'in English pls — when did that fund list?' asks about the fund, in English; it is no re-rendering of the
+    last answer, which only 'and in English?' alone asks for."""
+    after = Context("compare_returns", {"index": "中证1000", "funds": "159680"}, "它跑赢了吗", fund="159680",
+                    ranked=("159680",), answered_by_tool=True)
+    for question in ("in English pls — when did that fund list?", "用英文回答：它的管理费是多少"):
+        intent = parse(question, after)
+        assert (intent.tool, intent.args, intent.lang) == ("fund_facts", {"query": "159680"}, "en"), intent
+    assert parse("and in English?", after).tool == "compare_returns"
+
+
+
+@pytest.mark.parametrize(("follow_up", "issuer"), [
+    ("Vanguard 呢？", "Vanguard"), ("and what about BlackRock?", "BlackRock"), ("先锋呢", "Vanguard"),
+])
+def test_another_issuer_after_conversions_is_that_issuers_conversions(follow_up: str, issuer: str) -> None:
+    """The tool answers or refuses that issuer by name; the report's text about the passive giants is no answer."""
+    after = Context("conversions", {"issuer": "Dimensional"}, "Dimensional把哪些共同基金转成了ETF")
+    intent = parse(follow_up, after)
+    assert (intent.tool, intent.args.get("issuer")) == ("conversions", issuer), intent

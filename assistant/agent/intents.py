@@ -45,7 +45,8 @@ STILL_AHEAD = rx(STILL.pattern, r"\bkeep (?:on )?(?:beating|outperforming|winnin
 REAL_CONVENTION = rx("真实", "实际", "按权重", r"\breal\b", r"\bactual\b")  # the data's convention, not the report's
 THESE_ROWS = rx(r"这\s*\d+\s*(?:家|只|个)", "这几", "这些", "它们", r"\b(?:these|those|them|they|their)\b")
 COMBINED = rx("合计", "加起来", "总共", "一共", "共计", "总和", r"\bcombined\b", r"\btogether\b", r"\bin total\b", r"\btotal\b")
-REPORT_CONVENTION = rx("报告(?:的)?口径", "报告(?:的)?算法", "报告的方法", r"report'?s? (?:convention|method)")
+REPORT_CONVENTION = rx("报告(?:的)?口径", "报告(?:的)?算法", "报告的方法", r"report'?s?(?: own)? (?:convention|method|way|formula|assumption)",
+                       r"the way the report (?:does|did|counts|counted) it")
 
 # the report's liquidity scenario without a fund size ("建仓对成分股的冲击有多大？"): its headline 15亿 case is checked
 SHOCK_WORDS = ("冲击", "影响", "shock", "impact", "affect", r"\bhits?\b")
@@ -295,6 +296,9 @@ IN_OTHER_LANGUAGE = (("en", rx(r"^\s*(?:and |now |please |pls |can you (?:say|gi
                                r"^\s*(?:用)?英文(?:说|回答|版)?", r"^\s*english(?: please| pls)?\s*[?？.!]*$",
                                r"^\s*(?:translate|say) (?:it|that|this) (?:in|into) english")),
                      ("zh", rx(r"^\s*(?:用)?中文(?:说|回答|版)?", r"^\s*(?:and |now )?in chinese\b")))
+ENGLISH_ASIDE = rx(r"^\s*(?:and |now |please |pls )?(?:answer |reply )?in english(?: pls| please)?\s*[—–\-:,，：;；]+\s*",
+                   r"[,，;；.。?？!]?\s*(?:(?:please|pls)\s+)?(?:answer|reply)\s+in\s+english(?:\s+(?:pls|please))?\s*[.!?？]*\s*$",
+                   r"^\s*(?:请)?用英文(?:回答|说)?\s*[:：，,]\s*")
 PRONOUN = rx(r"(?:它|其(?:管理|托管|费|规模)|该基金|这只|那只|这个基金|那个基金|该产品|这个产品)", r"\b(?:its|it|that fund|this fund|that one|this one|the fund"
              r"|that etf|this etf)\b")
 
@@ -668,6 +672,14 @@ NAMED_BEFORE_CONVERT = re.compile(r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)
                                   r"\b(?:[Ww]hich|[Ww]hat)\s+(?:of\s+)?([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*?)(?:'s)?\s+"
                                   r"(?:mutual\s+|old\s+)?funds\b|"
                                   r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)(?:旗下|的共同基金|的老基金)")
+
+
+def issuer_word(text: str) -> str | None:
+    """An issuer the text names by one of the reports' issuer words ('Vanguard', 'BlackRock'), as written."""
+    tickers = {t.lower() for t in slots.us_tickers()}
+    words = sorted((w for w in slots.entity_words() if w not in tickers), key=len, reverse=True)
+    m = re.search(rf"(?<![A-Za-z])(?:{'|'.join(map(re.escape, words))})(?![A-Za-z])", text, re.I)
+    return m.group(0) if m else None
 
 
 def stated_issuer(text: str) -> str | None:
@@ -1098,8 +1110,9 @@ def _follow_up(text: str, context: Context, lang: Lang) -> Intent | None:
         fact = _fact(text, kind) or (_fact(clean(context.question), kind) if mention and context.question else None)
         if fact or mention:  # "And for 588370?" after a custodian question asks its custodian
             return Intent(tool, args | changed, lang, fact=fact, query=text)
-    elif tool == "conversions" and (issuer := find_conversion_issuer(with_issuer_names(text))):
-        changed["issuer"] = issuer
+    elif tool == "conversions" and (issuer := find_conversion_issuer(with_issuer_names(text)) or stated_issuer(text)
+                                    or issuer_word(with_issuer_names(text))):
+        changed["issuer"] = issuer  # 'Vanguard 呢？' after Dimensional's conversions: refused by name, as stated
     if not changed and not pick and not errors:
         return None
     merged = {k: v for k, v in (args | changed).items() if v is not None}
@@ -1176,7 +1189,10 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     context = context or Context()
     if INJECTION.search(text) and not injected_only(text):
         text = without_injection(text)  # the real question beside an injection is read as if it were alone
-    if again := _rerender(text, context):
+    if (aside := ENGLISH_ASIDE.search(text)) and len(text) - len(aside.group(0)) >= 6:  # 'in English pls — when
+        # did that fund list?': the question, answered in English
+        text, question, lang = ENGLISH_ASIDE.sub(" ", text).strip(), ENGLISH_ASIDE.sub(" ", question).strip(), "en"
+    elif again := _rerender(text, context):
         return again
     top_row = bool(TOP_ROW.search(text))  # "the AUM of the cheapest one?" after a ranking: its first row
     pick = slots.ordinal(text) or (1 if top_row else None)
