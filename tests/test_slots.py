@@ -95,6 +95,11 @@ def test_a_manager_and_an_index_name_their_one_fund(question: str, code: str) ->
     assert parse(question).args.get("query") == code
 
 
+def test_an_off_exchange_share_class_is_not_the_managers_etf() -> None:
+    """'易方达上证50指数增强A' is the Cinda report's off-exchange fund: not 易方达's exchange-traded 563090."""
+    assert all(f.query != "563090" for f in slots.funds("易方达上证50指数增强A超配了哪些行业"))
+
+
 def test_two_named_funds_are_compared_on_their_index() -> None:
     intent = parse("compare 561590 with 159680 from 2023-06-01")
     assert intent.tool == "compare_returns"

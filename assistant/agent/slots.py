@@ -895,14 +895,15 @@ def _other_manager(text: str, code: str) -> SlotError | None:
                      "; ".join(f"{r.code} {r.name}（{r.manager}）" for r in theirs.itertuples()) or "a fund code")
 
 
+SHARE_CLASS = re.compile(r"(?:增强|指数|基金)\s*[A-C](?![A-Za-z])")
 ENHANCED_WORD = re.compile(r"增强|指增|enh\w*n\w*c|enhnac|enhacn", re.I)
 
 
 def _by_manager_and_index(text: str) -> FundMention | None:
     """'国泰那只中证1000增强策略ETF', 'guotai 1000 enhnaced etf': a manager, an index number and 'enhanced' that together
     name exactly one enhanced fund (typos and words in between do not matter)."""
-    if not ENHANCED_WORD.search(text):
-        return None
+    if not ENHANCED_WORD.search(text) or SHARE_CLASS.search(text):
+        return None  # '易方达上证50指数增强A' is an off-exchange fund's share class, not 易方达's 上证50增强ETF
     numbers = set(re.findall(r"(?<!\d)(1000|500|300|800|50)(?!\d)", text))
     facts = load_etf_facts()
     listed = facts[(facts["status"] == "L") & facts["invest_type"].eq("增强指数型")]
