@@ -584,6 +584,8 @@ def quantity_lead(question: str, picks: list[tuple[int, str]], lang: Lang) -> st
     terms = {t for t in content_terms(question) if not t.isascii() or len(t) > 2} | set(YEARS.findall(question))
     candidates = [(rank, n, sentence, m) for rank, (n, sentence) in enumerate(picks[:2]) for m in FIGURE.finditer(sentence)
                   if m["unit"] in asked[0] and not _stated(question, m)]
+    against = opposites(terms | set(tokenize(question)))  # an outflow figure for 'money that left', not the inflow
+    candidates = [c for c in candidates if not opposed(against, " ".join(figure_context(c[2], c[3])[:2]))]
     kept = [c for c in candidates if fits_question(c[2], c[3], question)]  # a level for a level, the whole for the whole
     candidates = kept or candidates
     if candidates and (scenario := scenario_figures(question)):  # the 20亿 fund's count, not the 15亿 fund's
