@@ -335,7 +335,8 @@ MEASURES = ((re.compile(r"规模|资产|\baum\b|\bassets?\b|\bsize\b|\bbigger\b|
 # a measure a question names whose figure only a sentence speaking of it states: the 12.08% excess return is no
 # position, however well '平均' matches 'average equity position'
 NAMED_MEASURES = ((re.compile(r"仓位|\bpositions?\b|\bexposure\b", re.I | re.A), re.compile(r"仓位|权益")),
-                  (re.compile(r"换手|\bturnover\b", re.I | re.A), re.compile(r"换手")),
+                  (re.compile(r"换手|\bturnover (?:rate|ratio)\b", re.I | re.A), re.compile(r"换手")),  # plain
+                  # 'turnover' is also a stock's 成交额
                   (re.compile(r"跟踪误差|tracking error|\bTE\b", re.I | re.A), re.compile(r"跟踪误差")),
                   (re.compile(r"费率|费用|管理费|\bfees?\b|expense ratio", re.I | re.A), re.compile(r"费")))
 
