@@ -557,8 +557,7 @@ TIME_WORD = re.compile(r"去年|今年|明年|过去|一年|近年|年底|年末
 
 def names_asked(question: str) -> set[str]:
     """The issuers and tickers a question names, lower case ('JP Morgan', '小摩' and JPMorgan name one issuer)."""
-    asked = with_issuer_names(question).lower()
-    return {w for w in entity_words() if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", asked)}
+    return set(slots.entities_in(with_issuer_names(question)))
 
 
 def names_one(sentence: str, names: set[str]) -> bool:

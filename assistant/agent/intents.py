@@ -677,9 +677,7 @@ NAMED_BEFORE_CONVERT = re.compile(r"([A-Z][A-Za-z&.-]*(?:\s+[A-Z][A-Za-z&.-]*)*)
 def issuer_word(text: str) -> str | None:
     """An issuer the text names by one of the reports' issuer words ('Vanguard', 'BlackRock'), as written."""
     tickers = {t.lower() for t in slots.us_tickers()}
-    words = sorted((w for w in slots.entity_words() if w not in tickers), key=len, reverse=True)
-    m = re.search(rf"(?<![A-Za-z])(?:{'|'.join(map(re.escape, words))})(?![A-Za-z])", text, re.I)
-    return m.group(0) if m else None
+    return next((written for word, written in slots.entities_in(text).items() if word not in tickers), None)
 
 
 def stated_issuer(text: str) -> str | None:
@@ -1312,11 +1310,8 @@ def parse(question: str, context: Context | None = None, router: Router | None =
 def with_entity_of(previous: str, follow_up: str) -> str:
     """The previous question about the one issuer or fund the follow-up names instead ('and Dimensional?' after
     JPMorgan's conversions): its words still say what is asked, but the old name would be searched and led with."""
-    def named(text: str) -> dict[str, str]:  # lower-case name → as written
-        return {n: m.group(0) for n in slots.entity_words()
-                if (m := re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text, re.I))}
     previous = with_issuer_names(previous)  # '摩根大通去年吸金多少' names JPMorgan
-    new, old = named(with_issuer_names(follow_up)), named(previous)
+    new, old = slots.entities_in(with_issuer_names(follow_up)), slots.entities_in(previous)
     if len(new) != 1 or not old or set(new) & set(old):
         return previous
     return re.sub("|".join(rf"(?<![a-z]){re.escape(n)}(?![a-z])" for n in old), next(iter(new.values())), previous,

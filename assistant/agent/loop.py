@@ -12,7 +12,6 @@ import json
 import logging
 import re
 import time
-import unicodedata
 import uuid
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from assistant.agent.intents import publishers_named
 from assistant.agent.llm import SYSTEM_PROMPT
 from assistant.agent.openai_compat import text_tool_calls
 from assistant.agent.router import Router
+from assistant.agent.slots import simplified
 from assistant.answers import Answer, Citation, ToolCallRecord, citation_for, not_found
 from assistant.events import AnswerToken, Event, GuardNotice, PassagesRetrieved, Routed, ToolFinished, ToolStarted
 from assistant.lc_tools import langchain_tools
@@ -66,10 +66,6 @@ def compact(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k not in ("tool", "data")} | {"data": data}
 
 
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
-
 def history_messages(history: Sequence[Answer], turns: int = HISTORY_TURNS) -> list[BaseMessage]:
     """Earlier answers of the session as a conversation: question, data-tool calls with summaries, answer."""
     messages: list[BaseMessage] = []
@@ -78,9 +74,9 @@ def history_messages(history: Sequence[Answer], turns: int = HISTORY_TURNS) -> l
         if past.status == "error":
             continue
         searched = [str(c.args.get("query", "")) for c in past.tool_calls if c.name == SEARCH]
-        resolved = searched[0] if previous and searched and (searched[0].startswith(f"{previous} ") or nfkc(
-            searched[0]).endswith(f" {nfkc(past.question)}")) else None  # a follow-up read with the question before
-        # it ('… first batch? what about the second one?'), or with another issuer swapped into it ('Dimensional呢？')
+        resolved = searched[0] if previous and searched and (searched[0].startswith(f"{previous} ") or simplified(
+            searched[0]).endswith(f" {simplified(past.question)}")) else None  # a follow-up read with the question
+        # before it ('… first batch? what about the second one?'), or with another issuer swapped in ('Dimensional呢？')
         previous = resolved or past.question
         messages.append(HumanMessage(past.question, additional_kwargs={"resolved": resolved} if resolved else {}))
         calls = [c for c in past.tool_calls if c.name != SEARCH]

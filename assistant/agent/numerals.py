@@ -129,7 +129,7 @@ SHORT_PARTS = ((rx(r"\b([12])(H)\s*'?(\d{2}|\d{4})\b"), r"\2\1 \3"),
 PART_ORDER = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4"}
 
 
-def _full_year(year: str) -> str:
+def full_year(year: str) -> str:
     """'2023', "'23" and '23' → '2023'."""
     digits = year.lstrip("'")
     return digits if len(digits) == 4 else f"20{digits}"
@@ -151,9 +151,9 @@ def _en_fraction(match: re.Match[str]) -> str:
 
 
 def _parts_of_year(text: str) -> str:
-    text = EN_HALF.sub(lambda m: f"H{PART_ORDER[m[1].lower()]} {_full_year(m[2])}", text)
-    text = EN_QUARTER.sub(lambda m: f"Q{PART_ORDER[m[1].lower()]} {_full_year(m[2])}", text)
-    text = FISCAL_YEAR.sub(lambda m: f"calendar {_full_year(m[1])}", text)
+    text = EN_HALF.sub(lambda m: f"H{PART_ORDER[m[1].lower()]} {full_year(m[2])}", text)
+    text = EN_QUARTER.sub(lambda m: f"Q{PART_ORDER[m[1].lower()]} {full_year(m[2])}", text)
+    text = FISCAL_YEAR.sub(lambda m: f"calendar {full_year(m[1])}", text)
     for pattern, replacement in SHORT_PARTS:
         text = pattern.sub(replacement, text)
     return re.sub(r"\b([HQ][1-4]) (\d{2})\b(?!\d)", r"\1 20\2", text, flags=re.I | re.A)

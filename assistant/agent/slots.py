@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 import zhconv
 
-from assistant.agent.numerals import EN_ORDINALS, normalise, rx
+from assistant.agent.numerals import EN_ORDINALS, full_year, normalise, rx
 from assistant.agent.spelling import respell
 from tools.fund_facts import load_etf_facts
 from tools.report_tables import load_report
@@ -474,7 +474,7 @@ def _year_part(m: re.Match[str]) -> tuple[str, str]:
     part = (m[1] or m[4] or "").lower() or m[6]
     year = m[2] or m[3] or m[5]
     part = HALVES.get(part) or (part if part in PART_BOUNDS else CN_QUARTERS[re.sub(r"[第季度]", "", part)])
-    return ("20" + year if len(year) == 2 else year), part
+    return full_year(year), part
 
 
 def _part_of_year(text: str) -> Period | None:
@@ -715,6 +715,17 @@ def entity_words() -> frozenset[str]:
 
 
 @cache
+def _entity_pattern() -> re.Pattern[str]:
+    words = sorted(map(re.escape, entity_words()), key=len, reverse=True)
+    return re.compile(rf"(?<![a-z])(?:{'|'.join(words)})(?![a-z])", re.I)
+
+
+def entities_in(text: str) -> dict[str, str]:
+    """The entity words (tickers, issuers) a text names: lower case → as written ('JPMorgan', 'state street')."""
+    return {m.group(0).lower(): m.group(0) for m in _entity_pattern().finditer(text)}
+
+
+@cache
 def us_names() -> tuple[tuple[str, str, str], ...]:
     """(squashed full name, name, ticker) of the report's US funds, longest first: a fund named in full ('iShares U.S.
     Equity Factor Rotation Active ETF') is looked up by that name, as stated."""
@@ -885,7 +896,7 @@ def _other_manager(text: str, code: str) -> SlotError | None:
     fund of that name (561990); it is 易方达's, or no fund at all."""
     facts = load_etf_facts()
     own = str(facts.loc[facts["code"] == code, "manager"].iloc[0]).removesuffix("基金")
-    stated = sorted({m for m in (str(x).removesuffix("基金") for x in facts["manager"]) if len(m) >= 2 and m in text})
+    stated = sorted(m for m in _cn_managers() if m in text)
     if not stated or own in stated or any(own in m for m in stated):
         return None
     theirs = facts[facts["manager"].str.removesuffix("基金").isin(stated) & facts["invest_type"].eq("增强指数型")
@@ -893,6 +904,12 @@ def _other_manager(text: str, code: str) -> SlotError | None:
     return SlotError("query", f"{'、'.join(stated)} {facts.loc[facts['code'] == code, 'name'].iloc[0]}",
                      f"{code} is {own}'s fund; {'、'.join(stated)} has no fund of this name",
                      "; ".join(f"{r.code} {r.name}（{r.manager}）" for r in theirs.itertuples()) or "a fund code")
+
+
+@cache
+def _cn_managers() -> frozenset[str]:
+    """The Chinese fund managers' names without 基金 ('易方达', '华泰柏瑞')."""
+    return frozenset(m for m in (str(x).removesuffix("基金") for x in load_etf_facts()["manager"]) if len(m) >= 2)
 
 
 SHARE_CLASS = re.compile(r"(?:增强|指数|基金)\s*[A-C](?![A-Za-z])")
