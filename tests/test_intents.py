@@ -550,7 +550,8 @@ def test_a_language_request_beside_a_question_answers_that_question_in_it() -> N
     last answer, which only 'and in English?' alone asks for."""
     after = Context("compare_returns", {"index": "中证1000", "funds": "159680"}, "它跑赢了吗", fund="159680",
                     ranked=("159680",), answered_by_tool=True)
-    for question in ("in English pls — when did that fund list?", "用英文回答：它的管理费是多少"):
+    for question in ("in English pls — when did that fund list?", "用英文回答：它的管理费是多少",
+                     "它的费率多少？请用英文回答", "谁管理它，用英文说"):
         intent = parse(question, after)
         assert (intent.tool, intent.args, intent.lang) == ("fund_facts", {"query": "159680"}, "en"), intent
     assert parse("and in English?", after).tool == "compare_returns"

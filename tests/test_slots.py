@@ -57,6 +57,7 @@ def test_stated_liquidity_values_are_used(question: str, args: dict) -> None:
     ("from inception through 2023-06-30", {"end": "2023-06-30"}),  # the date ends the window, it does not start it
     ("上市以来到2024年6月底", {"end": "2024-06-30"}),
     ("since launch to end-2023", {"end": "2023-12-31"}),
+    ("since it listed up to 2024-06-30", {"end": "2024-06-30"}),  # the date ends the window, it does not start it
     ("csi300 enhanced, second half of '23 — who won?", {"start": "2023-07-01", "end": "2023-12-31"}),
     ("FY2024 (calendar year) returns", {"start": "2024-01-01", "end": "2024-12-31"}),
     ("third quarter of '22", {"start": "2022-07-01", "end": "2022-09-30"}),

@@ -298,7 +298,7 @@ IN_OTHER_LANGUAGE = (("en", rx(r"^\s*(?:and |now |please |pls |can you (?:say|gi
                      ("zh", rx(r"^\s*(?:用)?中文(?:说|回答|版)?", r"^\s*(?:and |now )?in chinese\b")))
 ENGLISH_ASIDE = rx(r"^\s*(?:and |now |please |pls )?(?:answer |reply )?in english(?: pls| please)?\s*[—–\-:,，：;；]+\s*",
                    r"[,，;；.。?？!]?\s*(?:(?:please|pls)\s+)?(?:answer|reply)\s+in\s+english(?:\s+(?:pls|please))?\s*[.!?？]*\s*$",
-                   r"^\s*(?:请)?用英文(?:回答|说)?\s*[:：，,]\s*")
+                   r"^\s*(?:请)?用英文(?:回答|说)?\s*[:：，,]\s*", r"[,，;；。?？!！]?\s*(?:请)?用英文(?:回答|说)\s*[。.!！?？]*\s*$")
 PRONOUN = rx(r"(?:它|其(?:管理|托管|费|规模)|该基金|这只|那只|这个基金|那个基金|该产品|这个产品)", r"\b(?:its|it|that fund|this fund|that one|this one|the fund"
              r"|that etf|this etf)\b")
 
@@ -1187,7 +1187,7 @@ def parse(question: str, context: Context | None = None, router: Router | None =
     context = context or Context()
     if INJECTION.search(text) and not injected_only(text):
         text = without_injection(text)  # the real question beside an injection is read as if it were alone
-    if (aside := ENGLISH_ASIDE.search(text)) and len(text) - len(aside.group(0)) >= 6:  # 'in English pls — when
+    if (aside := ENGLISH_ASIDE.search(text)) and len(text) - len(aside.group(0)) >= 3:  # 'in English pls — when
         # did that fund list?': the question, answered in English
         text, question, lang = ENGLISH_ASIDE.sub(" ", text).strip(), ENGLISH_ASIDE.sub(" ", question).strip(), "en"
     elif again := _rerender(text, context):

@@ -381,8 +381,8 @@ P_LISTING = rx("上市以来", "成立以来", "发行以来", "上市至今", "
                r"(?:从|自)?上市(?:以来)?(?:到|至)(?:最新|现在|今|目前)", r"\b(?:from )?(?:listing|launch|inception) (?:to|until|through) "
                r"(?:now|date|today|the latest)")
 LISTING_TO = rx(r"(?:从|自)?(?:上市|成立|发行|成立日|上市日)(?:以来)?\s*(?:到|至|截至|截止到?)",
-                r"\b(?:since|from)\s+(?:(?:its|their|the fund'?s?)\s+)?(?:listing|launch|inception|debut|ipo)\s*(?:to|until|till|"
-                r"through|thru|up to)\b")
+                r"\b(?:since|from)\s+(?:(?:its|their|the fund'?s?)\s+|(?:it|they)\s+(?:was\s+|were\s+)?)?(?:listing|listed|"
+                r"launch(?:ed)?|inception|debut|ipo)\s*(?:to|until|till|through|thru|up to)\b")
 DATA_END = rx(r"(?:截至|截止|到|至|as of|through|to|until|ending)\s*[（(]?\s*$")  # '近半年（数据截至2025-11-17）'
 P_TRAILING = rx(r"(?:近|过去|最近)\s*(\d+|半)?\s*(年|个月|月|周)", r"(?:last|past|previous|trailing)\s*(\d+)?\s*(years?|months?"
                 r"|weeks?)", r"(?:last|past|previous|trailing)\s+(twelve|12)\s+months")
